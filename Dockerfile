@@ -1,0 +1,36 @@
+# ECG Render, CPU image: api, worker or standalone by ECG_RENDER_MODE.
+# Not built on the development machines (no Docker engine there): reviewed by hand.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
+COPY scripts ./scripts
+COPY libs ./libs
+COPY src ./src
+COPY samples ./samples
+RUN node scripts/build-caption-page.mjs && npx tsc -p tsconfig.build.json \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:24-bookworm-slim
+# Debian's Chromium, ffmpeg and CJK fonts; tini reaps Chromium's children and forwards signals.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium ffmpeg fonts-noto-cjk fontconfig tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    CHROMIUM_PATH=/usr/bin/chromium \
+    ECG_RENDER_MODE=standalone \
+    LOCAL_STORAGE_DIR=/data/storage \
+    RENDER_TMP_DIR=/tmp/ecg-render
+WORKDIR /app
+# Only the built caption page bundle ships, not motiontext-renderer's unused server dependencies.
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/samples ./samples
+RUN useradd --system --uid 10001 --create-home ecg \
+ && mkdir -p /data/storage /tmp/ecg-render && chown -R ecg /data /tmp/ecg-render
+USER ecg
+EXPOSE 3000 3001
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,141 @@
+// `npm run render -- --video IN --scenario S.json --out OUT.mp4 [--width W --height H --fps F --quality Q]`
+// One render on this machine: no database, queue or S3. Exit code 0 only when the MP4 is complete.
+import 'reflect-metadata';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadEngineConfig } from '../config/app-config.js';
+import { ConfigModule } from '../config/config.module.js';
+import { EngineModule } from '../render/engine.module.js';
+import { RenderEngine } from '../render/render-engine.service.js';
+import { RenderError } from '../render/render-errors.js';
+import { ProgressBar } from './progress-bar.js';
+
+const USAGE = `usage: npm run render -- --video IN --scenario S.json --out OUT.mp4 [--width W] [--height H] [--fps F] [--quality Q]`;
+
+class UsageError extends Error {}
+
+function parseCommandLine(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      video: { type: 'string' },
+      scenario: { type: 'string' },
+      out: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      fps: { type: 'string' },
+      quality: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) throw new UsageError('');
+  for (const k of ['video', 'scenario', 'out'] as const) {
+    if (!values[k]) throw new UsageError(`--${k} is required`);
+  }
+  const num = (name: 'width' | 'height' | 'fps' | 'quality') => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  return {
+    video: resolve(values.video!),
+    scenario: resolve(values.scenario!),
+    out: resolve(values.out!),
+    options: { width: num('width'), height: num('height'), fps: num('fps'), quality: num('quality') },
+  };
+}
+
+async function readScenario(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new UsageError(`scenario ${path}: not a file`);
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`scenario ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new RenderError('RENDER_INVALID_SCENARIO', `scenario ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+@Module({})
+class CliModule {}
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseCommandLine>;
+  try {
+    args = parseCommandLine(process.argv.slice(2));
+  } catch (err) {
+    const msg = (err as Error).message;
+    process.stderr.write(`${msg ? `error: ${msg}\n` : ''}${USAGE}\n`);
+    return msg ? 2 : 0;
+  }
+
+  const abort = new AbortController();
+  let app: INestApplicationContext | undefined;
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\n${sig}: stopping the render…\n`);
+    abort.abort(new RenderError('RENDER_CANCELLED', `interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const bar = new ProgressBar();
+  try {
+    const scenario = await readScenario(args.scenario);
+    app = await NestFactory.createApplicationContext(
+      { module: CliModule, imports: [ConfigModule.forEngine(loadEngineConfig()), EngineModule] },
+      { logger: ['error', 'warn'], abortOnError: false },
+    );
+    await mkdir(dirname(args.out), { recursive: true });
+    const summary = await app.get(RenderEngine).render({
+      videoPath: args.video,
+      scenario,
+      outputPath: args.out,
+      options: args.options,
+      signal: abort.signal,
+      onProgress: (p) => bar.update(p),
+    });
+    bar.done();
+    process.stdout.write(
+      [
+        `rendered ${summary.outputPath}`,
+        `  frames    ${summary.framesTotal} (${summary.framesCaptured} captured, ${summary.width}x${summary.height} @ ${summary.fps} fps)`,
+        `  duration  ${summary.durationSec.toFixed(2)} s`,
+        `  encoder   ${summary.encoder}`,
+        `  wall time ${summary.wallSeconds.toFixed(2)} s  (${summary.realtimeFactor.toFixed(2)}x realtime)`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  } catch (err) {
+    bar.done();
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof RenderError) {
+      process.stderr.write(`render failed [${err.code}]: ${err.message}\n`);
+      return err.code === 'RENDER_CANCELLED' ? 130 : 1;
+    }
+    process.stderr.write(`render failed: ${(err as Error)?.stack ?? err}\n`);
+    return 1;
+  } finally {
+    await app?.close();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,222 @@
+// Configuration is read from the environment once, at boot, into one typed object. Every
+// problem is reported together, naming the variable, so a misconfigured pod fails fast.
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+
+export const RENDER_MODES = ['api', 'worker', 'standalone'] as const;
+export type RenderMode = (typeof RENDER_MODES)[number];
+
+export type EncoderPreference = 'auto' | 'nvenc' | 'x264';
+
+/** What the engine needs: enough for the command line, which has no database, queue or S3. */
+export interface EngineConfig {
+  chromiumPath: string;
+  ffmpegPath: string;
+  ffprobePath: string;
+  browserPoolSize: number;
+  encoder: EncoderPreference;
+  x264Preset: string;
+  tempDir: string;
+}
+
+export interface QuotaDefaults {
+  daily: number;
+  monthly: number;
+  concurrent: number;
+}
+
+export interface AppConfig {
+  mode: RenderMode;
+  engine: EngineConfig;
+  http: { port: number; publicBaseUrl: string; corsOrigins: string[] };
+  databaseUrl: string;
+  redisUrl: string;
+  auth: { jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string; allowDevTokens: boolean };
+  storage: {
+    driver: 'local' | 's3';
+    localDir: string;
+    s3Bucket?: string;
+    s3Endpoint?: string;
+    s3Region: string;
+    s3ForcePathStyle: boolean;
+    s3SourceBuckets: string[];
+    downloadUrlTtlSeconds: number;
+    urlSigningSecret: string;
+  };
+  quota: QuotaDefaults;
+  worker: { concurrency: number; leaseSeconds: number; healthPort: number };
+  callbacks: { secret: string; maxAttempts: number };
+  limits: { maxVideoBytes: number; maxVideoDurationSec: number; maxScenarioBytes: number };
+  adminToken?: string;
+  /** Test-only: lets the guarded fetcher reach loopback. Refused when NODE_ENV=production. */
+  allowPrivateNetworks: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  str(name: string, fallback: string): string;
+  str(name: string): string | undefined;
+  str(name: string, fallback?: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v === '' ? fallback : v;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    if (/^(1|true|yes)$/i.test(raw)) return true;
+    if (/^(0|false|no)$/i.test(raw)) return false;
+    this.problems.push(`${name}=${JSON.stringify(raw)}: must be true or false`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.str(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: must be one of ${allowed.join(' | ')}`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  url(name: string, fallback: string | undefined, protocols: string[]): string | undefined {
+    const raw = this.str(name) ?? fallback;
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) throw new Error();
+    } catch {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: must be a ${protocols.join(' or ')} URL`);
+    }
+    return raw;
+  }
+
+  list(name: string): string[] {
+    return (this.str(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  }
+}
+
+export function loadEngineConfig(env: Env = process.env): EngineConfig {
+  const r = new EnvReader(env);
+  const cfg = readEngine(r);
+  if (r.problems.length) throw new ConfigError(r.problems);
+  return cfg;
+}
+
+function readEngine(r: EnvReader): EngineConfig {
+  return {
+    chromiumPath: r.str('CHROMIUM_PATH', '/usr/bin/chromium'),
+    ffmpegPath: r.str('FFMPEG_PATH', 'ffmpeg'),
+    ffprobePath: r.str('FFPROBE_PATH', 'ffprobe'),
+    browserPoolSize: r.int('BROWSER_POOL_SIZE', 1, 1, 16),
+    encoder: r.oneOf('ENCODER', ['auto', 'nvenc', 'x264'] as const, 'auto'),
+    x264Preset: r.oneOf(
+      'X264_PRESET',
+      ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const,
+      'veryfast',
+    ),
+    tempDir: resolve(r.str('RENDER_TMP_DIR', tmpdir())),
+  };
+}
+
+export function loadAppConfig(env: Env = process.env): AppConfig {
+  const r = new EnvReader(env);
+  const production = env.NODE_ENV === 'production';
+  const mode = r.oneOf('ECG_RENDER_MODE', RENDER_MODES, 'standalone');
+  const port = r.int('PORT', 3000, 1, 65535);
+  const driver = r.oneOf('STORAGE_DRIVER', ['local', 's3'] as const, 'local');
+
+  const jwtSecret = r.str('JWT_SECRET');
+  const jwksUrl = r.url('JWT_JWKS_URL', undefined, ['https:', 'http:']);
+  if (!jwtSecret && !jwksUrl) r.problems.push('JWT_SECRET or JWT_JWKS_URL: one of them is required');
+  if (jwtSecret && jwtSecret.length < 32) r.problems.push('JWT_SECRET: must be at least 32 characters');
+
+  const allowDevTokens = r.bool('ALLOW_DEV_TOKENS', false);
+  if (allowDevTokens && production) r.problems.push('ALLOW_DEV_TOKENS: refused when NODE_ENV=production');
+  const allowPrivateNetworks = r.bool('ALLOW_PRIVATE_NETWORKS', false);
+  if (allowPrivateNetworks && production) {
+    r.problems.push('ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production');
+  }
+
+  const s3Bucket = r.str('S3_BUCKET');
+  if (driver === 's3' && !s3Bucket) r.problems.push('S3_BUCKET: required when STORAGE_DRIVER=s3');
+  const urlSigningSecret = r.str('URL_SIGNING_SECRET') ?? jwtSecret ?? '';
+  if (driver === 'local' && urlSigningSecret.length < 32) {
+    r.problems.push('URL_SIGNING_SECRET: at least 32 characters (defaults to JWT_SECRET)');
+  }
+
+  const cfg: AppConfig = {
+    mode,
+    engine: readEngine(r),
+    http: {
+      port,
+      publicBaseUrl: (r.url('PUBLIC_BASE_URL', `http://localhost:${port}`, ['http:', 'https:']) ?? '').replace(/\/$/, ''),
+      corsOrigins: r.list('CORS_ORIGINS'),
+    },
+    databaseUrl: r.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ecg_render', ['postgres:', 'postgresql:'])!,
+    redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:'])!,
+    auth: {
+      jwtSecret,
+      jwksUrl,
+      issuer: r.str('JWT_ISSUER'),
+      audience: r.str('JWT_AUDIENCE'),
+      allowDevTokens,
+    },
+    storage: {
+      driver,
+      localDir: resolve(r.str('LOCAL_STORAGE_DIR', './data/storage')),
+      s3Bucket,
+      s3Endpoint: r.url('S3_ENDPOINT', undefined, ['http:', 'https:']),
+      s3Region: r.str('S3_REGION', 'us-east-1'),
+      s3ForcePathStyle: r.bool('S3_FORCE_PATH_STYLE', false),
+      s3SourceBuckets: r.list('S3_SOURCE_BUCKETS'),
+      downloadUrlTtlSeconds: r.int('DOWNLOAD_URL_TTL_SECONDS', 900, 10, 7 * 24 * 3600),
+      urlSigningSecret,
+    },
+    quota: {
+      daily: r.int('QUOTA_DAILY', 10, 0, 1_000_000),
+      monthly: r.int('QUOTA_MONTHLY', 100, 0, 10_000_000),
+      concurrent: r.int('QUOTA_CONCURRENT', 2, 0, 10_000),
+    },
+    worker: {
+      concurrency: r.int('WORKER_CONCURRENCY', 1, 1, 16),
+      leaseSeconds: r.int('JOB_LEASE_SECONDS', 120, 10, 3600),
+      healthPort: r.int('WORKER_HEALTH_PORT', 3001, 1, 65535),
+    },
+    callbacks: {
+      secret: r.str('WEBHOOK_SECRET') ?? jwtSecret ?? '',
+      maxAttempts: r.int('CALLBACK_MAX_ATTEMPTS', 8, 1, 50),
+    },
+    limits: {
+      maxVideoBytes: r.int('MAX_VIDEO_BYTES', 2 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
+      maxVideoDurationSec: r.int('MAX_VIDEO_DURATION_SECONDS', 3 * 3600, 1, 24 * 3600),
+      maxScenarioBytes: r.int('MAX_SCENARIO_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    },
+    adminToken: r.str('ADMIN_TOKEN'),
+    allowPrivateNetworks,
+  };
+  if (r.problems.length) throw new ConfigError(r.problems);
+  return cfg;
+}

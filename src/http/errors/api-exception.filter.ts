@@ -1,0 +1,59 @@
+// One global filter: every error leaves the API in the same envelope. Unknown errors are logged
+// with their stack and answered 500 without internals.
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { ApiError, ERROR_CODES, errorName } from './api-error.js';
+
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const { status, body } = toEnvelope(exception);
+    if (status >= 500) this.logger.error((exception as Error)?.stack ?? String(exception));
+    res.status(status).json(body);
+  }
+}
+
+export function toEnvelope(exception: unknown): { status: number; body: unknown } {
+  if (exception instanceof ApiError) return { status: exception.getStatus(), body: exception.getResponse() };
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const resp = exception.getResponse() as { message?: unknown } | string;
+    const raw = typeof resp === 'string' ? resp : resp.message;
+    const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
+    return { status, body: { detail: { error: errorName(status), message, code: codeFor(status) } } };
+  }
+  // body-parser errors (malformed JSON, too large) carry a status and a type.
+  const e = exception as { status?: number; type?: string; message?: string };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    const message = e.type === 'entity.too.large' ? 'request body is too large' : e.type === 'entity.parse.failed' ? `malformed JSON body: ${e.message}` : String(e.message);
+    return { status: e.status, body: { detail: { error: errorName(e.status), message, code: codeFor(e.status) } } };
+  }
+  const status = HttpStatus.INTERNAL_SERVER_ERROR;
+  return { status, body: { detail: { error: errorName(status), message: 'internal error', code: ERROR_CODES.INTERNAL } } };
+}
+
+function codeFor(status: number): string {
+  switch (status) {
+    case 400:
+      return ERROR_CODES.VALIDATION_FAILED;
+    case 401:
+      return ERROR_CODES.UNAUTHORIZED;
+    case 403:
+      return ERROR_CODES.FORBIDDEN;
+    case 404:
+      return ERROR_CODES.NOT_FOUND;
+    case 413:
+      return ERROR_CODES.PAYLOAD_TOO_LARGE;
+    case 503:
+      return ERROR_CODES.SERVICE_UNAVAILABLE;
+    default:
+      return status >= 500 ? ERROR_CODES.INTERNAL : ERROR_CODES.VALIDATION_FAILED;
+  }
+}

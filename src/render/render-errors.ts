@@ -1,0 +1,49 @@
+// Why a render failed, in a form the CLI prints, the job row records and the queue acts on:
+// `retryable` failures (a crashed browser, a network hiccup) are worth another attempt; invalid
+// input never is.
+export type RenderErrorCode =
+  | 'RENDER_INVALID_OPTIONS'
+  | 'RENDER_INVALID_SCENARIO'
+  | 'RENDER_MEDIA_REJECTED'
+  | 'RENDER_SOURCE_UNAVAILABLE'
+  | 'RENDER_BROWSER_CRASHED'
+  | 'RENDER_ENCODER_FAILED'
+  | 'RENDER_STORAGE_FAILED'
+  | 'RENDER_DISK_FULL'
+  | 'RENDER_CANCELLED'
+  | 'RENDER_INTERNAL';
+
+export class RenderError extends Error {
+  constructor(
+    readonly code: RenderErrorCode,
+    message: string,
+    readonly retryable = false,
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RenderError';
+  }
+
+  /** Input errors are the user's to fix and do not count against their quota as server faults. */
+  get isInputError(): boolean {
+    return (
+      this.code === 'RENDER_INVALID_OPTIONS' ||
+      this.code === 'RENDER_INVALID_SCENARIO' ||
+      this.code === 'RENDER_MEDIA_REJECTED' ||
+      this.code === 'RENDER_SOURCE_UNAVAILABLE'
+    );
+  }
+}
+
+const BROWSER_CRASH = /Target closed|Page crashed|Session closed|Connection closed|Protocol error|browser has disconnected|Navigating frame was detached|TargetCloseError/i;
+
+export function isBrowserCrash(err: unknown): boolean {
+  const e = err as { name?: string; message?: string } | undefined;
+  return !!e && (e.name === 'TargetCloseError' || BROWSER_CRASH.test(String(e.message ?? '')));
+}
+
+export function isDiskFull(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  return !!e && (e.code === 'ENOSPC' || /No space left on device|ENOSPC/.test(String(e.message ?? '')));
+}
