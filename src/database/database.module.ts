@@ -1,0 +1,48 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule, ModuleMetadata } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { buildDataSourceOptions } from './data-source.js';
+import type { DatabaseOptions } from './data-source.js';
+
+export interface DatabaseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  inject?: any[];
+  useFactory: (...args: any[]) => DatabaseOptions | Promise<DatabaseOptions>;
+}
+
+function toTypeOrm(opts: DatabaseOptions): TypeOrmModuleOptions {
+  // entities + migrations listed explicitly; migrationsRun/synchronize forced off (see data-source.ts)
+  return { ...buildDataSourceOptions(opts), migrationsRun: false, synchronize: false, retryAttempts: 5, retryDelay: 2000 };
+}
+
+/**
+ * Global TypeORM connection. Migrations are NOT run here: call `runMigrations(dataSource)`
+ * (src/database/migrate.ts) explicitly at boot or via `npm run migration:run`.
+ * `DataSource` is injectable everywhere afterwards.
+ */
+@Module({})
+export class DatabaseModule {
+  static forRoot(opts: DatabaseOptions = {}): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      imports: [TypeOrmModule.forRootAsync({ useFactory: () => toTypeOrm(opts) })],
+      exports: [TypeOrmModule],
+    };
+  }
+
+  static forRootAsync(opts: DatabaseModuleAsyncOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          imports: opts.imports,
+          inject: opts.inject,
+          useFactory: async (...args: any[]) => toTypeOrm(await opts.useFactory(...args)),
+        }),
+      ],
+      exports: [TypeOrmModule],
+    };
+  }
+}

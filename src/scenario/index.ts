@@ -1,0 +1,2 @@
+export * from './prepare-scenario.js';
+export { ScenarioService, ScenarioModule } from './scenario.service.js';

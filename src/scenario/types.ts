@@ -1,0 +1,89 @@
+// Public types of the scenario module: what callers get back from prepareScenario, and the
+// error it throws. Pure data, no Nest.
+
+/** Callers reject request bodies above this size before parsing (the module never sees bytes). */
+export const MAX_SCENARIO_BYTES = 2 * 1024 * 1024;
+
+export interface ScenarioLimits {
+  /** Most cues a scenario may hold. Default 5000. */
+  readonly maxCues?: number;
+  /** Most nodes (cue roots and all their descendants) across all cues. Default 50000. */
+  readonly maxNodes?: number;
+  /** Deepest node nesting; a cue's root is depth 1. Default 32. */
+  readonly maxDepth?: number;
+  /** Longest text of one text node, in UTF-16 code units. Default 2000. */
+  readonly maxTextLength?: number;
+}
+
+export const DEFAULT_SCENARIO_LIMITS: Required<ScenarioLimits> = Object.freeze({
+  maxCues: 5000,
+  maxNodes: 50000,
+  maxDepth: 32,
+  maxTextLength: 2000,
+});
+
+export interface PrepareOptions {
+  /**
+   * When true, a plugin's window (its base time moved by timeOffset) widens the node's
+   * visibility window even where it reaches beyond the node's displayTime. The engine
+   * (motiontext-renderer 1.5.0) never paints a node outside its displayTime — plugins are
+   * evaluated only on mounted nodes — so the default (false) is already conservative; this
+   * switch exists for a future engine or page that keeps nodes mounted for plugins.
+   */
+  readonly pluginWindowsExtendVisibility?: boolean;
+}
+
+export interface ScenarioIssue {
+  /** JSON path into the submitted scenario, e.g. `$.cues[3].root.children[0].displayTime`. */
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface CueWindow {
+  readonly cueId: string;
+  /** Seconds, >= 0. */
+  readonly start: number;
+  /** Seconds, inclusive. May be Infinity for a cue the engine shows until the end. */
+  readonly end: number;
+}
+
+export interface TimeInterval {
+  readonly start: number;
+  /** Inclusive. */
+  readonly end: number;
+}
+
+export interface ResolvedPlugin {
+  readonly name: string;
+  readonly version: string;
+}
+
+export type ScenarioSourceVersion = '1.3' | '2.0';
+
+export interface PreparedScenario {
+  /** Normalised MotionText v2.0 scenario, a fresh deep copy safe to serialise and hand to the engine. */
+  readonly scenario: Record<string, unknown>;
+  readonly sourceVersion: ScenarioSourceVersion;
+  /** One window per cue that can paint anything: the hull of its visible nodes' windows. */
+  readonly cueWindows: readonly CueWindow[];
+  /** Sorted, merged union of cueWindows. */
+  readonly activeIntervals: readonly TimeInterval[];
+  /** Latest end of any cue window (Infinity when a cue never ends). */
+  readonly lastCueEnd: number;
+  /** Distinct bundled plugins the scenario uses, as resolved by the plugin manifest. */
+  readonly plugins: readonly ResolvedPlugin[];
+}
+
+export const MAX_REPORTED_ISSUES = 50;
+
+export class ScenarioValidationError extends Error {
+  readonly issues: ScenarioIssue[];
+
+  constructor(issues: ScenarioIssue[], truncated = false) {
+    const first = issues[0] ?? { path: '$', reason: 'invalid scenario' };
+    const more = issues.length > 1 ? ` (and ${issues.length - 1}${truncated ? '+' : ''} more)` : '';
+    super(`Invalid scenario at ${first.path}: ${first.reason}${more}`);
+    this.name = 'ScenarioValidationError';
+    this.issues = issues;
+  }
+}
