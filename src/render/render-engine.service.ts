@@ -7,8 +7,9 @@ import { rename, rm } from 'node:fs/promises';
 import type { EngineConfig } from '../config/app-config.js';
 import { ENGINE_CONFIG } from '../config/config.tokens.js';
 import { EncoderProbe } from '../encoder/encoder-probe.js';
-import type { EncoderName } from '../encoder/ffmpeg-args.js';
-import { MediaProbe, MediaRejectedError, type ProbedMedia } from '../encoder/media-probe.js';
+import { expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
+import { MediaRejectedError } from '../encoder/errors.js';
+import { MediaProbe, type ProbedMedia } from '../encoder/media-probe.js';
 import { prepareScenario, ScenarioValidationError, type PreparedScenario } from '../scenario/prepare-scenario.js';
 import { RenderError } from './render-errors.js';
 import { resolveRenderOptions, validateRenderOptions, type RenderOptions, type ResolvedRenderOptions } from './render-options.js';
@@ -22,7 +23,7 @@ export interface RenderRequest {
   signal?: AbortSignal;
   onProgress?: (p: PipelineProgress) => void;
   /** Called once the inputs passed their gates, before the first frame. */
-  onStart?: (info: { source: ProbedMedia; options: ResolvedRenderOptions; encoder: EncoderName; framesTotal: number }) => void;
+  onStart?: (info: { source: ProbedMedia; options: ResolvedRenderOptions; encoder: VideoEncoder; framesTotal: number }) => void;
 }
 
 export interface RenderSummary {
@@ -33,7 +34,7 @@ export interface RenderSummary {
   width: number;
   height: number;
   fps: number;
-  encoder: EncoderName;
+  encoder: VideoEncoder;
   wallSeconds: number;
   realtimeFactor: number;
 }
@@ -72,7 +73,7 @@ export class RenderEngine {
       source,
       options,
       encoder,
-      framesTotal: Math.max(1, Math.round(source.durationSec * options.fps)),
+      framesTotal: expectedFrameCount(source.durationSec, options.fps),
     });
     try {
       const result = await this.pipeline.run({
@@ -82,6 +83,7 @@ export class RenderEngine {
         ...options,
         encoder,
         x264Preset: this.config.x264Preset,
+        ffmpegPath: this.config.ffmpegPath,
         signal: req.signal,
         onProgress: req.onProgress,
       });

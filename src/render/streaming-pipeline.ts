@@ -5,10 +5,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CaptionPage, loadCaptionPageAssets, type CaptionPageAssets } from '../../libs/caption-page/src/index.js';
 import { BrowserPool } from '../browser-pool/browser-pool.service.js';
-import { buildCompositeArgs, expectedFrameCount } from '../encoder/ffmpeg-args.js';
+import { buildCompositeArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
 import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
 import type { ProbedMedia } from '../encoder/media-probe.js';
-import type { EncoderName } from '../encoder/ffmpeg-args.js';
 import { isActiveAt, type PreparedScenario } from '../scenario/prepare-scenario.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { RenderError, isBrowserCrash, isDiskFull } from './render-errors.js';
@@ -33,8 +32,9 @@ export interface PipelineJob {
   height: number;
   fps: number;
   quality: number;
-  encoder: EncoderName;
+  encoder: VideoEncoder;
   x264Preset?: string;
+  ffmpegPath?: string;
   signal?: AbortSignal;
   onProgress?: (p: PipelineProgress) => void;
 }
@@ -76,10 +76,12 @@ export class StreamingPipeline {
           durationSec: job.source.durationSec,
           encoder: job.encoder,
           quality: job.quality,
-          preset: job.x264Preset,
+          preset: job.encoder === 'libx264' ? job.x264Preset : undefined,
           hasAudio: job.source.hasAudio,
+          audioCodec: job.source.audioCodec,
+          captionInput: { kind: 'png-pipe' },
         }),
-        { signal },
+        { signal, ffmpegPath: job.ffmpegPath },
       );
 
       const queue = new BoundedQueue<Buffer>(FRAME_QUEUE_CAPACITY);
@@ -139,7 +141,7 @@ export class StreamingPipeline {
       if (failed) throw failed.reason;
       return { framesTotal, framesCaptured };
     } catch (err) {
-      ffmpeg?.kill();
+      await ffmpeg?.kill();
       if (isBrowserCrash(err)) browserBroken = true;
       throw classify(err, signal);
     } finally {

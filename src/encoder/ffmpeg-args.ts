@@ -1,0 +1,275 @@
+/**
+ * Pure ffmpeg command builders. Nothing here touches a process or the file system; every
+ * builder is tested on its exact argument array (ffmpeg-args.spec.ts).
+ *
+ * Safety (DESIGN §5): the source is opened with `-protocol_whitelist file` and
+ * `-format_whitelist` (the ffprobe gate's demuxers), the caption layer with
+ * `-protocol_whitelist pipe` and a forced demuxer, and every path gets a `file:` prefix so a
+ * name containing ':' is never taken for a protocol. Paths must be absolute.
+ */
+import path from 'node:path';
+import { FORMAT_WHITELIST } from './media-probe.js';
+
+export type VideoEncoder = 'h264_nvenc' | 'libx264';
+
+export const DEFAULT_QUALITY = 80;
+export const MIN_QUALITY = 10;
+export const MAX_QUALITY = 100;
+export const DEFAULT_X264_PRESET = 'veryfast';
+export const DEFAULT_NVENC_PRESET = 'p4';
+export const X264_PRESETS = [
+  'ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow', 'placebo',
+] as const;
+export const NVENC_PRESETS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'] as const;
+/** AAC bitrate when the source audio has to be re-encoded. */
+export const AAC_BITRATE = '192k';
+
+/**
+ * Quality (10..100, the editor's slider) → constant-quality level on H.264's 0..51 scale.
+ *
+ *     level = round(52 - 0.4 × quality)
+ *
+ *   quality 100 → 12 (visually lossless)    quality 80 (default) → 20 (≈ x264's "good" default 23, a bit better)
+ *   quality  50 → 32 (small, soft)          quality 10 → 48 (tiny, very blocky)
+ *
+ * libx264 uses it as `-crf level`; h264_nvenc as `-rc vbr -cq level -b:v 0` (NVENC ignores
+ * -crf; its -cq is on the same QP scale, and -b:v 0 lifts the default 2 Mb/s cap so only the
+ * quality target governs). NVENC's cq 0 would mean "automatic"; the range never reaches it.
+ */
+export function qualityToLevel(quality: number): number {
+  if (!Number.isFinite(quality) || quality < MIN_QUALITY || quality > MAX_QUALITY) {
+    throw new RangeError(`quality must be between ${MIN_QUALITY} and ${MAX_QUALITY} (got ${quality})`);
+  }
+  return Math.min(51, Math.max(1, Math.round(52 - 0.4 * quality)));
+}
+
+/** Encoder arguments (starting at `-c:v`) for a quality; see qualityToLevel for the mapping. */
+export function qualityToEncoderArgs(encoder: VideoEncoder, quality: number, preset?: string): string[] {
+  const level = String(qualityToLevel(quality));
+  if (encoder === 'h264_nvenc') {
+    const p = preset ?? DEFAULT_NVENC_PRESET;
+    if (!(NVENC_PRESETS as readonly string[]).includes(p)) throw new RangeError(`unknown NVENC preset '${p}' (p1..p7)`);
+    return ['-c:v', 'h264_nvenc', '-preset', p, '-tune', 'hq', '-rc', 'vbr', '-cq', level, '-b:v', '0'];
+  }
+  if (encoder === 'libx264') {
+    const p = preset ?? DEFAULT_X264_PRESET;
+    if (!(X264_PRESETS as readonly string[]).includes(p)) throw new RangeError(`unknown x264 preset '${p}'`);
+    return ['-c:v', 'libx264', '-preset', p, '-crf', level];
+  }
+  throw new RangeError(`unknown encoder '${String(encoder)}'`);
+}
+
+/** A frame rate as a reduced rational. Accepts 25, 29.97, '30000/1001', '25'. */
+export function toRational(fps: number | string): { num: number; den: number } {
+  let num: number;
+  let den: number;
+  if (typeof fps === 'string') {
+    const m = /^(\d+)(?:\/(\d+))?$/.exec(fps.trim());
+    if (!m) throw new RangeError(`invalid frame rate '${fps}'`);
+    num = Number(m[1]);
+    den = m[2] === undefined ? 1 : Number(m[2]);
+  } else if (Number.isInteger(fps)) {
+    num = fps;
+    den = 1;
+  } else {
+    // NTSC family (23.976, 29.97, 59.94, …) → N·1000/1001, anything else to a millihertz.
+    const ntsc = Math.round((fps * 1001) / 1000);
+    if (Math.abs((ntsc * 1000) / 1001 - fps) < 0.0015) {
+      num = ntsc * 1000;
+      den = 1001;
+    } else {
+      num = Math.round(fps * 1000);
+      den = 1000;
+    }
+  }
+  if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den) || num <= 0 || den <= 0 || num / den > 1000) {
+    throw new RangeError(`invalid frame rate '${fps}'`);
+  }
+  const g = gcd(num, den);
+  return { num: num / g, den: den / g };
+}
+
+/** ffmpeg spelling of a frame rate: '25' or '30000/1001'. */
+export function formatRate(fps: number | string): string {
+  const { num, den } = toRational(fps);
+  return den === 1 ? String(num) : `${num}/${den}`;
+}
+
+/** Duration as ffmpeg reads it (microsecond precision), e.g. '2.000000'. */
+export function formatSeconds(sec: number): string {
+  if (!Number.isFinite(sec) || sec < 0) throw new RangeError(`invalid duration ${sec}`);
+  return (Math.round(sec * 1e6) / 1e6).toFixed(6);
+}
+
+/**
+ * Frames in the output: output frame i is at t = i / fps, and the output keeps every frame
+ * with t < duration (that is exactly what ffmpeg's `-t` keeps). So ceil(duration × fps), computed
+ * on the microsecond-rounded duration ffmpeg itself sees, in exact integer arithmetic.
+ * The composite run is given this as `-frames:v` too, and the caller feeds exactly this many
+ * caption frames.
+ */
+export function expectedFrameCount(durationSec: number, fps: number | string): number {
+  const { num, den } = toRational(fps);
+  const us = BigInt(Math.round(Number(formatSeconds(durationSec)) * 1e6));
+  const n = us * BigInt(num);
+  const d = BigInt(den) * 1_000_000n;
+  return Number((n + d - 1n) / d);
+}
+
+/** PNG frames with alpha on stdin, one per output frame, at W×H (or a strip placed at x,y). */
+export interface PngPipeCaptionInput {
+  kind: 'png-pipe';
+  /** Where the caption frame's top-left lands on the output. Default 0,0 (full-frame layer). */
+  x?: number;
+  y?: number;
+}
+/** Raw RGBA frames on stdin (cheaper for ffmpeg to decode than PNG: ~2 ms vs ~21 ms at 1080p). */
+export interface RgbaPipeCaptionInput {
+  kind: 'rgba-pipe';
+  width: number;
+  height: number;
+  x?: number;
+  y?: number;
+}
+export type CaptionInput = PngPipeCaptionInput | RgbaPipeCaptionInput;
+
+export interface TranscodeArgsOptions {
+  /** Absolute path of a source that passed MediaProbe. */
+  sourcePath: string;
+  /** Absolute path of the MP4 to write (overwritten). */
+  output: string;
+  /** Output size; even integers. The source is scaled to fit and centred (letterbox/pillarbox). */
+  width: number;
+  height: number;
+  /** Output frame rate: integer, decimal or 'N/D'. */
+  fps: number | string;
+  /** Output duration: normally the source's (MediaProbe.durationSec), or a segment's length. */
+  durationSec: number;
+  encoder: VideoEncoder;
+  /** 10..100. */
+  quality: number;
+  preset?: string;
+  hasAudio: boolean;
+  /** Source audio codec; 'aac' is copied as is, anything else re-encoded to AAC. */
+  audioCodec?: string;
+  /** Start this far into the source (segment rendering). Default 0. */
+  startSec?: number;
+  /** Encoder threads (`-threads`). Default: ffmpeg's choice. */
+  threads?: number;
+}
+
+export interface CompositeArgsOptions extends TranscodeArgsOptions {
+  captionInput: CaptionInput;
+}
+
+/**
+ * Source video chain: constant output frame rate first (output frame i at t = i/fps), then
+ * scale-to-fit and pad to W×H, centred on black, then endless clone of the last frame so a video
+ * stream shorter than the container still yields every frame up to `-frames:v`.
+ *
+ * Scaling decision: preserve the aspect ratio (scale + pad), never stretch. That is what the
+ * editor's HTML <video> element shows (object-fit: contain is the default for video), so the
+ * caption layer, laid out on the W×H box, lands where the preview showed it. When W×H equals the
+ * source's displayed size (the default) scale and pad are no-ops. Rotation is applied by
+ * ffmpeg's autorotate before this chain.
+ */
+export function buildSourceChain(width: number, height: number, fps: number | string): string {
+  checkSize(width, height);
+  return [
+    `fps=${formatRate(fps)}`,
+    `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2`,
+    `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`,
+    'setsar=1',
+    'tpad=stop=-1:stop_mode=clone',
+  ].join(',');
+}
+
+export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
+  const graph = `[0:v]${buildSourceChain(o.width, o.height, o.fps)},format=yuv420p[vout]`;
+  return [...head(), ...sourceInput(o), '-filter_complex', graph, ...outputArgs(o)];
+}
+
+export function buildCompositeArgs(o: CompositeArgsOptions): string[] {
+  const rate = formatRate(o.fps);
+  const ci = o.captionInput;
+  const x = ci.x ?? 0;
+  const y = ci.y ?? 0;
+  if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0) {
+    throw new RangeError(`caption position must be non-negative integers (got ${x},${y})`);
+  }
+  let captionArgs: string[];
+  if (ci.kind === 'png-pipe') {
+    captionArgs = ['-protocol_whitelist', 'pipe', '-f', 'image2pipe', '-framerate', rate, '-c:v', 'png', '-i', 'pipe:0'];
+  } else if (ci.kind === 'rgba-pipe') {
+    checkSize(ci.width, ci.height, 1);
+    captionArgs = [
+      '-protocol_whitelist', 'pipe', '-f', 'rawvideo', '-pix_fmt', 'rgba',
+      '-video_size', `${ci.width}x${ci.height}`, '-framerate', rate, '-i', 'pipe:0',
+    ];
+  } else {
+    throw new RangeError(`unknown caption input kind '${(ci as { kind: string }).kind}'`);
+  }
+  const graph =
+    `[0:v]${buildSourceChain(o.width, o.height, o.fps)}[base];` +
+    `[base][1:v]overlay=x=${x}:y=${y}:eof_action=pass:shortest=0,format=yuv420p[vout]`;
+  return [...head(), ...sourceInput(o), ...captionArgs, '-filter_complex', graph, ...outputArgs(o)];
+}
+
+function head(): string[] {
+  // Progress as key=value lines on stdout (FfmpegProcess parses `frame=`); errors only on stderr.
+  return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1'];
+}
+
+function sourceInput(o: TranscodeArgsOptions): string[] {
+  const seek = o.startSec ? ['-ss', formatSeconds(o.startSec)] : [];
+  return [
+    ...seek,
+    '-protocol_whitelist', 'file',
+    '-format_whitelist', FORMAT_WHITELIST,
+    '-i', fileUrl(o.sourcePath, 'sourcePath'),
+  ];
+}
+
+function outputArgs(o: TranscodeArgsOptions): string[] {
+  const audio = o.hasAudio
+    ? ['-map', '0:a:0', ...(o.audioCodec === 'aac' ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', AAC_BITRATE])]
+    : [];
+  const threads = o.threads === undefined ? [] : ['-threads', String(positiveInt(o.threads, 'threads'))];
+  return [
+    '-map', '[vout]',
+    ...audio,
+    ...qualityToEncoderArgs(o.encoder, o.quality, o.preset),
+    ...threads,
+    '-frames:v', String(expectedFrameCount(o.durationSec, o.fps)),
+    '-t', formatSeconds(o.durationSec),
+    '-max_muxing_queue_size', '1024',
+    '-movflags', '+faststart',
+    '-f', 'mp4',
+    fileUrl(o.output, 'output'),
+  ];
+}
+
+function fileUrl(p: string, what: string): string {
+  if (typeof p !== 'string' || !path.isAbsolute(p) || p.includes('\0')) {
+    throw new RangeError(`${what} must be an absolute local path (got '${p}')`);
+  }
+  return `file:${p}`;
+}
+
+function checkSize(width: number, height: number, multiple = 2): void {
+  for (const [name, v] of [['width', width], ['height', height]] as const) {
+    if (!Number.isInteger(v) || v < 16 || v > 8192 || v % multiple !== 0) {
+      throw new RangeError(`${name} must be ${multiple === 2 ? 'an even' : 'an'} integer in 16..8192 (got ${v})`);
+    }
+  }
+}
+
+function positiveInt(v: number, name: string): number {
+  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${name} must be a positive integer (got ${v})`);
+  return v;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
