@@ -10,6 +10,8 @@ export interface BundledPlugin {
 
 export const BUNDLED_PLUGINS: readonly BundledPlugin[] = [
   { name: 'fadeIn', versions: ['2.0.0', '1.0.0'] },
+  // The original plugin server spelled it "fadein" (DESIGN §3 example "fadein@2.0.0").
+  { name: 'fadein', versions: ['2.0.0', '1.0.0'] },
   { name: 'fadeOut', versions: ['2.0.0', '1.0.0'] },
   { name: 'pop', versions: ['2.0.0', '1.0.0'] },
   { name: 'slideInLeft', versions: ['2.0.0', '1.0.0'] },

@@ -1,0 +1,263 @@
+// Node side of the caption page: serves our HTML template and the bundled engine to a
+// puppeteer-core Page from memory, at a fixed fake origin, and drives window.__ecgCaption.
+//
+// Safety (DESIGN §5): the page loads nothing from the network. Every request other than our two
+// in-memory responses is aborted by request interception; the template's Content-Security-Policy
+// forbids connections, workers, frames and any other script; WebSockets are additionally blocked
+// through CDP. Never a file:// URL.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CDPSession, HTTPRequest, Page } from 'puppeteer-core';
+
+export { BUNDLED_PLUGINS, resolveBundledPlugin } from './plugin-manifest.js';
+export type { BundledPlugin, PluginRef } from './plugin-manifest.js';
+
+export interface BBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface SeekResult {
+  /** Some caption content (text, image, video, painted box) is visible at t. */
+  visible: boolean;
+  /** Union bounding box of the visible content, integer px, padded for shadows/glow, clamped to the viewport. */
+  bbox: BBox | null;
+  /** Cheap digest of the caption DOM's visual state ('empty' when nothing is visible). */
+  signature: string;
+}
+
+export interface CueWindow {
+  id: string;
+  /** Earliest / latest time a node of the cue can be on screen (inclusive); null = unbounded. */
+  start: number | null;
+  end: number | null;
+  /** The cue put visible content (non-empty text, image, video) on the stage at a probed time. */
+  mounted: boolean;
+}
+
+export interface LoadResult {
+  /** Cues that put visible content on the stage at some probed time. 0 ⇒ the scenario renders nothing. */
+  mountedCues: number;
+  /** Unknown plugins, nodes with a bad eType, engine console warnings/errors seen while loading. */
+  warnings: string[];
+  cues: CueWindow[];
+}
+
+export interface CaptionPageAssets {
+  /** Our HTML template (with its Content-Security-Policy). */
+  html: string;
+  /** The bundled browser entry (dist/caption-page/caption-page.js). */
+  script: string;
+}
+
+export interface CaptionPageSize {
+  width: number;
+  height: number;
+}
+
+/** Fixed origin the page is served at; never resolvable, never reaches the network. */
+export const CAPTION_PAGE_ORIGIN = 'https://caption-page.invalid';
+export const CAPTION_PAGE_URL = `${CAPTION_PAGE_ORIGIN}/`;
+export const CAPTION_SCRIPT_URL = `${CAPTION_PAGE_ORIGIN}/caption-page.js`;
+const BUNDLE_RELATIVE = join('dist', 'caption-page', 'caption-page.js');
+
+/**
+ * Finds dist/caption-page/caption-page.js: $ECG_CAPTION_PAGE_BUNDLE if set, else walks up from
+ * this module (libs/caption-page/src under ts-jest/tsx, dist/libs/caption-page/src when compiled)
+ * to the first directory holding package.json and the bundle.
+ */
+export function captionPageBundlePath(): string {
+  const env = process.env.ECG_CAPTION_PAGE_BUNDLE;
+  if (env) return env;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  const tried: string[] = [];
+  for (;;) {
+    const candidate = join(dir, BUNDLE_RELATIVE);
+    tried.push(candidate);
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error(
+    `caption page bundle not found (run "node scripts/build-caption-page.mjs"); looked at: ${tried.join(', ')}`,
+  );
+}
+
+let assetsPromise: Promise<CaptionPageAssets> | null = null;
+
+/** Reads the built bundle once and builds the HTML template around it. */
+export function loadCaptionPageAssets(): Promise<CaptionPageAssets> {
+  assetsPromise ??= (async () => {
+    const script = await readFile(captionPageBundlePath(), 'utf8');
+    return { script, html: buildHtml(script) };
+  })().catch((err) => {
+    assetsPromise = null;
+    throw err;
+  });
+  return assetsPromise;
+}
+
+function buildHtml(script: string): string {
+  const integrity = `sha384-${createHash('sha384').update(script, 'utf8').digest('base64')}`;
+  const csp = [
+    "default-src 'none'",
+    `script-src ${CAPTION_SCRIPT_URL}`,
+    // The engine and plugins style nodes through CSSOM; the page injects one <style> element.
+    "style-src 'unsafe-inline'",
+    // Assets are fetched by the guarded fetcher on the server and handed over as data:/blob: URLs.
+    'img-src data: blob:',
+    'font-src data: blob:',
+    'media-src data: blob:',
+    "connect-src 'none'",
+    "worker-src 'none'",
+    "child-src 'none'",
+    "frame-src 'none'",
+    "object-src 'none'",
+    "manifest-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return [
+    '<!doctype html>',
+    '<html><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="referrer" content="no-referrer">',
+    '<title>caption layer</title>',
+    "<style>html,body{margin:0;padding:0;background:transparent;overflow:hidden}body{font-family:'Noto Sans CJK KR','Noto Sans KR','Noto Sans',sans-serif}</style>",
+    '</head><body>',
+    `<script src="/caption-page.js" integrity="${integrity}"></script>`,
+    '</body></html>',
+  ].join('\n');
+}
+
+type CaptionApi = {
+  load(s: unknown, o: CaptionPageSize): Promise<LoadResult>;
+  seek(t: number): SeekResult;
+  settle(): Promise<void>;
+  dispose(): void;
+  plugins(): string[];
+};
+type CaptionWindow = Window & { __ecgCaption: CaptionApi };
+
+/**
+ * One caption layer renderer on one puppeteer Page. The page must be the front tab of its own
+ * window (browser.newPage({type: 'window'})) or alone in its browser: background tabs never paint.
+ * After open() the CaptionPage owns the page: close() closes it.
+ */
+export class CaptionPage {
+  private closed = false;
+
+  private constructor(
+    readonly page: Page,
+    private readonly client: CDPSession,
+    readonly size: CaptionPageSize,
+    private readonly onRequest: (req: HTTPRequest) => void,
+  ) {}
+
+  static async open(page: Page, assets: CaptionPageAssets, size: CaptionPageSize): Promise<CaptionPage> {
+    const width = Math.round(size.width);
+    const height = Math.round(size.height);
+    if (!(width > 0 && height > 0)) throw new Error('CaptionPage.open: width and height must be positive');
+    await page.setViewport({ width, height, deviceScaleFactor: 1 });
+    const client = await page.createCDPSession();
+    await client.send('Emulation.setDefaultBackgroundColorOverride', { color: { r: 0, g: 0, b: 0, a: 0 } });
+    // Belt and braces for what request interception cannot see (WebSockets) or should never see.
+    await client.send('Network.enable');
+    await client.send('Network.setBlockedURLs', {
+      urls: ['ws://*', 'wss://*', 'http://*', 'ftp://*', 'file://*', 'chrome://*', 'chrome-extension://*'],
+    });
+
+    const onRequest = (req: HTTPRequest) => {
+      if (req.isInterceptResolutionHandled()) return;
+      const url = req.url();
+      const method = req.method();
+      if (method === 'GET' && url === CAPTION_PAGE_URL) {
+        void req.respond({
+          status: 200,
+          contentType: 'text/html; charset=utf-8',
+          headers: { 'cache-control': 'no-store' },
+          body: assets.html,
+        });
+      } else if (method === 'GET' && url === CAPTION_SCRIPT_URL) {
+        void req.respond({
+          status: 200,
+          contentType: 'text/javascript; charset=utf-8',
+          headers: { 'cache-control': 'no-store' },
+          body: assets.script,
+        });
+      } else if (url.startsWith('data:') || url.startsWith('blob:')) {
+        // In-page URLs never touch the network (and Chromium does not let us intercept data:).
+        void req.continue().catch(() => undefined);
+      } else {
+        void req.abort('blockedbyclient').catch(() => undefined);
+      }
+    };
+    await page.setRequestInterception(true);
+    page.on('request', onRequest);
+
+    const cp = new CaptionPage(page, client, { width, height }, onRequest);
+    try {
+      await page.goto(CAPTION_PAGE_URL, { waitUntil: 'load' });
+      await page.waitForFunction(() => !!(window as unknown as CaptionWindow).__ecgCaption, { timeout: 10_000 });
+      await page.evaluate(() => document.fonts.ready.then(() => undefined));
+    } catch (err) {
+      await cp.close().catch(() => undefined);
+      throw err;
+    }
+    return cp;
+  }
+
+  /** Loads a v2.0 scenario (already normalised; v1.3 conversion happens in src/scenario). */
+  async load(scenarioV2: object): Promise<LoadResult> {
+    const { width, height } = this.size;
+    const result = await this.page.evaluate(
+      (s, w, h) => (window as unknown as CaptionWindow).__ecgCaption.load(s, { width: w, height: h }),
+      scenarioV2 as Record<string, unknown>,
+      width,
+      height,
+    );
+    await this.page.evaluate(() => document.fonts.ready.then(() => undefined));
+    return result;
+  }
+
+  /** Shows the captions at t seconds. Synchronous in the page; a capture right after is correct. */
+  async seek(t: number): Promise<SeekResult> {
+    return this.page.evaluate(async (time) => {
+      const api = (window as unknown as CaptionWindow).__ecgCaption;
+      const r = api.seek(time);
+      if (r.visible) await api.settle();
+      return r;
+    }, t);
+  }
+
+  /** PNG with alpha of the viewport, or of `clip` (viewport px). */
+  async capture(clip?: BBox): Promise<Buffer> {
+    const params: Record<string, unknown> = { format: 'png', optimizeForSpeed: true, fromSurface: true, captureBeyondViewport: false };
+    if (clip) params.clip = { x: clip.x, y: clip.y, width: clip.width, height: clip.height, scale: 1 };
+    const { data } = await this.client.send('Page.captureScreenshot', params);
+    return Buffer.from(data, 'base64');
+  }
+
+  /** Names ("name" and "name@version") the page has registered. */
+  async plugins(): Promise<string[]> {
+    return this.page.evaluate(() => (window as unknown as CaptionWindow).__ecgCaption.plugins());
+  }
+
+  /** Disposes the renderer and closes the page. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.page.off('request', this.onRequest);
+    if (!this.page.isClosed()) {
+      await this.page.evaluate(() => (window as unknown as CaptionWindow).__ecgCaption?.dispose()).catch(() => undefined);
+    }
+    await this.client.detach().catch(() => undefined);
+    if (!this.page.isClosed()) await this.page.close().catch(() => undefined);
+  }
+}
