@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { FetchTooLargeError } from '../net/errors.js';
+
+class Limit extends Transform {
+  bytes = 0;
+  constructor(private readonly max: number | undefined) {
+    super();
+  }
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.max !== undefined && this.bytes > this.max) return cb(new FetchTooLargeError(this.max, undefined));
+    cb(null, chunk);
+  }
+}
+
+/**
+ * Stream `source` into `destPath` atomically: write a temp file in the same directory, rename on
+ * success, remove it on any failure (including abort and size limit).
+ */
+export async function writeStreamAtomically(
+  source: Readable,
+  destPath: string,
+  options: { maxBytes?: number; signal?: AbortSignal } = {},
+): Promise<{ path: string; bytes: number }> {
+  await mkdir(dirname(destPath), { recursive: true });
+  const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomUUID()}.part`);
+  const limit = new Limit(options.maxBytes);
+  try {
+    await pipeline(source, limit, createWriteStream(tmp, { flags: 'wx' }), { signal: options.signal });
+    await rename(tmp, destPath);
+  } catch (err) {
+    source.destroy();
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  return { path: destPath, bytes: limit.bytes };
+}

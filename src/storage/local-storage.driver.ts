@@ -1,0 +1,137 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { createReadStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { writeStreamAtomically } from './file-utils.js';
+import { buildSignedUrl } from './signed-url.js';
+import {
+  parseStorageUrl,
+  StorageKeyError,
+  StorageNotFoundError,
+  validateStorageKey,
+  type DownloadToFileOptions,
+  type DownloadUrl,
+  type DownloadUrlOptions,
+  type PutFileOptions,
+  type PutFileResult,
+  type StorageDriver,
+  type UploadTarget,
+  type UploadTargetOptions,
+} from './storage-driver.js';
+
+export const LOCAL_STORAGE_OPTIONS = Symbol('LOCAL_STORAGE_OPTIONS');
+
+export interface LocalStorageOptions {
+  /** Root directory of the objects. */
+  dir: string;
+  /** Public origin of the API, e.g. https://render.example.com (URLs: ${publicBaseUrl}/api/files/<key>). */
+  publicBaseUrl: string;
+  /** HMAC secret of the signed URLs (≥ 32 bytes recommended). */
+  secret: string;
+  defaultTtlSeconds?: number;
+  maxTtlSeconds?: number;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+/**
+ * Disk storage for the standalone/CLI modes. Writes are atomic (temp file + rename); download and
+ * upload URLs are HMAC-signed and expire; the controller serving them uses verifySignedRequest().
+ */
+@Injectable()
+export class LocalStorageDriver implements StorageDriver {
+  readonly kind = 'local' as const;
+  readonly root: string;
+  private readonly defaultTtl: number;
+  private readonly maxTtl: number;
+  private readonly now: () => Date;
+
+  constructor(@Optional() @Inject(LOCAL_STORAGE_OPTIONS) private readonly options: LocalStorageOptions) {
+    if (!options?.dir) throw new Error('LocalStorageDriver: dir is required');
+    if (!options.secret || options.secret.length < 16) throw new Error('LocalStorageDriver: secret of at least 16 characters is required');
+    if (!options.publicBaseUrl) throw new Error('LocalStorageDriver: publicBaseUrl is required');
+    this.root = resolve(options.dir);
+    this.defaultTtl = options.defaultTtlSeconds ?? 3600;
+    this.maxTtl = options.maxTtlSeconds ?? 7 * 24 * 3600;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Absolute path of a key, guaranteed inside the root. */
+  pathFor(key: string): string {
+    validateStorageKey(key);
+    const p = resolve(this.root, ...key.split('/'));
+    if (!p.startsWith(this.root + sep)) throw new StorageKeyError(key, 'escapes the storage root');
+    return p;
+  }
+
+  async putFile(key: string, localPath: string, options: PutFileOptions = {}): Promise<PutFileResult> {
+    const dest = this.pathFor(key);
+    const { bytes } = await writeStreamAtomically(createReadStream(localPath), dest, { signal: options.signal });
+    return { key, size: bytes };
+  }
+
+  /** Store a stream (the upload controller's PUT body), atomically, with an optional size cap. */
+  async putStream(key: string, body: Readable, options: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<PutFileResult> {
+    const dest = this.pathFor(key);
+    const { bytes } = await writeStreamAtomically(body, dest, options);
+    return { key, size: bytes };
+  }
+
+  private expiry(ttlSeconds?: number): number {
+    const ttl = Math.max(1, Math.min(Math.floor(ttlSeconds ?? this.defaultTtl), this.maxTtl));
+    return Math.floor(this.now().getTime() / 1000) + ttl;
+  }
+
+  async getDownloadUrl(key: string, options: DownloadUrlOptions = {}): Promise<DownloadUrl> {
+    validateStorageKey(key);
+    const expires = this.expiry(options.ttlSeconds);
+    const url = buildSignedUrl(this.options.publicBaseUrl, this.options.secret, { method: 'GET', key, expires, filename: options.filename });
+    return { url, expiresAt: new Date(expires * 1000) };
+  }
+
+  async createUploadTarget(key: string, options: UploadTargetOptions = {}): Promise<UploadTarget> {
+    validateStorageKey(key);
+    const expires = this.expiry(options.ttlSeconds);
+    const uploadUrl = buildSignedUrl(this.options.publicBaseUrl, this.options.secret, {
+      method: 'PUT',
+      key,
+      expires,
+      contentType: options.contentType,
+      size: options.size,
+    });
+    return {
+      uploadUrl,
+      method: 'PUT',
+      headers: options.contentType ? { 'content-type': options.contentType } : undefined,
+      expiresAt: new Date(expires * 1000),
+    };
+  }
+
+  async openRead(key: string): Promise<Readable> {
+    const p = this.pathFor(key);
+    if (!(await this.exists(key))) throw new StorageNotFoundError(key);
+    return createReadStream(p);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathFor(key))).isFile();
+    } catch (err) {
+      if (err instanceof StorageKeyError) throw err;
+      return false;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathFor(key), { force: true });
+  }
+
+  async downloadToFile(key: string, destPath: string, options: DownloadToFileOptions = {}): Promise<{ path: string; bytes: number }> {
+    return writeStreamAtomically(await this.openRead(key), destPath, options);
+  }
+
+  resolveSourceUrl(url: string): string | null {
+    return parseStorageUrl(url);
+  }
+}
