@@ -5,7 +5,7 @@ import type { CallbackPayload } from './callback-payload.js';
 import { decodeWebhookSecret, signWebhook } from './webhook-signature.js';
 
 /** Bull queue of callback deliveries (one Bull job per (render job, event), jobId = webhook id). */
-export const CALLBACK_QUEUE = 'render-callbacks';
+export { CALLBACK_QUEUE } from '../queue/queue.constants.js';
 /** Name to register callbackBackoff under in the queue's `settings.backoffStrategies`. */
 export const CALLBACK_BACKOFF_STRATEGY = 'callback-backoff';
 /** Suggested attempts: with the defaults below, retries span roughly 2–3 hours. */

@@ -30,7 +30,13 @@ export interface AppConfig {
   engine: EngineConfig;
   http: { port: number; publicBaseUrl: string; corsOrigins: string[] };
   databaseUrl: string;
+  /** Optional schema (tests isolate themselves in one). */
+  databaseSchema?: string;
   redisUrl: string;
+  /** Redis key prefix of the Bull queues. */
+  queuePrefix: string;
+  /** Run pending migrations at start-up (under an advisory lock). */
+  migrateOnStart: boolean;
   auth: { jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string; allowDevTokens: boolean };
   storage: {
     driver: 'local' | 's3';
@@ -176,7 +182,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       corsOrigins: r.list('CORS_ORIGINS'),
     },
     databaseUrl: r.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ecg_render', ['postgres:', 'postgresql:'])!,
+    databaseSchema: r.str('DATABASE_SCHEMA'),
     redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:'])!,
+    queuePrefix: r.str('QUEUE_PREFIX', 'ecg'),
+    migrateOnStart: r.bool('MIGRATE_ON_START', true),
     auth: {
       jwtSecret,
       jwksUrl,
@@ -202,7 +211,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     },
     worker: {
       concurrency: r.int('WORKER_CONCURRENCY', 1, 1, 16),
-      leaseSeconds: r.int('JOB_LEASE_SECONDS', 120, 10, 3600),
+      leaseSeconds: r.int('JOB_LEASE_SECONDS', 30, 5, 3600),
       healthPort: r.int('WORKER_HEALTH_PORT', 3001, 1, 65535),
     },
     callbacks: {

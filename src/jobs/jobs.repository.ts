@@ -155,6 +155,21 @@ export class JobsRepository {
   }
 
   /**
+   * Gives a processing job back after a retryable failure: the lease ends now, so the next
+   * delivery (Bull's retry, on any worker) can re-acquire it with markProcessing.
+   */
+  async releaseLease(id: string, workerId: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    return this.applied(
+      `UPDATE ${this.table}
+          SET lease_until = now() - interval '1 second', updated_at = now()
+        WHERE id = $1 AND status = 'processing' AND worker_id = $2
+        RETURNING id`,
+      [id, workerId],
+    );
+  }
+
+  /**
    * Progress (clamped to 0..100) and optionally phase, only while processing. When workerId is
    * given, only the worker currently holding the job may report (a stale duplicate can't).
    */

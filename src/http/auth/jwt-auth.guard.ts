@@ -11,7 +11,12 @@ export class JwtAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
-    const header = req.headers.authorization;
+    let header = req.headers.authorization;
+    // EventSource cannot send headers: the SSE endpoint alone also takes ?access_token=.
+    const queryToken = req.query?.access_token;
+    if (!header && typeof queryToken === 'string' && req.method === 'GET' && req.path.endsWith('/events')) {
+      header = `Bearer ${queryToken}`;
+    }
     if (!header) throw ApiError.unauthorized('missing Authorization: Bearer token');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw ApiError.unauthorized('Authorization header must be "Bearer <token>"');

@@ -1,0 +1,29 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { QueueProducersModule } from '../queue/queue-producers.module.js';
+import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
+import { TokenVerifier } from './auth/token-verifier.js';
+import { RenderApiService } from './render/render-api.service.js';
+import { RenderController } from './render/render.controller.js';
+import { RenderEventsService } from './render/render-events.service.js';
+import { LocalFilesController } from './uploads/local-files.controller.js';
+import { UploadsController } from './uploads/uploads.controller.js';
+
+/** The public HTTP API (api and standalone roots). Needs CoreModule. */
+@Module({})
+export class HttpApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: HttpApiModule,
+      imports: [QueueProducersModule],
+      controllers: [
+        RenderController,
+        UploadsController,
+        // Signed local URLs are served by the API only when results are stored on local disk.
+        ...(config.storage.driver === 'local' ? [LocalFilesController] : []),
+      ],
+      providers: [TokenVerifier, JwtAuthGuard, RenderApiService, RenderEventsService],
+      exports: [TokenVerifier],
+    };
+  }
+}

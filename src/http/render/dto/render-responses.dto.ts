@@ -1,0 +1,45 @@
+// Response shapes of the render endpoints (DESIGN.md §2); documented in Swagger by the CLI plugin.
+import type { RenderJobPhase, RenderJobStatus } from '../../../database/index.js';
+
+export class CreateRenderResponse {
+  jobId!: string;
+  /** Estimated render time in seconds. */
+  estimatedTime!: number;
+  createdAt!: string;
+}
+
+export class RenderStatusResponse {
+  jobId!: string;
+  status!: RenderJobStatus;
+  /** 0–100. */
+  progress!: number;
+  /** Seconds. */
+  estimatedTimeRemaining?: number;
+  startedAt?: string;
+  completedAt?: string;
+  /** Short-lived URL minted for this response. */
+  downloadUrl?: string;
+  /** Why the render failed. */
+  error?: string;
+  errorCode?: string;
+  /** downloading | rendering | encoding | uploading */
+  phase?: RenderJobPhase;
+}
+
+export class CancelResponse {
+  success!: boolean;
+  message!: string;
+}
+
+export class HistoryItem {
+  jobId!: string;
+  videoName!: string;
+  status!: RenderJobStatus;
+  createdAt!: string;
+  completedAt!: string | null;
+  downloadUrl!: string | null;
+  fileSize!: number | null;
+  /** Seconds. */
+  duration!: number | null;
+  error!: string | null;
+}

@@ -1,0 +1,196 @@
+// What the render endpoints do, apart from HTTP: admission (validation, idempotency, quota),
+// enqueueing, status with fresh download URLs, cancel, history.
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { CallbackSender } from '../../callbacks/callback-sender.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.tokens.js';
+import type { RenderJobEntity } from '../../database/entities/render-job.entity.js';
+import { JobsRepository } from '../../jobs/jobs.repository.js';
+import { FetchError } from '../../net/errors.js';
+import { GuardedFetcher } from '../../net/guarded-fetcher.js';
+import { CallbackNotifier } from '../../queue/callback-notifier.js';
+import { RenderQueueProducer } from '../../queue/render-queue.producer.js';
+import { JobAdmission } from '../../quota/job-admission.service.js';
+import { IdempotencyConflictError, InvalidIdempotencyKeyError, QuotaExceededError } from '../../quota/quota.errors.js';
+import { prepareScenario, ScenarioValidationError } from '../../scenario/prepare-scenario.js';
+import { S3SourceResolver } from '../../storage/s3-source-resolver.js';
+import { STORAGE_DRIVER, parseStorageUrl, type StorageDriver } from '../../storage/storage-driver.js';
+import { ApiError, ERROR_CODES } from '../errors/api-error.js';
+import type { CreateRenderDto } from './dto/create-render.dto.js';
+import type { CancelResponse, CreateRenderResponse, HistoryItem, RenderStatusResponse } from './dto/render-responses.dto.js';
+
+/** Uploads of a user live under a prefix derived from the user id (not the id itself: it may be an email). */
+export function uploadPrefixFor(userId: string): string {
+  return `uploads/${createHash('sha256').update(userId).digest('hex').slice(0, 24)}/`;
+}
+
+@Injectable()
+export class RenderApiService {
+  private readonly logger = new Logger(RenderApiService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly jobs: JobsRepository,
+    private readonly admission: JobAdmission,
+    private readonly producer: RenderQueueProducer,
+    private readonly callbacks: CallbackNotifier,
+    private readonly callbackSender: CallbackSender,
+    private readonly fetcher: GuardedFetcher,
+    private readonly s3Sources: S3SourceResolver,
+  ) {}
+
+  async create(userId: string, dto: CreateRenderDto, idempotencyKey?: string): Promise<CreateRenderResponse> {
+    const scenarioBytes = Buffer.byteLength(JSON.stringify(dto.scenario));
+    if (scenarioBytes > this.config.limits.maxScenarioBytes) {
+      throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, ERROR_CODES.PAYLOAD_TOO_LARGE,
+        `scenario: ${scenarioBytes} bytes, more than the ${this.config.limits.maxScenarioBytes} allowed`);
+    }
+    try {
+      prepareScenario(dto.scenario);
+    } catch (err) {
+      if (err instanceof ScenarioValidationError) {
+        throw ApiError.validation(`scenario: ${err.message}`, err.issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })));
+      }
+      throw err;
+    }
+    this.checkVideoUrl(userId, dto.videoUrl);
+    if (dto.callbackUrl) {
+      try {
+        this.callbackSender.validateUrl(dto.callbackUrl);
+      } catch (err) {
+        throw ApiError.validation(`callbackUrl: ${(err as Error).message}`, [{ field: 'callbackUrl', reason: (err as Error).message }]);
+      }
+    }
+    if (!this.producer.ready) {
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ERROR_CODES.SERVICE_UNAVAILABLE, 'the render queue is unavailable; try again shortly');
+    }
+
+    let admitted;
+    try {
+      admitted = await this.admission.admit({
+        userId,
+        idempotencyKey,
+        body: { videoUrl: dto.videoUrl, scenario: dto.scenario, options: { ...dto.options }, callbackUrl: dto.callbackUrl ?? null },
+        limits: this.config.quota,
+      });
+    } catch (err) {
+      if (err instanceof QuotaExceededError) throw new ApiError(err.httpStatus, err.code, err.message, err.details);
+      if (err instanceof IdempotencyConflictError) {
+        throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, err.code, err.message, { field: 'Idempotency-Key' });
+      }
+      if (err instanceof InvalidIdempotencyKeyError) throw ApiError.validation(`Idempotency-Key: ${err.message}`);
+      this.logger.error(`job creation failed: ${(err as Error).stack}`);
+      throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, ERROR_CODES.JOB_CREATION_FAILED, 'the render job could not be created');
+    }
+    const { job, created } = admitted;
+    if (created) {
+      // If this enqueue is lost, the job stays queued and the reconciler enqueues it again.
+      await this.producer.enqueue(job.id).catch((err) => this.logger.warn(`enqueue of ${job.id} failed: ${(err as Error).message}`));
+    }
+    return { jobId: job.id, estimatedTime: Math.round(job.estimatedSeconds ?? 60), createdAt: job.createdAt.toISOString() };
+  }
+
+  async status(userId: string, jobId: string): Promise<RenderStatusResponse> {
+    const job = await this.requireJob(userId, jobId);
+    const res: RenderStatusResponse = { jobId: job.id, status: job.status, progress: round1(job.progress) };
+    const remaining = estimateRemaining(job);
+    if (remaining !== undefined) res.estimatedTimeRemaining = remaining;
+    if (job.startedAt) res.startedAt = job.startedAt.toISOString();
+    if (job.completedAt) res.completedAt = job.completedAt.toISOString();
+    if (job.status === 'completed' && job.outputKey) res.downloadUrl = await this.downloadUrl(job);
+    if (job.status === 'failed') {
+      res.error = job.errorMessage ?? 'the render failed';
+      res.errorCode = job.errorCode ?? undefined;
+    }
+    if (job.phase) res.phase = job.phase;
+    return res;
+  }
+
+  async cancel(userId: string, jobId: string): Promise<CancelResponse> {
+    const job = await this.requireJob(userId, jobId);
+    if (await this.jobs.markCancelled(job.id)) {
+      await this.producer.removeIfWaiting(job.id).catch(() => undefined);
+      await this.callbacks.notify(job.callbackUrl, 'cancelled', { jobId: job.id, status: 'cancelled', progress: round1(job.progress) });
+      return { success: true, message: 'render job cancelled' };
+    }
+    const now = await this.jobs.getStatus(job.id);
+    return { success: false, message: `render job is already ${now ?? job.status}` };
+  }
+
+  async history(userId: string, limit: number): Promise<HistoryItem[]> {
+    const rows = await this.jobs.history(userId, limit);
+    return Promise.all(
+      rows.map(async (job) => ({
+        jobId: job.id,
+        videoName: job.videoName,
+        status: job.status,
+        createdAt: job.createdAt.toISOString(),
+        completedAt: job.completedAt ? job.completedAt.toISOString() : null,
+        downloadUrl: job.status === 'completed' && job.outputKey ? await this.downloadUrl(job) : null,
+        fileSize: job.fileSize ?? null,
+        duration: job.durationSec ?? null,
+        error: job.status === 'failed' ? job.errorMessage : null,
+      })),
+    );
+  }
+
+  async requireJob(userId: string, jobId: string): Promise<RenderJobEntity> {
+    const job = await this.jobs.findForUser(jobId, userId);
+    if (!job) throw ApiError.notFound(jobId);
+    return job;
+  }
+
+  private async downloadUrl(job: RenderJobEntity): Promise<string> {
+    const name = job.videoName.replace(/\.[^.]+$/, '') || 'render';
+    const { url } = await this.storage.getDownloadUrl(job.outputKey!, {
+      ttlSeconds: this.config.storage.downloadUrlTtlSeconds,
+      filename: `${name}-captioned.mp4`,
+    });
+    return url;
+  }
+
+  private checkVideoUrl(userId: string, videoUrl: string): void {
+    const refuse = (reason: string) => {
+      throw ApiError.validation(`videoUrl: ${reason}`, [{ field: 'videoUrl', reason }]);
+    };
+    if (videoUrl.startsWith('storage://')) {
+      let key: string | null;
+      try {
+        key = parseStorageUrl(videoUrl);
+      } catch (err) {
+        return refuse((err as Error).message);
+      }
+      if (!key || !key.startsWith(uploadPrefixFor(userId))) refuse('not an upload of this user (use POST /api/uploads)');
+      return;
+    }
+    if (videoUrl.startsWith('s3://')) {
+      try {
+        this.s3Sources.parse(videoUrl);
+      } catch (err) {
+        refuse((err as Error).message);
+      }
+      return;
+    }
+    try {
+      this.fetcher.assertUrlAllowed(videoUrl);
+    } catch (err) {
+      if (err instanceof FetchError || err instanceof TypeError) refuse(err.message);
+      throw err;
+    }
+  }
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/** Seconds left: from the observed rate while processing, from the estimate while queued. */
+function estimateRemaining(job: RenderJobEntity): number | undefined {
+  if (job.status === 'queued') return Math.round(job.estimatedSeconds ?? 60);
+  if (job.status !== 'processing' || !job.startedAt) return undefined;
+  const elapsed = (Date.now() - job.startedAt.getTime()) / 1000;
+  if (job.progress <= 1) return Math.round(Math.max(job.estimatedSeconds ?? 60, elapsed) - elapsed) || undefined;
+  return Math.max(0, Math.round((elapsed * (100 - job.progress)) / job.progress));
+}

@@ -1,0 +1,59 @@
+import { Body, Controller, DefaultValuePipe, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Query, Sse, UseGuards, type MessageEvent } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Observable } from 'rxjs';
+import { CurrentUser, JwtAuthGuard } from '../auth/jwt-auth.guard.js';
+import type { AuthenticatedUser } from '../auth/token-verifier.js';
+import { CreateRenderDto } from './dto/create-render.dto.js';
+import { CancelResponse, CreateRenderResponse, HistoryItem, RenderStatusResponse } from './dto/render-responses.dto.js';
+import { RenderApiService } from './render-api.service.js';
+import { RenderEventsService } from './render-events.service.js';
+
+@ApiTags('render')
+@ApiBearerAuth()
+@UseGuards(JwtAuthGuard)
+@Controller('api/render')
+export class RenderController {
+  constructor(
+    private readonly api: RenderApiService,
+    private readonly events: RenderEventsService,
+  ) {}
+
+  /** Starts a render. The same Idempotency-Key with the same body answers the same job. */
+  @Post('create')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  create(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: CreateRenderDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<CreateRenderResponse> {
+    return this.api.create(user.userId, body, idempotencyKey);
+  }
+
+  /** The user's latest jobs, newest first. */
+  @Get('history')
+  history(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query('limit', new DefaultValuePipe(10), ParseIntPipe) limit: number,
+  ): Promise<HistoryItem[]> {
+    return this.api.history(user.userId, limit);
+  }
+
+  @Get(':jobId/status')
+  status(@CurrentUser() user: AuthenticatedUser, @Param('jobId') jobId: string): Promise<RenderStatusResponse> {
+    return this.api.status(user.userId, jobId);
+  }
+
+  /** Progress as Server-Sent Events (`status` events) until the job ends. EventSource may pass `?access_token=`. */
+  @Sse(':jobId/events')
+  async eventsStream(@CurrentUser() user: AuthenticatedUser, @Param('jobId') jobId: string): Promise<Observable<MessageEvent>> {
+    await this.api.requireJob(user.userId, jobId);
+    return this.events.stream(user.userId, jobId);
+  }
+
+  /** Cancels a queued or running render; a finished one answers success: false. */
+  @Post(':jobId/cancel')
+  @HttpCode(200)
+  cancel(@CurrentUser() user: AuthenticatedUser, @Param('jobId') jobId: string): Promise<CancelResponse> {
+    return this.api.cancel(user.userId, jobId);
+  }
+}

@@ -1,0 +1,45 @@
+// Delivers callbacks from the `render-callbacks` queue: signed, never following redirects,
+// retried by Bull with jittered backoff on 429/5xx/timeouts, stopped for good on 410.
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { CallbackDeliveryError, CallbackSender } from '../callbacks/callback-sender.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
+import type { CallbackJobData } from '../queue/callback-notifier.js';
+import { CALLBACK_JOB, CALLBACK_QUEUE } from '../queue/queue.constants.js';
+import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver.js';
+
+const CALLBACK_CONCURRENCY = 4;
+
+@Injectable()
+export class CallbackWorker implements OnApplicationBootstrap {
+  private readonly logger = new Logger(CallbackWorker.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @InjectQueue(CALLBACK_QUEUE) private readonly queue: Queue<CallbackJobData>,
+    private readonly sender: CallbackSender,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.queue.process(CALLBACK_JOB, CALLBACK_CONCURRENCY, (job) => this.deliver(job));
+  }
+
+  async deliver(job: Job<CallbackJobData>): Promise<string> {
+    const { url, webhookId, outputKey } = job.data;
+    const payload = { ...job.data.payload };
+    if (outputKey) {
+      // Minted at each attempt: a retry hours later still carries a working link.
+      payload.download_url = (await this.storage.getDownloadUrl(outputKey, { ttlSeconds: this.config.storage.downloadUrlTtlSeconds })).url;
+    }
+    const outcome = await this.sender.send(url, payload, webhookId);
+    if (outcome.result === 'delivered') return 'delivered';
+    if (outcome.result === 'retry') throw new CallbackDeliveryError(outcome);
+    // 410 (stop) or a permanent refusal (give-up): no more attempts.
+    this.logger.warn(`callback ${webhookId} not delivered: ${outcome.result} (${outcome.reason})`);
+    await job.discard();
+    return outcome.result;
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { EngineModule } from '../render/engine.module.js';
+import { QueueProducersModule } from '../queue/queue-producers.module.js';
+import { CallbackWorker } from './callback.worker.js';
+import { JobReconciler } from './job-reconciler.js';
+import { RenderJobRunner } from './render-job.runner.js';
+import { RenderWorker } from './render.worker.js';
+import { SourceFetcher } from './source-fetcher.js';
+
+/** Queue consumers: only in the worker and standalone roots. Needs CoreModule. */
+@Module({
+  imports: [EngineModule, QueueProducersModule],
+  providers: [SourceFetcher, RenderJobRunner, RenderWorker, CallbackWorker, JobReconciler],
+  exports: [RenderJobRunner],
+})
+export class WorkerModule {}
