@@ -34,7 +34,7 @@ async function bootstrap(): Promise<void> {
   }
   if (config.migrateOnStart) await migrate(config);
   const app = await NestFactory.create<NestExpressApplication>(rootModuleFor(config), { bufferLogs: false });
-  configureHttpApp(app, config);
+  await configureHttpApp(app, config);
   app.enableShutdownHooks();
   const port = config.mode === 'worker' ? config.worker.healthPort : config.http.port;
   await app.listen(port);

@@ -3,10 +3,11 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '../config/app-config.js';
+import swaggerMetadata from '../swagger-metadata.js';
 import { ApiExceptionFilter } from '../http/errors/api-exception.filter.js';
 import { createValidationPipe } from '../http/validation.js';
 
-export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
+export async function configureHttpApp(app: NestExpressApplication, config: AppConfig): Promise<void> {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   // The scenario rides in the JSON body: room for the largest accepted scenario, no more.
@@ -21,6 +22,8 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
   if (config.mode !== 'worker') {
+    // DTO schemas and descriptions come from the @nestjs/swagger CLI plugin (npm run swagger:metadata).
+    await SwaggerModule.loadPluginMetadata(swaggerMetadata);
     const doc = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()

@@ -1,4 +1,4 @@
-import { Body, Controller, DefaultValuePipe, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Query, Sse, UseGuards, type MessageEvent } from '@nestjs/common';
+import { Body, Controller, DefaultValuePipe, Get, HttpCode, createParamDecorator, type ExecutionContext, Param, ParseIntPipe, Post, Query, Sse, UseGuards, type MessageEvent } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { CurrentUser, JwtAuthGuard } from '../auth/jwt-auth.guard.js';
@@ -7,6 +7,12 @@ import { CreateRenderDto } from './dto/create-render.dto.js';
 import { CancelResponse, CreateRenderResponse, HistoryItem, RenderStatusResponse } from './dto/render-responses.dto.js';
 import { RenderApiService } from './render-api.service.js';
 import { RenderEventsService } from './render-events.service.js';
+
+/** The optional Idempotency-Key header (read directly so Swagger documents it once, as optional). */
+const IdempotencyKey = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => {
+  const value = ctx.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>().headers['idempotency-key'];
+  return Array.isArray(value) ? value[0] : value;
+});
 
 @ApiTags('render')
 @ApiBearerAuth()
@@ -24,7 +30,7 @@ export class RenderController {
   create(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: CreateRenderDto,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKey() idempotencyKey?: string,
   ): Promise<CreateRenderResponse> {
     return this.api.create(user.userId, body, idempotencyKey);
   }
