@@ -1,9 +1,11 @@
 // Enqueues callback deliveries. One Bull job per (render, event), with the webhook id as its
 // job id, so a duplicate render run or a repeated cancel enqueues nothing new.
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { CALLBACK_BACKOFF_STRATEGY, CALLBACK_MAX_ATTEMPTS } from '../callbacks/callback-sender.js';
+import { CALLBACK_BACKOFF_STRATEGY } from '../callbacks/callback-sender.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 import { buildCallbackPayload, webhookIdFor, type CallbackPayloadInput } from '../callbacks/callback-payload.js';
 import { CALLBACK_JOB, CALLBACK_JOB_OPTIONS, CALLBACK_QUEUE, callbackBullJobId } from './queue.constants.js';
 
@@ -22,7 +24,10 @@ export type CallbackEvent = 'progress-25' | 'progress-50' | 'progress-75' | 'com
 export class CallbackNotifier {
   private readonly logger = new Logger(CallbackNotifier.name);
 
-  constructor(@InjectQueue(CALLBACK_QUEUE) private readonly queue: Queue<CallbackJobData>) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(CALLBACK_QUEUE) private readonly queue: Queue<CallbackJobData>,
+  ) {}
 
   async notify(
     callbackUrl: string | null | undefined,
@@ -37,7 +42,7 @@ export class CallbackNotifier {
       await this.queue.add(CALLBACK_JOB, data, {
         ...CALLBACK_JOB_OPTIONS,
         jobId: callbackBullJobId(webhookId),
-        attempts: CALLBACK_MAX_ATTEMPTS,
+        attempts: this.config.callbacks.maxAttempts,
         backoff: { type: CALLBACK_BACKOFF_STRATEGY },
       });
     } catch (err) {
