@@ -5,6 +5,10 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { configureHttpApp } from './app/http-app.js';
+import { mountBullBoard } from './ops/bull-board.js';
+import { registerGracefulShutdown } from './ops/graceful-shutdown.js';
+import { createAppLogger } from './ops/json-logger.js';
+import { SHUTDOWN_GRACE_MS } from './worker/render.worker.js';
 import { rootModuleFor } from './app/root-modules.js';
 import { ConfigError, loadAppConfig, type AppConfig } from './config/app-config.js';
 import { createDataSource } from './database/data-source.js';
@@ -33,9 +37,12 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
   if (config.migrateOnStart) await migrate(config);
-  const app = await NestFactory.create<NestExpressApplication>(rootModuleFor(config), { bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(rootModuleFor(config), { logger: createAppLogger() });
   await configureHttpApp(app, config);
-  app.enableShutdownHooks();
+  // The Bull dashboard (behind ADMIN_TOKEN) belongs to the public API, not to worker pods.
+  if (config.mode !== 'worker') mountBullBoard(app);
+  // SIGTERM: stop taking jobs, let renders finish within the grace period, hand back the rest.
+  registerGracefulShutdown(app, { graceMs: SHUTDOWN_GRACE_MS + 5_000 });
   const port = config.mode === 'worker' ? config.worker.healthPort : config.http.port;
   await app.listen(port);
   new Logger('Bootstrap').log(`ECG Render ${config.mode} listening on :${port}`);

@@ -3,20 +3,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { HttpApiModule } from '../http/http-api.module.js';
+import { HealthModule } from '../ops/health.js';
+import { MetricsModule } from '../ops/metrics.js';
 import { WorkerModule } from '../worker/worker.module.js';
 import { CoreModule } from './core.module.js';
+
+/** Health (/health, /health/ready) and Prometheus metrics (/metrics) in every mode. */
+function opsModules(config: AppConfig): DynamicModule[] {
+  return [HealthModule.forRole(config.mode), MetricsModule.forRoot()];
+}
 
 @Module({})
 export class ApiRootModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: ApiRootModule, imports: [CoreModule.forRoot(config), HttpApiModule.forRoot(config)] };
+    return { module: ApiRootModule, imports: [CoreModule.forRoot(config), HttpApiModule.forRoot(config), ...opsModules(config)] };
   }
 }
 
 @Module({})
 export class WorkerRootModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: WorkerRootModule, imports: [CoreModule.forRoot(config), WorkerModule] };
+    return { module: WorkerRootModule, imports: [CoreModule.forRoot(config), WorkerModule, ...opsModules(config)] };
   }
 }
 
@@ -25,7 +32,7 @@ export class StandaloneRootModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: StandaloneRootModule,
-      imports: [CoreModule.forRoot(config), HttpApiModule.forRoot(config), WorkerModule],
+      imports: [CoreModule.forRoot(config), HttpApiModule.forRoot(config), WorkerModule, ...opsModules(config)],
     };
   }
 }

@@ -120,7 +120,8 @@ export class BrowserPool implements OnModuleDestroy {
     if (!browser) return;
     const proc = browser.process();
     try {
-      await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 5000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([browser.close(), new Promise((r) => (timer = setTimeout(r, 5000)))]).finally(() => clearTimeout(timer));
     } catch (err) {
       this.logger.warn(`closing Chromium failed: ${(err as Error).message}`);
     }

@@ -6,8 +6,10 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApp
 import type { Job, Queue } from 'bull';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
+import { withJobContext } from '../ops/json-logger.js';
+import { RenderMetrics } from '../ops/metrics.js';
 import { RENDER_JOB, RENDER_QUEUE } from '../queue/queue.constants.js';
-import { RenderJobRunner, type RunOutcome } from './render-job.runner.js';
+import { RenderJobRunner, type LiveProgress, type RunOutcome } from './render-job.runner.js';
 
 export interface RenderJobData {
   renderId: string;
@@ -26,6 +28,7 @@ export class RenderWorker implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(RENDER_QUEUE) private readonly queue: Queue<RenderJobData>,
     private readonly runner: RenderJobRunner,
+    private readonly metrics: RenderMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -35,14 +38,32 @@ export class RenderWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
   async handle(job: Job<RenderJobData>): Promise<RunOutcome> {
     this.running++;
+    const started = Date.now();
+    let last: LiveProgress | undefined;
+    let outcome: RunOutcome | 'failed' = 'failed';
     try {
       const attempts = job.opts.attempts ?? 1;
-      return await this.runner.run(job.data.renderId, {
-        lastAttempt: job.attemptsMade + 1 >= attempts,
-        report: (p) => job.progress(p).catch(() => undefined),
-      });
+      outcome = await withJobContext(job.data.renderId, () =>
+        this.runner.run(job.data.renderId, {
+          lastAttempt: job.attemptsMade + 1 >= attempts,
+          report: (p) => {
+            last = p;
+            return job.progress(p).catch(() => undefined);
+          },
+        }),
+      );
+      return outcome;
     } finally {
       this.running--;
+      if (outcome !== 'skipped') {
+        this.metrics.observeRender({
+          durationSec: (Date.now() - started) / 1000,
+          fps: last?.fps,
+          frames: last?.framesDone,
+          encoder: last?.encoder,
+          outcome,
+        });
+      }
     }
   }
 

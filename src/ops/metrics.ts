@@ -1,0 +1,247 @@
+// Prometheus metrics at GET /metrics (text exposition format), one prom-client Registry per app:
+//   process/nodejs default metrics (prefix none: process_cpu_seconds_total, nodejs_heap_size_…)
+//   ecg_render_jobs{status}                       jobs in the database per status — one GROUP BY on scrape
+//   ecg_render_queue_depth{queue,state}            Bull getJobCounts (waiting|active|delayed|failed) on scrape
+//   ecg_render_job_duration_seconds{encoder,outcome}  histogram, wall time of each render (worker)
+//   ecg_render_fps{encoder}                        histogram, frames per second of each completed render (worker)
+//   ecg_render_frames_total{encoder}               counter, frames produced (worker)
+//   ecg_render_metrics_collect_errors_total{source}  scrape-time collection failures (database|queue)
+// The jobs and queue gauges are cluster-wide values: every pod that collects them reports the
+// same numbers, so aggregate with max() (or collect them in one role only, see MetricsModuleOptions).
+import {
+  Controller,
+  type DynamicModule,
+  ForbiddenException,
+  Get,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { RENDER_JOB_STATUSES, RenderJobEntity } from '../database/entities/render-job.entity.js';
+import { findQueue, OPS_QUEUE_NAMES, withTimeout } from './ops-queues.js';
+
+export interface MetricsModuleOptions {
+  /** Collect ecg_render_jobs from the database on scrape. Default true. */
+  jobStatus?: boolean;
+  /** Queues reported by ecg_render_queue_depth. Default ['render', 'render-callbacks']; [] disables. */
+  queues?: readonly string[];
+  /** Node/process default metrics. Default true. */
+  defaultMetrics?: boolean;
+  /** Labels on every series, e.g. `{ mode: 'worker' }`. */
+  defaultLabels?: Record<string, string>;
+  /** Bound of each scrape-time query (ms). Default 2000. */
+  collectTimeoutMs?: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>` (403 otherwise). */
+  bearerToken?: string;
+}
+
+export const METRICS_OPTIONS = Symbol('METRICS_OPTIONS');
+/** The app's prom-client Registry (inject it to add metrics of your own). */
+export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+
+export const QUEUE_DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+export type RenderOutcome = 'completed' | 'failed' | 'cancelled';
+
+export interface RenderObservation {
+  /** Wall time of the render job, seconds. */
+  durationSec: number;
+  /** Frames per second achieved (output frames / render seconds); ignored unless > 0. */
+  fps?: number;
+  /** Frames produced (also for a failed render: the work done). */
+  frames?: number;
+  /** `h264_nvenc` | `libx264` (or 'none' when the render failed before choosing). */
+  encoder?: string;
+  outcome: RenderOutcome;
+}
+
+/** The worker's handle on the render metrics. */
+@Injectable()
+export class RenderMetrics {
+  readonly duration: Histogram<'encoder' | 'outcome'>;
+  readonly fps: Histogram<'encoder'>;
+  readonly frames: Counter<'encoder'>;
+
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    this.duration = new Histogram({
+      name: 'ecg_render_job_duration_seconds',
+      help: 'Wall time of a render job, by encoder and outcome',
+      labelNames: ['encoder', 'outcome'],
+      buckets: [5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
+      registers: [registry],
+    });
+    this.fps = new Histogram({
+      name: 'ecg_render_fps',
+      help: 'Frames per second of completed renders, by encoder',
+      labelNames: ['encoder'],
+      buckets: [0.5, 1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120],
+      registers: [registry],
+    });
+    this.frames = new Counter({
+      name: 'ecg_render_frames_total',
+      help: 'Output frames produced by renders, by encoder',
+      labelNames: ['encoder'],
+      registers: [registry],
+    });
+  }
+
+  /** Call once per render attempt, after it ends (completed, failed or cancelled). */
+  observeRender(o: RenderObservation): void {
+    const encoder = o.encoder ?? 'none';
+    if (Number.isFinite(o.durationSec) && o.durationSec >= 0) {
+      this.duration.observe({ encoder, outcome: o.outcome }, o.durationSec);
+    }
+    if (o.outcome === 'completed' && o.fps !== undefined && Number.isFinite(o.fps) && o.fps > 0) {
+      this.fps.observe({ encoder }, o.fps);
+    }
+    if (o.frames !== undefined && Number.isFinite(o.frames) && o.frames > 0) this.frames.inc({ encoder }, o.frames);
+  }
+}
+
+/** Scrape-time gauges: database job counts and Bull queue depths. */
+@Injectable()
+export class ScrapeCollectors {
+  constructor(
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(METRICS_OPTIONS) private readonly options: MetricsModuleOptions,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    const timeoutMs = options.collectTimeoutMs ?? 2000;
+    const self = this;
+    // registry.metrics() starts every metric's collect() in registration order, concurrently;
+    // the error counter (registered last) waits for this scrape's collections to settle.
+    const pending = new Set<Promise<unknown>>();
+    const track = <T>(p: Promise<T>): Promise<T> => {
+      pending.add(p);
+      return p.finally(() => pending.delete(p));
+    };
+    let errors!: Counter<'source'>;
+
+    if (options.jobStatus !== false) {
+      new Gauge({
+        name: 'ecg_render_jobs',
+        help: 'Render jobs in the database, by status',
+        labelNames: ['status'],
+        registers: [registry],
+        async collect() {
+          this.reset();
+          try {
+            const counts = await track(withTimeout(self.jobCounts(), timeoutMs, 'job status query'));
+            for (const status of RENDER_JOB_STATUSES) this.set({ status }, counts.get(status) ?? 0);
+          } catch {
+            errors.inc({ source: 'database' });
+          }
+        },
+      });
+    }
+
+    const queues = options.queues ?? OPS_QUEUE_NAMES;
+    if (queues.length > 0) {
+      new Gauge({
+        name: 'ecg_render_queue_depth',
+        help: 'Jobs in each Bull queue, by state',
+        labelNames: ['queue', 'state'],
+        registers: [registry],
+        async collect() {
+          this.reset();
+          await Promise.all(
+            queues.map(async (name) => {
+              const queue = findQueue(self.moduleRef, name);
+              if (!queue) return; // not registered in this role
+              try {
+                const counts = (await track(withTimeout(queue.getJobCounts(), timeoutMs, `${name} job counts`))) as unknown as Record<string, number>;
+                for (const state of QUEUE_DEPTH_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
+              } catch {
+                errors.inc({ source: 'queue' });
+              }
+            }),
+          );
+        },
+      });
+    }
+    errors = new Counter({
+      name: 'ecg_render_metrics_collect_errors_total',
+      help: 'Failures of scrape-time metric collection, by source',
+      labelNames: ['source'],
+      registers: [registry],
+      async collect() {
+        await Promise.allSettled([...pending]);
+      },
+    });
+  }
+
+  /** One `SELECT status, COUNT(*) … GROUP BY status` (uses idx_render_jobs_status). */
+  async jobCounts(): Promise<Map<string, number>> {
+    const ds = this.moduleRef.get(DataSource, { strict: false });
+    const rows: Array<{ status: string; count: string }> = await ds
+      .getRepository(RenderJobEntity)
+      .createQueryBuilder('j')
+      .select('j.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('j.status')
+      .getRawMany();
+    return new Map(rows.map((r) => [r.status, Number(r.count)]));
+  }
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    @Inject(METRICS_OPTIONS) private readonly options: MetricsModuleOptions,
+  ) {}
+
+  @Get()
+  async scrape(
+    @Req() req: { headers: Record<string, string | string[] | undefined> },
+    @Res({ passthrough: true }) res: { setHeader(name: string, value: string): unknown },
+  ): Promise<string> {
+    const token = this.options.bearerToken;
+    if (token) {
+      const given = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+      if (!timingSafeEqual(sha256(given), sha256(token))) throw new ForbiddenException();
+    }
+    res.setHeader('Content-Type', this.registry.contentType);
+    res.setHeader('Cache-Control', 'no-store');
+    return this.registry.metrics();
+  }
+}
+
+/**
+ * Global: `RenderMetrics` is injectable anywhere (the worker's processor). Import once in the
+ * root module: `MetricsModule.forRoot()` (api: maybe `{ queues: [...] }`, worker: defaults).
+ */
+@Global()
+@Module({})
+export class MetricsModule {
+  static forRoot(options: MetricsModuleOptions = {}): DynamicModule {
+    return {
+      module: MetricsModule,
+      controllers: [MetricsController],
+      providers: [
+        { provide: METRICS_OPTIONS, useValue: options },
+        {
+          provide: METRICS_REGISTRY,
+          useFactory: () => {
+            const registry = new Registry();
+            if (options.defaultLabels) registry.setDefaultLabels(options.defaultLabels);
+            if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+            return registry;
+          },
+        },
+        RenderMetrics,
+        ScrapeCollectors,
+      ],
+      exports: [METRICS_REGISTRY, RenderMetrics],
+    };
+  }
+}
