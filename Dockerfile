@@ -9,7 +9,7 @@ COPY scripts ./scripts
 COPY libs ./libs
 COPY src ./src
 COPY samples ./samples
-RUN node scripts/build-caption-page.mjs && npx tsc -p tsconfig.build.json \
+RUN node scripts/build-caption-page.mjs && node scripts/generate-swagger-metadata.mjs && npx tsc -p tsconfig.build.json \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim

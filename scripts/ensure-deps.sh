@@ -23,3 +23,7 @@ fi
 
 # The caption page bundle (esbuild, about a second); rebuilt when its sources change.
 node_modules/.bin/node scripts/build-caption-page.mjs --if-stale >&2
+
+# Swagger schemas from the @nestjs/swagger plugin (src/swagger-metadata.ts, generated, not
+# committed); regenerated when a DTO, entity or controller changed.
+node_modules/.bin/node scripts/generate-swagger-metadata.mjs --if-stale >/dev/null

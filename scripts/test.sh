@@ -5,8 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 bash scripts/ensure-services.sh
-# Swagger schemas come from the @nestjs/swagger plugin: regenerate so the docs never drift from the DTOs.
-node_modules/.bin/node scripts/generate-swagger-metadata.mjs >/dev/null
 mkdir -p .cache
 report=.cache/jest-report.json
 rm -f "$report"
