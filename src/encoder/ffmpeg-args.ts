@@ -117,8 +117,15 @@ export function expectedFrameCount(durationSec: number, fps: number | string): n
 }
 
 /** PNG frames with alpha on stdin, one per output frame, at W×H (or a strip placed at x,y). */
+/** Seconds during which the overlay is blended; outside them frames pass through untouched. */
+export interface TimeSpan {
+  start: number;
+  end: number;
+}
+
 export interface PngPipeCaptionInput {
   kind: 'png-pipe';
+  enable?: readonly TimeSpan[];
   /** Where the caption frame's top-left lands on the output. Default 0,0 (full-frame layer). */
   x?: number;
   y?: number;
@@ -126,6 +133,7 @@ export interface PngPipeCaptionInput {
 /** Raw RGBA frames on stdin (cheaper for ffmpeg to decode than PNG: ~2 ms vs ~21 ms at 1080p). */
 export interface RgbaPipeCaptionInput {
   kind: 'rgba-pipe';
+  enable?: readonly TimeSpan[];
   width: number;
   height: number;
   x?: number;
@@ -211,8 +219,23 @@ export function buildCompositeArgs(o: CompositeArgsOptions): string[] {
   }
   const graph =
     `[0:v]${buildSourceChain(o.width, o.height, o.fps)}[base];` +
-    `[base][1:v]overlay=x=${x}:y=${y}:eof_action=pass:shortest=0,format=yuv420p[vout]`;
+    `[base][1:v]overlay=x=${x}:y=${y}${enableOption(ci.enable)}:eof_action=pass:shortest=0,format=yuv420p[vout]`;
   return [...head(), ...sourceInput(o), ...captionArgs, '-filter_complex', graph, ...outputArgs(o)];
+}
+
+/**
+ * Timeline editing: outside these spans the overlay filter passes the base frame through without
+ * blending, which is most of the cost of an overlay on frames where no caption shows.
+ */
+export function enableOption(spans: readonly TimeSpan[] | undefined): string {
+  if (!spans) return '';
+  const terms = spans.map((s) => {
+    if (!Number.isFinite(s.start) || !Number.isFinite(s.end) || s.end < s.start) {
+      throw new RangeError(`invalid enable span ${JSON.stringify(s)}`);
+    }
+    return `between(t,${formatSeconds(Math.max(0, s.start))},${formatSeconds(s.end)})`;
+  });
+  return `:enable='${terms.length ? terms.join('+') : '0'}'`;
 }
 
 function head(): string[] {

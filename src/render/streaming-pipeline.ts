@@ -1,17 +1,25 @@
-// Caption frames flow from Chromium into ffmpeg: capture → bounded queue → ffmpeg's stdin, where
-// ffmpeg overlays each frame on the decoded source and encodes. Output frame i shows the captions
-// at t = i / fps. The queue's capacity is the only buffering, so memory stays flat whatever the
-// length, and a slow encoder slows capture down instead of dropping frames.
+// Caption frames flow from Chromium into ffmpeg, frame-exact: output frame i shows the captions
+// at t = i / fps. The render is planned first, then streamed:
+//  1. survey: the page seeks every frame where a cue can be visible and reports a signature of
+//     its visual state, plus the union box of everything visible (one round trip per batch);
+//  2. frames with the same signature form runs: one screenshot serves a whole run, and frames
+//     where nothing is visible need none;
+//  3. only the region captions ever cover is captured and overlaid (raw RGBA, cheap for ffmpeg
+//     to read), and ffmpeg blends only while a caption is visible;
+//  4. capture → bounded queue → ffmpeg's stdin: the queue is the only buffering, so memory is
+//     flat in the video's length, and a slow encoder slows capture instead of dropping frames.
+// With no visible caption at all, the render is a plain transcode.
 import { Injectable, Logger } from '@nestjs/common';
-import { CaptionPage, loadCaptionPageAssets, type CaptionPageAssets } from '../../libs/caption-page/src/index.js';
+import { PNG } from 'pngjs';
+import { CaptionPage, loadCaptionPageAssets, type BBox, type CaptionPageAssets } from '../../libs/caption-page/src/index.js';
 import { BrowserPool } from '../browser-pool/browser-pool.service.js';
-import { buildCompositeArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
+import { buildCompositeArgs, buildTranscodeArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
 import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
 import type { ProbedMedia } from '../encoder/media-probe.js';
 import { isActiveAt, type PreparedScenario } from '../scenario/prepare-scenario.js';
 import { BoundedQueue } from './bounded-queue.js';
+import { EMPTY_SIGNATURE, overlayRegion, planRuns, visibleSpans, type FrameRun } from './caption-plan.js';
 import { RenderError, isBrowserCrash, isDiskFull } from './render-errors.js';
-import { transparentPng } from './transparent-png.js';
 
 /** Frames buffered between capture and encoder: enough to overlap the two, small enough for RAM. */
 export const FRAME_QUEUE_CAPACITY = 8;
@@ -41,7 +49,12 @@ export interface PipelineJob {
 
 export interface PipelineResult {
   framesTotal: number;
+  /** Screenshots taken (one per run of identical caption frames). */
   framesCaptured: number;
+  /** Output frames on which a caption is visible. */
+  framesWithCaptions: number;
+  /** The overlaid region, or null when no caption was visible at all. */
+  region: BBox | null;
 }
 
 @Injectable()
@@ -66,80 +79,61 @@ export class StreamingPipeline {
       page = await CaptionPage.open(await lease.newPage(), assets, { width, height });
       await page.load(job.prepared.scenario);
 
+      // 1–2. Survey the frames where a cue may show; plan runs of identical frames.
+      const signatures = new Array<string>(framesTotal).fill(EMPTY_SIGNATURE);
+      const activeFrames: number[] = [];
+      for (let i = 0; i < framesTotal; i++) if (isActiveAt(job.prepared, i / fps)) activeFrames.push(i);
+      const survey = await page.survey(activeFrames.map((i) => i / fps));
+      signal?.throwIfAborted();
+      activeFrames.forEach((frame, k) => (signatures[frame] = survey.signatures[k]));
+      const runs = planRuns(signatures);
+      const region = survey.bbox ? overlayRegion(survey.bbox, width, height) : null;
+      const framesWithCaptions = runs.reduce((n, r) => n + (r.signature === EMPTY_SIGNATURE ? 0 : r.count), 0);
+
+      const common = {
+        sourcePath: job.source.path,
+        output: job.outputPath,
+        width,
+        height,
+        fps,
+        durationSec: job.source.durationSec,
+        encoder: job.encoder,
+        quality: job.quality,
+        preset: job.encoder === 'libx264' ? job.x264Preset : undefined,
+        hasAudio: job.source.hasAudio,
+        audioCodec: job.source.audioCodec,
+      };
+      const started = Date.now();
+      const report = (framesDone: number, framesCaptured: number) => {
+        if (!job.onProgress || (framesDone % 10 !== 0 && framesDone !== framesTotal)) return;
+        const elapsed = (Date.now() - started) / 1000;
+        const rate = elapsed > 0 ? framesDone / elapsed : 0;
+        job.onProgress({ framesDone, framesTotal, framesCaptured, fps: rate, etaSeconds: rate > 0 ? (framesTotal - framesDone) / rate : null });
+      };
+
+      if (!region) {
+        // Nothing to burn in: the page is not needed any more.
+        await page.close();
+        page = undefined;
+        ffmpeg = FfmpegProcess.start(buildTranscodeArgs(common), {
+          signal,
+          ffmpegPath: job.ffmpegPath,
+          onProgress: (p) => report(Math.min(framesTotal, p.frame ?? 0), 0),
+        });
+        await ffmpeg.finish();
+        report(framesTotal, 0);
+        return { framesTotal, framesCaptured: 0, framesWithCaptions: 0, region: null };
+      }
+
       ffmpeg = FfmpegProcess.start(
         buildCompositeArgs({
-          sourcePath: job.source.path,
-          output: job.outputPath,
-          width,
-          height,
-          fps,
-          durationSec: job.source.durationSec,
-          encoder: job.encoder,
-          quality: job.quality,
-          preset: job.encoder === 'libx264' ? job.x264Preset : undefined,
-          hasAudio: job.source.hasAudio,
-          audioCodec: job.source.audioCodec,
-          captionInput: { kind: 'png-pipe' },
+          ...common,
+          captionInput: { kind: 'rgba-pipe', ...region, enable: visibleSpans(runs, fps) },
         }),
         { signal, ffmpegPath: job.ffmpegPath },
       );
-
-      const queue = new BoundedQueue<Buffer>(FRAME_QUEUE_CAPACITY);
-      const blank = transparentPng(width, height);
-      const started = Date.now();
-      let framesCaptured = 0;
-      let framesDone = 0;
-
-      const capture = async () => {
-        try {
-          for (let i = 0; i < framesTotal; i++) {
-            signal?.throwIfAborted();
-            const t = i / fps;
-            let frame = blank;
-            if (isActiveAt(job.prepared, t)) {
-              const state = await page!.seek(t);
-              if (state.visible) {
-                frame = await page!.capture();
-                framesCaptured++;
-              }
-            }
-            await queue.push(frame);
-          }
-          queue.close();
-        } catch (err) {
-          queue.fail(err);
-          throw err;
-        }
-      };
-
-      const encode = async () => {
-        try {
-          for (let frame = await queue.shift(); frame; frame = await queue.shift()) {
-            await ffmpeg!.write(frame);
-            framesDone++;
-            if (job.onProgress && (framesDone % 10 === 0 || framesDone === framesTotal)) {
-              const elapsed = (Date.now() - started) / 1000;
-              const rate = elapsed > 0 ? framesDone / elapsed : 0;
-              job.onProgress({
-                framesDone,
-                framesTotal,
-                framesCaptured,
-                fps: rate,
-                etaSeconds: rate > 0 ? (framesTotal - framesDone) / rate : null,
-              });
-            }
-          }
-          await ffmpeg!.finish();
-        } catch (err) {
-          queue.fail(err);
-          throw err;
-        }
-      };
-
-      const results = await Promise.allSettled([capture(), encode()]);
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      return { framesTotal, framesCaptured };
+      const captured = await this.stream(page, ffmpeg, runs, region, framesTotal, fps, signal, report);
+      return { framesTotal, framesCaptured: captured, framesWithCaptions, region };
     } catch (err) {
       await ffmpeg?.kill();
       if (isBrowserCrash(err)) browserBroken = true;
@@ -149,6 +143,73 @@ export class StreamingPipeline {
       await lease.release(browserBroken);
     }
   }
+
+  /** 3–4. One screenshot per visible run, the same buffer for every frame of the run. */
+  private async stream(
+    page: CaptionPage,
+    ffmpeg: FfmpegProcess,
+    runs: readonly FrameRun[],
+    region: BBox,
+    framesTotal: number,
+    fps: number,
+    signal: AbortSignal | undefined,
+    report: (framesDone: number, framesCaptured: number) => void,
+  ): Promise<number> {
+    const queue = new BoundedQueue<Buffer>(FRAME_QUEUE_CAPACITY);
+    const blank = Buffer.alloc(region.width * region.height * 4);
+    let captured = 0;
+    let done = 0;
+    let warned = false;
+
+    const capture = async () => {
+      try {
+        for (const run of runs) {
+          signal?.throwIfAborted();
+          let frame: Buffer = blank;
+          if (run.signature !== EMPTY_SIGNATURE) {
+            const state = await page.seek(run.first / fps);
+            if (state.signature !== run.signature && !warned) {
+              warned = true;
+              this.logger.warn(`caption state at frame ${run.first} differs from its survey (a non-deterministic plugin?)`);
+            }
+            frame = decodeRgba(await page.capture(region), region);
+            captured++;
+          }
+          for (let k = 0; k < run.count; k++) await queue.push(frame);
+        }
+        queue.close();
+      } catch (err) {
+        queue.fail(err);
+        throw err;
+      }
+    };
+    const encode = async () => {
+      try {
+        for (let frame = await queue.shift(); frame; frame = await queue.shift()) {
+          await ffmpeg.write(frame);
+          report(++done, captured);
+        }
+        await ffmpeg.finish();
+      } catch (err) {
+        queue.fail(err);
+        throw err;
+      }
+    };
+    const results = await Promise.allSettled([capture(), encode()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (done !== framesTotal) throw new RenderError('RENDER_INTERNAL', `sent ${done} of ${framesTotal} frames`);
+    return captured;
+  }
+}
+
+/** A screenshot of `region` as raw RGBA, exactly region-sized. */
+function decodeRgba(png: Buffer, region: BBox): Buffer {
+  const img = PNG.sync.read(png);
+  if (img.width !== region.width || img.height !== region.height) {
+    throw new RenderError('RENDER_INTERNAL', `screenshot is ${img.width}x${img.height}, expected ${region.width}x${region.height}`);
+  }
+  return img.data;
 }
 
 function classify(err: unknown, signal?: AbortSignal): unknown {
@@ -158,8 +219,7 @@ function classify(err: unknown, signal?: AbortSignal): unknown {
   if (isBrowserCrash(err)) {
     return new RenderError('RENDER_BROWSER_CRASHED', `the caption browser crashed: ${(err as Error).message}`, true, undefined, { cause: err });
   }
-  const name = (err as Error)?.name;
-  if (name === 'FfmpegError') {
+  if ((err as Error)?.name === 'FfmpegError') {
     return new RenderError('RENDER_ENCODER_FAILED', (err as Error).message, false, undefined, { cause: err });
   }
   return err;

@@ -22,6 +22,17 @@ export interface BBox {
   height: number;
 }
 
+/** What `survey` found over a list of times. */
+export interface SurveyResult {
+  /** Per time, the visual-state signature ('empty' when nothing is visible). */
+  signatures: string[];
+  /** Union of the visible bounding boxes over all the times; null when nothing was visible. */
+  bbox: BBox | null;
+}
+
+/** Frames surveyed per round trip to the page. */
+const SURVEY_BATCH = 240;
+
 export interface SeekResult {
   /** Some caption content (text, image, video, painted box) is visible at t. */
   visible: boolean;
@@ -139,6 +150,7 @@ function buildHtml(script: string): string {
 type CaptionApi = {
   load(s: unknown, o: CaptionPageSize): Promise<LoadResult>;
   seek(t: number): SeekResult;
+  survey(times: number[]): SurveyResult;
   settle(): Promise<void>;
   dispose(): void;
   plugins(): string[];
@@ -236,6 +248,21 @@ export class CaptionPage {
     }, t);
   }
 
+  /** Seeks each time (in order) and reports signatures and the union bounding box. */
+  async survey(times: readonly number[]): Promise<SurveyResult> {
+    const signatures: string[] = [];
+    let bbox: BBox | null = null;
+    for (let i = 0; i < times.length; i += SURVEY_BATCH) {
+      const part = await this.page.evaluate(
+        (ts) => (window as unknown as CaptionWindow).__ecgCaption.survey(ts),
+        times.slice(i, i + SURVEY_BATCH) as number[],
+      );
+      signatures.push(...part.signatures);
+      bbox = unionBBox(bbox, part.bbox);
+    }
+    return { signatures, bbox };
+  }
+
   /** PNG with alpha of the viewport, or of `clip` (viewport px). */
   async capture(clip?: BBox): Promise<Buffer> {
     const params: Record<string, unknown> = { format: 'png', optimizeForSpeed: true, fromSurface: true, captureBeyondViewport: false };
@@ -260,4 +287,17 @@ export class CaptionPage {
     await this.client.detach().catch(() => undefined);
     if (!this.page.isClosed()) await this.page.close().catch(() => undefined);
   }
+}
+
+export function unionBBox(a: BBox | null, b: BBox | null): BBox | null {
+  if (!a) return b ? { ...b } : null;
+  if (!b) return { ...a };
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return {
+    x,
+    y,
+    width: Math.max(a.x + a.width, b.x + b.width) - x,
+    height: Math.max(a.y + a.height, b.y + b.height) - y,
+  };
 }

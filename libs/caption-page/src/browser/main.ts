@@ -21,6 +21,11 @@ export interface SeekResult {
   bbox: BBox | null;
   signature: string;
 }
+
+export interface SurveyResult {
+  signatures: string[];
+  bbox: BBox | null;
+}
 export interface CueWindow {
   id: string;
   /** Earliest / latest time a node of the cue can be on screen; null = unbounded. */
@@ -461,9 +466,36 @@ async function settle(): Promise<void> {
   await Promise.all(imgs.map((i) => i.decode().catch(() => undefined)));
 }
 
+/**
+ * Seeks each time in turn and reports its signature ('empty' when nothing is visible) and the
+ * union of the visible bounding boxes: one round trip for many frames, so the server can plan
+ * which frames need a screenshot and which region of the frame captions ever cover.
+ */
+function survey(times: number[]): SurveyResult {
+  const signatures: string[] = [];
+  let union: BBox | null = null;
+  for (const t of times) {
+    const r = seek(t);
+    signatures.push(r.signature);
+    if (r.bbox) {
+      const b = r.bbox;
+      union = union
+        ? {
+            x: Math.min(union.x, b.x),
+            y: Math.min(union.y, b.y),
+            width: Math.max(union.x + union.width, b.x + b.width) - Math.min(union.x, b.x),
+            height: Math.max(union.y + union.height, b.y + b.height) - Math.min(union.y, b.y),
+          }
+        : { ...b };
+    }
+  }
+  return { signatures, bbox: union };
+}
+
 const api = {
   load,
   seek,
+  survey,
   settle,
   dispose,
   plugins: (): string[] => Array.from(registered).sort(),

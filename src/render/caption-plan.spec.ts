@@ -1,0 +1,35 @@
+import { overlayRegion, planRuns, visibleSpans } from './caption-plan.js';
+
+describe('caption plan', () => {
+  it('groups consecutive frames with the same signature into runs', () => {
+    expect(planRuns(['empty', 'empty', 'a', 'a', 'b', 'empty'])).toEqual([
+      { first: 0, count: 2, signature: 'empty' },
+      { first: 2, count: 2, signature: 'a' },
+      { first: 4, count: 1, signature: 'b' },
+      { first: 5, count: 1, signature: 'empty' },
+    ]);
+    expect(planRuns([])).toEqual([]);
+  });
+
+  it('grows the overlay region to even coordinates inside the frame', () => {
+    expect(overlayRegion({ x: 101, y: 51, width: 99, height: 9 }, 640, 360)).toEqual({ x: 100, y: 50, width: 100, height: 10 });
+    expect(overlayRegion({ x: 630, y: 355, width: 20, height: 20 }, 640, 360)).toEqual({ x: 630, y: 354, width: 10, height: 6 });
+  });
+
+  it('covers visible frames with half-frame margins and merges adjacent runs', () => {
+    const runs = planRuns(['empty', 'a', 'b', 'empty', 'empty', 'c']);
+    expect(visibleSpans(runs, 10)).toEqual([
+      { start: 0.05, end: 0.25 },
+      { start: 0.45, end: 0.55 },
+    ]);
+  });
+
+  it('merges the closest spans when there are too many', () => {
+    const sigs = ['a', 'empty', 'b', 'empty', 'empty', 'empty', 'c'];
+    const spans = visibleSpans(planRuns(sigs), 1, 2);
+    expect(spans).toEqual([
+      { start: 0, end: 2.5 },
+      { start: 5.5, end: 6.5 },
+    ]);
+  });
+});
