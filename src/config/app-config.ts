@@ -2,6 +2,7 @@
 // problem is reported together, naming the variable, so a misconfigured pod fails fast.
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { decodeWebhookSecret } from '../callbacks/webhook-signature.js';
 
 export const RENDER_MODES = ['api', 'worker', 'standalone'] as const;
 export type RenderMode = (typeof RENDER_MODES)[number];
@@ -173,6 +174,19 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     r.problems.push('URL_SIGNING_SECRET: at least 32 characters (defaults to JWT_SECRET)');
   }
 
+  // The callback signer needs a Standard Webhooks secret (whsec_<base64> or base64); without
+  // this check a JWT_SECRET in another form (e.g. with '-') only failed later, inside DI.
+  const webhookSecret = r.str('WEBHOOK_SECRET') ?? jwtSecret ?? '';
+  try {
+    decodeWebhookSecret(webhookSecret);
+  } catch (err) {
+    r.problems.push(
+      r.str('WEBHOOK_SECRET')
+        ? `WEBHOOK_SECRET: ${(err as Error).message}`
+        : `WEBHOOK_SECRET: unset, and JWT_SECRET cannot serve as one (${(err as Error).message}); set WEBHOOK_SECRET=whsec_<base64>`,
+    );
+  }
+
   const cfg: AppConfig = {
     mode,
     engine: readEngine(r),
@@ -215,7 +229,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       healthPort: r.int('WORKER_HEALTH_PORT', 3001, 1, 65535),
     },
     callbacks: {
-      secret: r.str('WEBHOOK_SECRET') ?? jwtSecret ?? '',
+      secret: webhookSecret,
       maxAttempts: r.int('CALLBACK_MAX_ATTEMPTS', 8, 1, 50),
     },
     limits: {

@@ -118,6 +118,8 @@ export class RenderJobRunner {
       await publish({ progress: RENDER_END, phase: 'uploading' });
       const outputKey = outputKeyForJob(job.id);
       const { size } = await this.storage.putFile(outputKey, outputPath, { contentType: 'video/mp4', signal: abort.signal });
+      // Temp files go before the job is reported finished: a terminal job has nothing left behind.
+      await rm(dir, { recursive: true, force: true });
 
       const completed = await this.jobs.markCompleted(job.id, { outputKey, fileSize: size, durationSec: summary.durationSec });
       if (!completed) {
