@@ -3,7 +3,8 @@
 import 'reflect-metadata';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEngineConfig } from '../config/app-config.js';
@@ -100,13 +101,14 @@ async function main(): Promise<number> {
       { module: CliModule, imports: [ConfigModule.forEngine(loadEngineConfig()), EngineModule] },
       { logger: ['error', 'warn'], abortOnError: false },
     );
-    await mkdir(dirname(args.out), { recursive: true });
     const summary = await app.get(RenderEngine).render({
       videoPath: args.video,
       scenario,
       outputPath: args.out,
       options: args.options,
       signal: abort.signal,
+      // Only once the inputs passed their gates: a rejected render leaves no directory behind.
+      onStart: () => mkdirSync(dirname(args.out), { recursive: true }),
       onProgress: (p) => bar.update(p),
     });
     bar.done();
