@@ -27,3 +27,5 @@ node_modules/.bin/node scripts/build-caption-page.mjs --if-stale >&2
 # Swagger schemas from the @nestjs/swagger plugin (src/swagger-metadata.ts, generated, not
 # committed); regenerated when a DTO, entity or controller changed.
 node_modules/.bin/node scripts/generate-swagger-metadata.mjs --if-stale >/dev/null
+# The web console (dist/console; esbuild, a few ms): rebuilt when console/ changes.
+node_modules/.bin/node scripts/build-console.mjs --if-stale >&2

@@ -59,7 +59,14 @@ export class CoreModule {
         DatabaseModule.forRoot({ url: config.databaseUrl, schema: config.databaseSchema, applicationName: `ecg-render-${config.mode}` }),
         BullModule.forRoot({ url: config.redisUrl, prefix: config.queuePrefix }),
         BullModule.registerQueue(
-          { name: RENDER_QUEUE, settings: RENDER_QUEUE_SETTINGS },
+          {
+            name: RENDER_QUEUE,
+            settings: {
+              ...RENDER_QUEUE_SETTINGS,
+              lockDuration: config.worker.lockDurationMs,
+              stalledInterval: config.worker.stalledIntervalMs,
+            },
+          },
           {
             name: CALLBACK_QUEUE,
             settings: { backoffStrategies: { [CALLBACK_BACKOFF_STRATEGY]: (attemptsMade: number) => callbackBackoff(attemptsMade) } },

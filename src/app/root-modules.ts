@@ -2,6 +2,7 @@
 // exist only in the worker and standalone roots; public HTTP only in the api and standalone roots.
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
+import { ConsoleModule } from '../console/console.module.js';
 import { HttpApiModule } from '../http/http-api.module.js';
 import { HealthModule } from '../ops/health.js';
 import { MetricsModule } from '../ops/metrics.js';
@@ -16,7 +17,7 @@ function opsModules(config: AppConfig): DynamicModule[] {
 @Module({})
 export class ApiRootModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: ApiRootModule, imports: [CoreModule.forRoot(config), HttpApiModule.forRoot(config), ...opsModules(config)] };
+    return { module: ApiRootModule, imports: [CoreModule.forRoot(config), HttpApiModule.forRoot(config), ConsoleModule.forRoot(config), ...opsModules(config)] };
   }
 }
 
@@ -32,7 +33,7 @@ export class StandaloneRootModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: StandaloneRootModule,
-      imports: [CoreModule.forRoot(config), HttpApiModule.forRoot(config), WorkerModule, ...opsModules(config)],
+      imports: [CoreModule.forRoot(config), HttpApiModule.forRoot(config), ConsoleModule.forRoot(config), WorkerModule, ...opsModules(config)],
     };
   }
 }

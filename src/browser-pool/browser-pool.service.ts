@@ -1,7 +1,7 @@
 // A fixed number of Chromium browsers, reused across renders. A render leases one browser and
 // opens its own window in it; a browser that crashed or disconnected is replaced on the next
 // lease. Everything is closed on shutdown.
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Browser, Page } from 'puppeteer-core';
 import { ENGINE_CONFIG } from '../config/config.tokens.js';
 import type { EngineConfig } from '../config/app-config.js';
@@ -21,7 +21,7 @@ interface Slot {
 }
 
 @Injectable()
-export class BrowserPool implements OnModuleDestroy {
+export class BrowserPool implements OnApplicationShutdown {
   private readonly logger = new Logger(BrowserPool.name);
   private readonly slots: Slot[];
   private readonly waiters: Array<(slot: Slot) => void> = [];
@@ -81,7 +81,8 @@ export class BrowserPool implements OnModuleDestroy {
     await Promise.all(leases.map((l) => l.release()));
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last shutdown phase: the workers have drained their renders by now (see RenderWorker). */
+  async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     await Promise.all(this.slots.map((s) => this.closeBrowser(s)));
   }

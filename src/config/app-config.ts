@@ -51,7 +51,21 @@ export interface AppConfig {
     urlSigningSecret: string;
   };
   quota: QuotaDefaults;
-  worker: { concurrency: number; leaseSeconds: number; healthPort: number };
+  worker: {
+    concurrency: number;
+    leaseSeconds: number;
+    healthPort: number;
+    /** Bull lock of a running render (renewed every half of it); a dead worker loses it after this. */
+    lockDurationMs: number;
+    /** How often Bull looks for jobs whose lock expired (stalled) and hands them out again. */
+    stalledIntervalMs: number;
+    /** How often PostgreSQL is reconciled with the queue (src/worker/job-reconciler.ts). */
+    reconcileIntervalMs: number;
+    /** Long renders are cut into segments of about this many seconds (0: never split). */
+    segmentSeconds: number;
+    /** Renders shorter than this are never split. */
+    segmentMinDurationSeconds: number;
+  };
   callbacks: { secret: string; maxAttempts: number };
   limits: { maxVideoBytes: number; maxVideoDurationSec: number; maxScenarioBytes: number };
   adminToken?: string;
@@ -227,6 +241,11 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       concurrency: r.int('WORKER_CONCURRENCY', 1, 1, 16),
       leaseSeconds: r.int('JOB_LEASE_SECONDS', 30, 5, 3600),
       healthPort: r.int('WORKER_HEALTH_PORT', 3001, 1, 65535),
+      segmentSeconds: r.int('SEGMENT_SECONDS', 60, 0, 3600),
+      segmentMinDurationSeconds: r.int('SEGMENT_MIN_DURATION_SECONDS', 180, 0, 24 * 3600),
+      lockDurationMs: r.int('QUEUE_LOCK_DURATION_MS', 60_000, 1_000, 3_600_000),
+      stalledIntervalMs: r.int('QUEUE_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),
+      reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 30_000, 500, 3_600_000),
     },
     callbacks: {
       secret: webhookSecret,

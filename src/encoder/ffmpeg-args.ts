@@ -162,6 +162,8 @@ export interface TranscodeArgsOptions {
   audioCodec?: string;
   /** Start this far into the source (segment rendering). Default 0. */
   startSec?: number;
+  /** Exact output frame count (segments); default expectedFrameCount(durationSec, fps). */
+  frames?: number;
   /** Encoder threads (`-threads`). Default: ffmpeg's choice. */
   threads?: number;
 }
@@ -263,7 +265,7 @@ function outputArgs(o: TranscodeArgsOptions): string[] {
     ...audio,
     ...qualityToEncoderArgs(o.encoder, o.quality, o.preset),
     ...threads,
-    '-frames:v', String(expectedFrameCount(o.durationSec, o.fps)),
+    '-frames:v', String(o.frames === undefined ? expectedFrameCount(o.durationSec, o.fps) : positiveInt(o.frames, 'frames')),
     '-t', formatSeconds(o.durationSec),
     '-max_muxing_queue_size', '1024',
     '-movflags', '+faststart',
@@ -295,4 +297,51 @@ function positiveInt(v: number, name: string): number {
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
+}
+
+export interface JoinArgsOptions {
+  /** Absolute path of an ffconcat list naming the segment files relative to its own folder. */
+  listPath: string;
+  /** The probed source, for its audio (muxed once, here). */
+  sourcePath: string;
+  output: string;
+  /** The source's duration: the joined output is cut to it like a single render. */
+  durationSec: number;
+  hasAudio: boolean;
+  audioCodec?: string;
+}
+
+/**
+ * Joins segment files (video only, same encoder settings) without re-encoding and muxes the
+ * source's audio once. The list may only name relative paths (concat's safe mode) and is read
+ * with the file protocol alone.
+ */
+export function buildJoinArgs(o: JoinArgsOptions): string[] {
+  const audioInput = o.hasAudio
+    ? ['-protocol_whitelist', 'file', '-format_whitelist', FORMAT_WHITELIST, '-i', fileUrl(o.sourcePath, 'sourcePath')]
+    : [];
+  const audioOut = o.hasAudio
+    ? ['-map', '1:a:0', ...(o.audioCodec === 'aac' ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', AAC_BITRATE])]
+    : [];
+  if (typeof o.listPath !== 'string' || !path.isAbsolute(o.listPath)) throw new RangeError('listPath must be absolute');
+  return [
+    ...head(),
+    '-protocol_whitelist', 'file', '-f', 'concat', '-safe', '1', '-i', o.listPath,
+    ...audioInput,
+    '-map', '0:v:0',
+    ...audioOut,
+    '-c:v', 'copy',
+    '-t', formatSeconds(o.durationSec),
+    '-movflags', '+faststart',
+    '-f', 'mp4',
+    fileUrl(o.output, 'output'),
+  ];
+}
+
+/** The ffconcat list of segment files (plain names in the list's folder). */
+export function buildConcatList(fileNames: readonly string[]): string {
+  for (const n of fileNames) {
+    if (!/^[A-Za-z0-9._-]+$/.test(n) || n.startsWith('.')) throw new RangeError(`unsafe segment file name '${n}'`);
+  }
+  return ['ffconcat version 1.0', ...fileNames.map((n) => `file '${n}'`), ''].join('\n');
 }

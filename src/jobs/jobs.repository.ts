@@ -155,6 +155,22 @@ export class JobsRepository {
   }
 
   /**
+   * Keeps a split render's lease alive while its segments run on other workers (whoever holds
+   * the lease: segment workers and the join do not hold it themselves).
+   */
+  async touchLease(id: string, leaseSeconds: number): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    return this.applied(
+      `UPDATE ${this.table}
+          SET lease_until = GREATEST(COALESCE(lease_until, now()), now() + make_interval(secs => $2::double precision)),
+              updated_at = now()
+        WHERE id = $1 AND status = 'processing'
+        RETURNING id`,
+      [id, leaseSeconds],
+    );
+  }
+
+  /**
    * Gives a processing job back after a retryable failure: the lease ends now, so the next
    * delivery (Bull's retry, on any worker) can re-acquire it with markProcessing.
    */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { createWriteStream } from 'node:fs';
@@ -166,7 +166,7 @@ class ByteLimiter extends Transform {
  *   (refused up front when Content-Length announces more, aborted mid-stream otherwise).
  */
 @Injectable()
-export class GuardedFetcher implements OnModuleDestroy {
+export class GuardedFetcher implements OnApplicationShutdown {
   private readonly opts: Required<
     Pick<GuardedFetcherOptions, 'maxRedirects' | 'timeoutMs' | 'headersTimeoutMs' | 'idleTimeoutMs' | 'connectTimeoutMs' | 'maxBytes'>
   > &
@@ -226,7 +226,7 @@ export class GuardedFetcher implements OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.close();
   }
 

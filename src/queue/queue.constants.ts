@@ -4,12 +4,24 @@ import type { JobOptions } from 'bull';
 
 export const RENDER_QUEUE = 'render';
 export const RENDER_JOB = 'render-video';
+/** One segment of a long render (frames [first, first + count)), rendered by any worker. */
+export const RENDER_SEGMENT_JOB = 'render-segment';
+/** Joins a split render's segments once the last one is done. */
+export const RENDER_JOIN_JOB = 'join-segments';
 
 export const CALLBACK_QUEUE = 'render-callbacks';
 export const CALLBACK_JOB = 'deliver-callback';
 
 export function renderBullJobId(renderId: string): string {
   return `render:${renderId}`;
+}
+
+export function segmentBullJobId(renderId: string, idx: number): string {
+  return `segment:${renderId}:${idx}`;
+}
+
+export function joinBullJobId(renderId: string): string {
+  return `join:${renderId}`;
 }
 
 export function callbackBullJobId(webhookId: string): string {

@@ -3,11 +3,32 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { RENDER_JOB, RENDER_JOB_OPTIONS, RENDER_QUEUE, renderBullJobId } from './queue.constants.js';
+import type { ResolvedRenderOptions } from '../render/render-options.js';
+import {
+  RENDER_JOB,
+  RENDER_JOB_OPTIONS,
+  RENDER_JOIN_JOB,
+  RENDER_QUEUE,
+  RENDER_SEGMENT_JOB,
+  joinBullJobId,
+  renderBullJobId,
+  segmentBullJobId,
+} from './queue.constants.js';
+
+/** A segment job: which frames of which render, with the options the whole render resolved. */
+export interface SegmentJobData {
+  renderId: string;
+  idx: number;
+  firstFrame: number;
+  frameCount: number;
+  options: ResolvedRenderOptions;
+}
+
+export type RenderQueueData = { renderId: string } | SegmentJobData;
 
 @Injectable()
 export class RenderQueueProducer {
-  constructor(@InjectQueue(RENDER_QUEUE) readonly queue: Queue<{ renderId: string }>) {}
+  constructor(@InjectQueue(RENDER_QUEUE) readonly queue: Queue<RenderQueueData>) {}
 
   /** True when Redis answers right now: the API refuses new work fast (503) when it does not. */
   get ready(): boolean {
@@ -22,14 +43,26 @@ export class RenderQueueProducer {
    * Makes sure a render has a live Bull job (reconciliation): a finished or failed Bull job with
    * the same id is removed first, since Bull would otherwise ignore the add.
    */
-  async ensureEnqueued(renderId: string): Promise<'present' | 'enqueued'> {
-    const existing = await this.queue.getJob(renderBullJobId(renderId));
+  ensureEnqueued(renderId: string): Promise<'present' | 'enqueued'> {
+    return this.ensure(RENDER_JOB, { renderId }, renderBullJobId(renderId));
+  }
+
+  async ensureSegmentEnqueued(data: SegmentJobData): Promise<void> {
+    await this.ensure(RENDER_SEGMENT_JOB, data, segmentBullJobId(data.renderId, data.idx));
+  }
+
+  async ensureJoinEnqueued(renderId: string): Promise<void> {
+    await this.ensure(RENDER_JOIN_JOB, { renderId }, joinBullJobId(renderId));
+  }
+
+  private async ensure(name: string, data: RenderQueueData, jobId: string): Promise<'present' | 'enqueued'> {
+    const existing = await this.queue.getJob(jobId);
     if (existing) {
       const state = await existing.getState();
       if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'paused') return 'present';
       await existing.remove();
     }
-    await this.enqueue(renderId);
+    await this.queue.add(name, data, { ...RENDER_JOB_OPTIONS, jobId });
     return 'enqueued';
   }
 

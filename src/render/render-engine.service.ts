@@ -3,17 +3,19 @@
 // at `outputPath` only when it is complete (written beside it, then renamed).
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { EngineConfig } from '../config/app-config.js';
 import { ENGINE_CONFIG } from '../config/config.tokens.js';
 import { EncoderProbe } from '../encoder/encoder-probe.js';
-import { expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
+import { buildConcatList, buildJoinArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
+import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
 import { MediaRejectedError } from '../encoder/errors.js';
 import { MediaProbe, type ProbedMedia } from '../encoder/media-probe.js';
 import { prepareScenario, ScenarioValidationError, type PreparedScenario } from '../scenario/prepare-scenario.js';
 import { RenderError } from './render-errors.js';
 import { resolveRenderOptions, validateRenderOptions, type RenderOptions, type ResolvedRenderOptions } from './render-options.js';
-import { StreamingPipeline, type PipelineProgress } from './streaming-pipeline.js';
+import { StreamingPipeline, type FrameRange, type PipelineProgress } from './streaming-pipeline.js';
 
 export interface RenderRequest {
   videoPath: string;
@@ -24,6 +26,32 @@ export interface RenderRequest {
   onProgress?: (p: PipelineProgress) => void;
   /** Called once the inputs passed their gates, before the first frame. */
   onStart?: (info: { source: ProbedMedia; options: ResolvedRenderOptions; encoder: VideoEncoder; framesTotal: number }) => void;
+}
+
+export interface InspectedRender {
+  prepared: PreparedScenario;
+  source: ProbedMedia;
+  options: ResolvedRenderOptions;
+  framesTotal: number;
+}
+
+export interface SegmentRequest {
+  videoPath: string;
+  scenario: unknown;
+  outputPath: string;
+  options: ResolvedRenderOptions;
+  range: FrameRange;
+  signal?: AbortSignal;
+  onProgress?: (p: PipelineProgress) => void;
+}
+
+export interface JoinRequest {
+  /** Segment files in output order, all in one folder. */
+  segmentPaths: string[];
+  /** The source video (for its audio and duration). */
+  sourcePath: string;
+  outputPath: string;
+  signal?: AbortSignal;
 }
 
 export interface RenderSummary {
@@ -54,27 +82,20 @@ export class RenderEngine {
     return toRenderError(() => prepareScenario(scenario));
   }
 
+  /** The gates of a render: scenario, media probe, resolved options. Touches no output. */
+  async inspect(videoPath: string, scenario: unknown, options: RenderOptions = {}): Promise<InspectedRender> {
+    const prepared = this.prepare(scenario, options);
+    const source = await this.probe(videoPath);
+    const resolved = resolveRenderOptions(options, source);
+    return { prepared, source, options: resolved, framesTotal: expectedFrameCount(source.durationSec, resolved.fps) };
+  }
+
   async render(req: RenderRequest): Promise<RenderSummary> {
     const started = Date.now();
-    const prepared = this.prepare(req.scenario, req.options);
-    let source: ProbedMedia;
-    try {
-      source = await this.mediaProbe.probe(req.videoPath);
-    } catch (err) {
-      if (err instanceof MediaRejectedError) {
-        throw new RenderError('RENDER_MEDIA_REJECTED', `video rejected: ${err.reason}`, false, undefined, { cause: err });
-      }
-      throw err;
-    }
-    const options = resolveRenderOptions(req.options ?? {}, source);
+    const { prepared, source, options, framesTotal } = await this.inspect(req.videoPath, req.scenario, req.options);
     const encoder = (await this.encoderProbe.select()).encoder;
     const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
-    req.onStart?.({
-      source,
-      options,
-      encoder,
-      framesTotal: expectedFrameCount(source.durationSec, options.fps),
-    });
+    req.onStart?.({ source, options, encoder, framesTotal });
     try {
       const result = await this.pipeline.run({
         source,
@@ -103,6 +124,83 @@ export class RenderEngine {
       };
     } finally {
       await rm(partial, { force: true });
+    }
+  }
+
+  /**
+   * Output frames [range.first, range.first + range.count) of a render, video only, with the
+   * options the whole render resolved (every segment must share them to be joined by copy).
+   */
+  async renderSegment(req: SegmentRequest): Promise<{ framesCaptured: number; encoder: VideoEncoder }> {
+    const prepared = this.prepare(req.scenario);
+    const source = await this.probe(req.videoPath);
+    const encoder = (await this.encoderProbe.select()).encoder;
+    const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
+    try {
+      const result = await this.pipeline.run({
+        source,
+        prepared,
+        outputPath: partial,
+        ...req.options,
+        encoder,
+        x264Preset: this.config.x264Preset,
+        ffmpegPath: this.config.ffmpegPath,
+        signal: req.signal,
+        onProgress: req.onProgress,
+        range: req.range,
+      });
+      await rename(partial, req.outputPath);
+      return { framesCaptured: result.framesCaptured, encoder };
+    } finally {
+      await rm(partial, { force: true });
+    }
+  }
+
+  /**
+   * Joins segment files (in order, all in one folder) into the final MP4 without re-encoding
+   * and muxes the source's audio once.
+   */
+  async join(req: JoinRequest): Promise<void> {
+    const source = await this.probe(req.sourcePath);
+    const dir = dirname(req.segmentPaths[0]);
+    if (req.segmentPaths.some((p) => dirname(p) !== dir)) throw new RenderError('RENDER_INTERNAL', 'segments must share one folder');
+    const listPath = join(dir, 'segments.ffconcat');
+    await writeFile(listPath, buildConcatList(req.segmentPaths.map((p) => basename(p))));
+    const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
+    try {
+      const ffmpeg = FfmpegProcess.start(
+        buildJoinArgs({
+          listPath,
+          sourcePath: source.path,
+          output: partial,
+          durationSec: source.durationSec,
+          hasAudio: source.hasAudio,
+          audioCodec: source.audioCodec,
+        }),
+        { signal: req.signal, ffmpegPath: this.config.ffmpegPath },
+      );
+      try {
+        await ffmpeg.finish();
+      } catch (err) {
+        await ffmpeg.kill();
+        if (req.signal?.aborted) throw new RenderError('RENDER_CANCELLED', 'the render was cancelled', false, undefined, { cause: err });
+        throw new RenderError('RENDER_ENCODER_FAILED', `joining segments failed: ${(err as Error).message}`, false, undefined, { cause: err });
+      }
+      await rename(partial, req.outputPath);
+    } finally {
+      await rm(partial, { force: true });
+      await rm(listPath, { force: true });
+    }
+  }
+
+  private async probe(videoPath: string): Promise<ProbedMedia> {
+    try {
+      return await this.mediaProbe.probe(videoPath);
+    } catch (err) {
+      if (err instanceof MediaRejectedError) {
+        throw new RenderError('RENDER_MEDIA_REJECTED', `video rejected: ${err.reason}`, false, undefined, { cause: err });
+      }
+      throw err;
     }
   }
 }

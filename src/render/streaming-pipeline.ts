@@ -45,6 +45,16 @@ export interface PipelineJob {
   ffmpegPath?: string;
   signal?: AbortSignal;
   onProgress?: (p: PipelineProgress) => void;
+  /**
+   * Render only output frames [first, first + count) of the whole video, without audio: one
+   * segment of a render split across workers (joined later by stream copy).
+   */
+  range?: FrameRange;
+}
+
+export interface FrameRange {
+  first: number;
+  count: number;
 }
 
 export interface PipelineResult {
@@ -66,7 +76,9 @@ export class StreamingPipeline {
 
   async run(job: PipelineJob): Promise<PipelineResult> {
     const { width, height, fps, signal } = job;
-    const framesTotal = expectedFrameCount(job.source.durationSec, fps);
+    const range = job.range;
+    const framesTotal = range ? range.count : expectedFrameCount(job.source.durationSec, fps);
+    const firstFrame = range?.first ?? 0;
     this.assets ??= loadCaptionPageAssets();
     const assets = await this.assets;
     signal?.throwIfAborted();
@@ -82,8 +94,8 @@ export class StreamingPipeline {
       // 1–2. Survey the frames where a cue may show; plan runs of identical frames.
       const signatures = new Array<string>(framesTotal).fill(EMPTY_SIGNATURE);
       const activeFrames: number[] = [];
-      for (let i = 0; i < framesTotal; i++) if (isActiveAt(job.prepared, i / fps)) activeFrames.push(i);
-      const survey = await page.survey(activeFrames.map((i) => i / fps));
+      for (let i = 0; i < framesTotal; i++) if (isActiveAt(job.prepared, (firstFrame + i) / fps)) activeFrames.push(i);
+      const survey = await page.survey(activeFrames.map((i) => (firstFrame + i) / fps));
       signal?.throwIfAborted();
       activeFrames.forEach((frame, k) => (signatures[frame] = survey.signatures[k]));
       const runs = planRuns(signatures);
@@ -96,11 +108,13 @@ export class StreamingPipeline {
         width,
         height,
         fps,
-        durationSec: job.source.durationSec,
+        durationSec: range ? segmentDurationSec(range.count, fps) : job.source.durationSec,
+        startSec: range ? range.first / fps : undefined,
+        frames: range?.count,
         encoder: job.encoder,
         quality: job.quality,
         preset: job.encoder === 'libx264' ? job.x264Preset : undefined,
-        hasAudio: job.source.hasAudio,
+        hasAudio: range ? false : job.source.hasAudio,
         audioCodec: job.source.audioCodec,
       };
       const started = Date.now();
@@ -132,7 +146,7 @@ export class StreamingPipeline {
         }),
         { signal, ffmpegPath: job.ffmpegPath },
       );
-      const captured = await this.stream(page, ffmpeg, runs, region, framesTotal, fps, signal, report);
+      const captured = await this.stream(page, ffmpeg, runs, region, firstFrame, framesTotal, fps, signal, report);
       return { framesTotal, framesCaptured: captured, framesWithCaptions, region };
     } catch (err) {
       await ffmpeg?.kill();
@@ -150,6 +164,7 @@ export class StreamingPipeline {
     ffmpeg: FfmpegProcess,
     runs: readonly FrameRun[],
     region: BBox,
+    firstFrame: number,
     framesTotal: number,
     fps: number,
     signal: AbortSignal | undefined,
@@ -167,7 +182,7 @@ export class StreamingPipeline {
           signal?.throwIfAborted();
           let frame: Buffer = blank;
           if (run.signature !== EMPTY_SIGNATURE) {
-            const state = await page.seek(run.first / fps);
+            const state = await page.seek((firstFrame + run.first) / fps);
             if (state.signature !== run.signature && !warned) {
               warned = true;
               this.logger.warn(`caption state at frame ${run.first} differs from its survey (a non-deterministic plugin?)`);
@@ -201,6 +216,14 @@ export class StreamingPipeline {
     if (done !== framesTotal) throw new RenderError('RENDER_INTERNAL', `sent ${done} of ${framesTotal} frames`);
     return captured;
   }
+}
+
+/**
+ * The `-t` of a segment of `count` frames: half a frame beyond count/fps, so the cut never falls
+ * on the last frame; `-frames:v count` is what makes the count exact.
+ */
+export function segmentDurationSec(count: number, fps: number): number {
+  return (count + 0.5) / fps;
 }
 
 /** A screenshot of `region` as raw RGBA, exactly region-sized. */

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { FetchRefusedError } from '../net/errors.js';
 import { createS3Client, downloadS3Object, type S3ConnectionOptions } from './s3-storage.driver.js';
 import type { DownloadToFileOptions } from './storage-driver.js';
@@ -18,7 +18,7 @@ export interface S3SourceResolverOptions extends S3ConnectionOptions {
  * operator listed (otherwise any user could make the service read any bucket it can access).
  */
 @Injectable()
-export class S3SourceResolver implements OnModuleDestroy {
+export class S3SourceResolver implements OnApplicationShutdown {
   private readonly client: S3Client;
   private readonly allowed: Set<string>;
 
@@ -28,7 +28,7 @@ export class S3SourceResolver implements OnModuleDestroy {
   }
 
   /** Releases the client's sockets (only when the resolver created the client itself). */
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     if (!this.options.client) this.client.destroy();
   }
 

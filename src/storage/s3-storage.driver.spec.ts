@@ -54,7 +54,7 @@ describe('S3StorageDriver against s3rver (127.0.0.1)', () => {
 
   afterAll(async () => {
     await fetcher.close();
-    driver.onModuleDestroy();
+    driver.onApplicationShutdown();
     await server.close();
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -136,7 +136,7 @@ describe('S3StorageDriver against s3rver (127.0.0.1)', () => {
     );
     expect(src.canResolve('s3://renders/a')).toBe(true);
     expect(src.canResolve('https://x/a')).toBe(false);
-    src.onModuleDestroy();
+    src.onApplicationShutdown();
   });
 });
 

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -82,7 +82,7 @@ export function isS3NotFound(err: unknown): boolean {
  * upload URLs are presigned, minted fresh per call.
  */
 @Injectable()
-export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
+export class S3StorageDriver implements StorageDriver, OnApplicationShutdown {
   readonly kind = 's3' as const;
   readonly client: S3Client;
   private readonly presignClient: S3Client;
@@ -104,7 +104,7 @@ export class S3StorageDriver implements StorageDriver, OnModuleDestroy {
     this.defaultTtl = options.defaultTtlSeconds ?? 3600;
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.client.destroy();
     if (this.presignClient !== this.client) this.presignClient.destroy();
   }

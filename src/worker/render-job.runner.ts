@@ -16,12 +16,17 @@ import type { RenderJobPhase } from '../database/index.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { CallbackNotifier, type CallbackEvent } from '../queue/callback-notifier.js';
 import { RenderEngine } from '../render/render-engine.service.js';
-import { RenderError, isDiskFull } from '../render/render-errors.js';
+import { RenderError } from '../render/render-errors.js';
 import type { RenderOptions } from '../render/render-options.js';
 import { outputKeyForJob, STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver.js';
+import { recordFailure, toRenderError } from './job-failure.js';
+import { startWatchdog } from './job-watchdog.js';
+import { planSegments } from './segment-plan.js';
+import { SegmentedRender } from './segmented-render.js';
 import { SourceFetcher } from './source-fetcher.js';
 
-export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
+/** `delegated`: a long render was split; its segments and the join finish it elsewhere. */
+export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped' | 'delegated';
 
 /** What the worker shows on the Bull job and the SSE stream while rendering. */
 export interface LiveProgress {
@@ -62,6 +67,7 @@ export class RenderJobRunner {
     private readonly engine: RenderEngine,
     private readonly sources: SourceFetcher,
     private readonly callbacks: CallbackNotifier,
+    private readonly segmented: SegmentedRender,
   ) {}
 
   async run(renderId: string, ctx: RunContext): Promise<RunOutcome> {
@@ -74,7 +80,14 @@ export class RenderJobRunner {
 
     const abort = new AbortController();
     this.active.add(abort);
-    const watchdog = this.startWatchdog(job.id, abort);
+    const stopWatchdog = startWatchdog({
+      jobs: this.jobs,
+      renderId: job.id,
+      abort,
+      leaseSeconds: this.config.worker.leaseSeconds,
+      renew: () => this.jobs.renewLease(job.id, this.workerId, this.config.worker.leaseSeconds),
+      logger: this.logger,
+    });
     const dir = await mkdtemp(join(this.config.engine.tempDir, `ecg-${job.id}-`));
     const live: LiveProgress = { progress: 0, phase: 'downloading' };
     const publish = async (patch: Partial<LiveProgress>, persist = true) => {
@@ -86,6 +99,17 @@ export class RenderJobRunner {
       await publish({ progress: 0, phase: 'downloading' });
       const sourcePath = join(dir, 'source');
       await this.sources.fetchTo(job.videoUrl, sourcePath, abort.signal);
+
+      const inspected = await this.engine.inspect(sourcePath, job.scenario, renderOptionsOf(job));
+      const segments = planSegments(inspected.framesTotal, inspected.options.fps, {
+        segmentSeconds: this.config.worker.segmentSeconds,
+        minDurationSeconds: this.config.worker.segmentMinDurationSeconds,
+      });
+      if (segments.length > 1) {
+        // A long video: its segments go to every worker of the queue; the last one joins them.
+        await this.segmented.start(job, sourcePath, inspected, segments, abort.signal);
+        return 'delegated';
+      }
 
       await publish({ progress: RENDER_START, phase: 'rendering' });
       const outputPath = join(dir, 'output.mp4');
@@ -138,7 +162,7 @@ export class RenderJobRunner {
     } catch (err) {
       return await this.handleFailure(job, err, abort.signal, ctx);
     } finally {
-      clearInterval(watchdog);
+      stopWatchdog();
       this.active.delete(abort);
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
@@ -153,21 +177,7 @@ export class RenderJobRunner {
       await this.jobs.releaseLease(job.id, this.workerId);
       throw error;
     }
-    const failed = await this.jobs.markFailed(job.id, {
-      code: error.code,
-      message: error.message,
-      kind: error.isInputError ? 'input' : 'server',
-    });
-    if (failed) {
-      this.logger.warn(`render ${job.id} failed: [${error.code}] ${error.message}`);
-      await this.callbacks.notify(job.callbackUrl, 'failed', {
-        jobId: job.id,
-        status: 'failed',
-        progress: 0,
-        errorCode: error.code,
-        errorMessage: error.message,
-      });
-    }
+    await recordFailure(this.jobs, this.callbacks, this.logger, job, error);
     return 'failed';
   }
 
@@ -179,48 +189,10 @@ export class RenderJobRunner {
   get activeCount(): number {
     return this.active.size;
   }
-
-  /** Every second: was the job cancelled (or taken by someone else)? Renews the lease as it goes. */
-  private startWatchdog(jobId: string, abort: AbortController): NodeJS.Timeout {
-    const renewEvery = Math.max(1, Math.floor(this.config.worker.leaseSeconds / 3));
-    let tick = 0;
-    let busy = false;
-    const timer = setInterval(async () => {
-      if (busy || abort.signal.aborted) return;
-      busy = true;
-      try {
-        tick++;
-        const status = await this.jobs.getStatus(jobId);
-        if (status === 'cancelled') {
-          abort.abort(new RenderError('RENDER_CANCELLED', 'the render was cancelled'));
-        } else if (tick % renewEvery === 0 && !(await this.jobs.renewLease(jobId, this.workerId, this.config.worker.leaseSeconds))) {
-          abort.abort(new RenderError('RENDER_INTERNAL', 'lost the job lease to another worker', true));
-        }
-      } catch (err) {
-        this.logger.warn(`watchdog for ${jobId}: ${(err as Error).message}`);
-      } finally {
-        busy = false;
-      }
-    }, 1000);
-    timer.unref();
-    return timer;
-  }
 }
 
-function renderOptionsOf(job: RenderJobEntity): RenderOptions {
+export function renderOptionsOf(job: RenderJobEntity): RenderOptions {
   const o = job.options ?? {};
   const pick = (k: string) => (typeof o[k] === 'number' ? (o[k] as number) : undefined);
   return { width: pick('width'), height: pick('height'), fps: pick('fps'), quality: pick('quality') };
 }
-
-function toRenderError(err: unknown): RenderError {
-  if (err instanceof RenderError) return err;
-  if (isDiskFull(err)) return new RenderError('RENDER_DISK_FULL', 'no space left on the render disk', true, undefined, { cause: err });
-  const name = (err as Error)?.name ?? '';
-  const message = (err as Error)?.message ?? String(err);
-  if (/S3|Storage|Upload/i.test(name) || /multipart|upload/i.test(message)) {
-    return new RenderError('RENDER_STORAGE_FAILED', `storing the result failed: ${message}`, true, undefined, { cause: err });
-  }
-  return new RenderError('RENDER_INTERNAL', message, true, undefined, { cause: err });
-}
-

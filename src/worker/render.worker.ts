@@ -2,60 +2,64 @@
 // and on shutdown stops taking jobs, lets running ones finish within the grace period, then
 // gives the rest back (their lease is released and Bull retries them elsewhere).
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { withJobContext } from '../ops/json-logger.js';
 import { RenderMetrics } from '../ops/metrics.js';
-import { RENDER_JOB, RENDER_QUEUE } from '../queue/queue.constants.js';
-import { RenderJobRunner, type LiveProgress, type RunOutcome } from './render-job.runner.js';
-
-export interface RenderJobData {
-  renderId: string;
-}
+import { RENDER_JOIN_JOB, RENDER_QUEUE, RENDER_SEGMENT_JOB } from '../queue/queue.constants.js';
+import type { RenderQueueData, SegmentJobData } from '../queue/render-queue.producer.js';
+import { RenderJobRunner, type LiveProgress, type RunContext, type RunOutcome } from './render-job.runner.js';
+import { SegmentedRender } from './segmented-render.js';
 
 /** How long a shutting-down worker lets its renders run before giving them back. */
 export const SHUTDOWN_GRACE_MS = Number(process.env.WORKER_SHUTDOWN_GRACE_MS ?? 20_000);
 
 @Injectable()
-export class RenderWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RenderWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RenderWorker.name);
   private running = 0;
   private stopping = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(RENDER_QUEUE) private readonly queue: Queue<RenderJobData>,
+    @InjectQueue(RENDER_QUEUE) private readonly queue: Queue<RenderQueueData>,
     private readonly runner: RenderJobRunner,
+    private readonly segmented: SegmentedRender,
     private readonly metrics: RenderMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.queue.process(RENDER_JOB, this.config.worker.concurrency, (job) => this.handle(job));
+    // One handler for every job name of the queue, so concurrency is this worker's total.
+    void this.queue.process('*', this.config.worker.concurrency, (job) => this.handle(job));
     this.logger.log(`taking render jobs (concurrency ${this.config.worker.concurrency}, worker ${this.runner.workerId})`);
   }
 
-  async handle(job: Job<RenderJobData>): Promise<RunOutcome> {
+  async handle(job: Job<RenderQueueData>): Promise<RunOutcome> {
     this.running++;
     const started = Date.now();
     let last: LiveProgress | undefined;
     let outcome: RunOutcome | 'failed' = 'failed';
     try {
       const attempts = job.opts.attempts ?? 1;
-      outcome = await withJobContext(job.data.renderId, () =>
-        this.runner.run(job.data.renderId, {
-          lastAttempt: job.attemptsMade + 1 >= attempts,
-          report: (p) => {
-            last = p;
-            return job.progress(p).catch(() => undefined);
-          },
-        }),
-      );
+      const ctx: RunContext = {
+        lastAttempt: job.attemptsMade + 1 >= attempts,
+        report: (p) => {
+          last = p;
+          return job.progress(p).catch(() => undefined);
+        },
+      };
+      const { renderId } = job.data;
+      outcome = await withJobContext(renderId, () => {
+        if (job.name === RENDER_SEGMENT_JOB) return this.segmented.runSegment(job.data as SegmentJobData, ctx);
+        if (job.name === RENDER_JOIN_JOB) return this.segmented.runJoin(renderId, ctx);
+        return this.runner.run(renderId, ctx);
+      });
       return outcome;
     } finally {
       this.running--;
-      if (outcome !== 'skipped') {
+      if (outcome === 'completed' || outcome === 'failed' || outcome === 'cancelled') {
         this.metrics.observeRender({
           durationSec: (Date.now() - started) / 1000,
           fps: last?.fps,
@@ -67,7 +71,11 @@ export class RenderWorker implements OnApplicationBootstrap, BeforeApplicationSh
     }
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * Runs in Nest's first shutdown phase (module destroy), before the browser pool, the queues and
+   * the database close in the application-shutdown phase: renders drain while everything works.
+   */
+  async onModuleDestroy(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     // Local pause: this worker takes no new job; other workers carry on.
@@ -77,6 +85,7 @@ export class RenderWorker implements OnApplicationBootstrap, BeforeApplicationSh
     if (this.running > 0) {
       this.logger.warn(`shutting down: giving ${this.running} render(s) back to the queue`);
       this.runner.releaseAll('the worker is shutting down');
+      this.segmented.releaseAll('the worker is shutting down');
       const hard = Date.now() + 5_000;
       while (this.running > 0 && Date.now() < hard) await new Promise((r) => setTimeout(r, 100));
     }

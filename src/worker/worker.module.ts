@@ -5,12 +5,13 @@ import { CallbackWorker } from './callback.worker.js';
 import { JobReconciler } from './job-reconciler.js';
 import { RenderJobRunner } from './render-job.runner.js';
 import { RenderWorker } from './render.worker.js';
+import { SegmentedRender } from './segmented-render.js';
 import { SourceFetcher } from './source-fetcher.js';
 
 /** Queue consumers: only in the worker and standalone roots. Needs CoreModule. */
 @Module({
   imports: [EngineModule, QueueProducersModule],
-  providers: [SourceFetcher, RenderJobRunner, RenderWorker, CallbackWorker, JobReconciler],
+  providers: [SourceFetcher, RenderJobRunner, SegmentedRender, RenderWorker, CallbackWorker, JobReconciler],
   exports: [RenderJobRunner],
 })
 export class WorkerModule {}

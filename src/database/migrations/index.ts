@@ -1,4 +1,5 @@
 import { InitRenderSchema1767225600000 } from './1767225600000-InitRenderSchema.js';
+import { RenderSegments1767312000000 } from './1767312000000-RenderSegments.js';
 
 /** Every migration, in order. Listed explicitly: no globs (ts sources vs compiled dist). */
-export const MIGRATIONS = [InitRenderSchema1767225600000];
+export const MIGRATIONS = [InitRenderSchema1767225600000, RenderSegments1767312000000];

@@ -1,0 +1,44 @@
+// POST /api/render/:jobId/parity?frames=N: the parity report of one of the user's completed jobs
+// (the console's "parity check" button). Slow: it decodes both videos and runs the engine.
+import { Controller, DefaultValuePipe, HttpCode, HttpStatus, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { JobsRepository } from '../jobs/jobs.repository.js';
+import { CurrentUser, JwtAuthGuard } from '../http/auth/jwt-auth.guard.js';
+import type { AuthenticatedUser } from '../http/auth/token-verifier.js';
+import { ApiError, ERROR_CODES } from '../http/errors/api-error.js';
+import { JOB_PARITY_MAX_FRAMES, JobParityService, type JobParityReport } from '../parity/job-parity.service.js';
+
+@ApiTags('render')
+@ApiBearerAuth()
+@UseGuards(JwtAuthGuard)
+@Controller('api/render')
+export class ParityController {
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly parity: JobParityService,
+  ) {}
+
+  /** Compares N sampled frames (cue boundaries first) of the result with the engine alone over the source. */
+  @Post(':jobId/parity')
+  @HttpCode(200)
+  async check(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('jobId') jobId: string,
+    @Query('frames', new DefaultValuePipe(8), ParseIntPipe) frames: number,
+  ): Promise<JobParityReport> {
+    if (frames < 1 || frames > JOB_PARITY_MAX_FRAMES) {
+      throw ApiError.validation(`frames: must be from 1 to ${JOB_PARITY_MAX_FRAMES}`, [{ field: 'frames', reason: `1..${JOB_PARITY_MAX_FRAMES}` }]);
+    }
+    const job = await this.jobs.findForUser(jobId, user.userId);
+    if (!job) throw ApiError.notFound(jobId);
+    if (job.status !== 'completed' || !job.outputKey) {
+      throw new ApiError(HttpStatus.CONFLICT, ERROR_CODES.VALIDATION_FAILED, `render job ${jobId} is ${job.status}: parity needs a completed job`);
+    }
+    try {
+      return await this.parity.check(job, frames);
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, ERROR_CODES.INTERNAL, `parity check failed: ${(err as Error).message}`);
+    }
+  }
+}
