@@ -30,7 +30,7 @@ describe('migrations', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['idempotency_keys', 'migrations', 'render_jobs', 'user_quota_overrides']);
+    expect(tables.map((t) => t.table_name)).toEqual(['idempotency_keys', 'migrations', 'render_jobs', 'render_segments', 'user_quota_overrides']);
     const idx: Array<{ indexname: string }> = await db.dataSource.query(
       `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'render_jobs'`,
       [db.schema],
@@ -47,13 +47,13 @@ describe('migrations', () => {
     expect(enums[0].labels).toBe('queued,processing,completed,failed,cancelled');
   });
 
-  it('runMigrations creates a missing schema itself and the down migration reverts cleanly', async () => {
+  it('runMigrations creates a missing schema itself and the down migrations revert cleanly', async () => {
     const schema = randomSchemaName();
     const ds = createDataSource({ url: process.env.DATABASE_URL || DEFAULT_DATABASE_URL, schema, poolSize: 1, logging: ['error'] });
     await ds.initialize();
     try {
       expect(await runMigrations(ds)).toHaveLength(MIGRATIONS.length);
-      await ds.undoLastMigration({ transaction: 'all' });
+      for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration({ transaction: 'all' });
       const left: unknown[] = await ds.query(
         `SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'migrations'`,
         [schema],
