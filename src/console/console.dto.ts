@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsObject, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 export class DevTokenRequestDto {
@@ -23,6 +24,12 @@ export class PreparedScenarioResponse {
   scenario!: Record<string, unknown>;
   sourceVersion!: string;
   /** One window per cue (seconds; end null = until the video ends). */
+  // Explicit schemas: an inline array-of-object type made Swagger fail at boot ("circular dependency").
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', properties: { cueId: { type: 'string' }, start: { type: 'number' }, end: { type: 'number', nullable: true } } },
+  })
   cueWindows!: Array<{ cueId: string; start: number; end: number | null }>;
+  @ApiProperty({ type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' } } } })
   plugins!: Array<{ name: string; version: string }>;
 }
