@@ -15,7 +15,7 @@ import { ConfigModule } from '../config/config.module.js';
 import { EngineModule } from '../render/engine.module.js';
 import { RenderEngine } from '../render/render-engine.service.js';
 import { RenderError } from '../render/render-errors.js';
-import { encodePng } from '../parity/png.js';
+import { encodePng } from '../render/png.js';
 import { DEFAULT_PARITY_FRAMES, formatParityReport, parityReportJson, runParity } from '../parity/parity-runner.js';
 import { prepareScenario } from '../scenario/prepare-scenario.js';
 

@@ -14,7 +14,7 @@ import { CaptionPage, loadCaptionPageAssets } from '../../libs/caption-page/src/
 import type { PreparedScenario } from '../scenario/prepare-scenario.js';
 import { compareFrames, DEFAULT_COMPARE, type CompareOptions, type FrameComparison } from './frame-compare.js';
 import { extractFrames } from './ffmpeg-frames.js';
-import { decodePng, encodePng } from './png.js';
+import { decodePng, encodePng } from '../render/png.js';
 import { sampleFrames } from './sample-frames.js';
 
 export const DEFAULT_PARITY_FRAMES = 8;

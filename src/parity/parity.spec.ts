@@ -1,5 +1,5 @@
 import { compareFrames } from './frame-compare.js';
-import { decodePng, encodePng } from './png.js';
+import { decodePng, encodePng } from '../render/png.js';
 import { sampleFrames } from './sample-frames.js';
 
 const W = 40;

@@ -24,6 +24,8 @@ export interface RenderRequest {
   options?: RenderOptions;
   signal?: AbortSignal;
   onProgress?: (p: PipelineProgress) => void;
+  /** The gates already passed (RenderEngine.inspect), so they are not run twice. */
+  inspected?: InspectedRender;
   /** Called once the inputs passed their gates, before the first frame. */
   onStart?: (info: { source: ProbedMedia; options: ResolvedRenderOptions; encoder: VideoEncoder; framesTotal: number }) => void;
 }
@@ -92,7 +94,7 @@ export class RenderEngine {
 
   async render(req: RenderRequest): Promise<RenderSummary> {
     const started = Date.now();
-    const { prepared, source, options, framesTotal } = await this.inspect(req.videoPath, req.scenario, req.options);
+    const { prepared, source, options, framesTotal } = req.inspected ?? (await this.inspect(req.videoPath, req.scenario, req.options));
     const encoder = (await this.encoderProbe.select()).encoder;
     const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
     req.onStart?.({ source, options, encoder, framesTotal });

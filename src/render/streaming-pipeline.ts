@@ -10,7 +10,6 @@
 //     flat in the video's length, and a slow encoder slows capture instead of dropping frames.
 // With no visible caption at all, the render is a plain transcode.
 import { Injectable, Logger } from '@nestjs/common';
-import { PNG } from 'pngjs';
 import { CaptionPage, loadCaptionPageAssets, type BBox, type CaptionPageAssets } from '../../libs/caption-page/src/index.js';
 import { BrowserPool } from '../browser-pool/browser-pool.service.js';
 import { buildCompositeArgs, buildTranscodeArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
@@ -18,6 +17,7 @@ import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
 import type { ProbedMedia } from '../encoder/media-probe.js';
 import { isActiveAt, type PreparedScenario } from '../scenario/prepare-scenario.js';
 import { BoundedQueue } from './bounded-queue.js';
+import { decodePng } from './png.js';
 import { EMPTY_SIGNATURE, overlayRegion, planRuns, visibleSpans, type FrameRun } from './caption-plan.js';
 import { RenderError, isBrowserCrash, isDiskFull } from './render-errors.js';
 
@@ -228,11 +228,11 @@ export function segmentDurationSec(count: number, fps: number): number {
 
 /** A screenshot of `region` as raw RGBA, exactly region-sized. */
 function decodeRgba(png: Buffer, region: BBox): Buffer {
-  const img = PNG.sync.read(png);
+  const img = decodePng(png);
   if (img.width !== region.width || img.height !== region.height) {
     throw new RenderError('RENDER_INTERNAL', `screenshot is ${img.width}x${img.height}, expected ${region.width}x${region.height}`);
   }
-  return img.data;
+  return img.rgba;
 }
 
 function classify(err: unknown, signal?: AbortSignal): unknown {

@@ -120,6 +120,7 @@ export class RenderJobRunner {
         scenario: job.scenario,
         outputPath,
         options: renderOptionsOf(job),
+        inspected,
         signal: abort.signal,
         onStart: (info) => void publish({ encoder: info.encoder, framesTotal: info.framesTotal, framesDone: 0 }, false),
         onProgress: (p) => {

@@ -5,7 +5,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { crc32, deflateSync } from 'node:zlib';
 
 const exec = promisify(execFile);
 const MAX_BUFFER = 512 * 1024 * 1024;
@@ -82,34 +81,8 @@ export function pixelAt(rgba: Buffer, w: number, x: number, y: number): [number,
   return [rgba[i], rgba[i + 1], rgba[i + 2], rgba[i + 3]];
 }
 
-/** Encodes raw RGBA (w×h×4 bytes) as a PNG (colour type 6, 8 bit). */
-export function encodePng(rgba: Buffer | Uint8Array, w: number, h: number): Buffer {
-  if (rgba.length !== w * h * 4) throw new Error('encodePng: buffer size does not match w×h×4');
-  const raw = Buffer.alloc((w * 4 + 1) * h);
-  for (let y = 0; y < h; y++) {
-    raw[y * (w * 4 + 1)] = 0; // filter: none
-    Buffer.from(rgba.buffer, rgba.byteOffset + y * w * 4, w * 4).copy(raw, y * (w * 4 + 1) + 1);
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 6; // RGBA
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
+export { encodePng } from '../../src/render/png.js';
+import { encodePng } from '../../src/render/png.js';
 
 /**
  * A w×h PNG, transparent except an opaque rectangle of `color` (RGBA) — enough to see
