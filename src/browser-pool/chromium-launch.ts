@@ -29,5 +29,8 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
     handleSIGTERM: false,
     handleSIGHUP: false,
     protocolTimeout: 60_000,
+    // DevTools over a pipe, not a WebSocket: when this process dies (even SIGKILL), the pipe
+    // closes and Chromium exits with it. Over a WebSocket it kept running, orphaned.
+    pipe: true,
   });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -38,5 +38,20 @@ export async function writeStreamAtomically(
     await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
+  await removeStaleParts(destPath);
   return { path: destPath, bytes: limit.bytes };
+}
+
+/**
+ * Temp files of earlier writes of the same file that never finished (their process was killed
+ * mid-write: no `finally` ran). The file itself is complete now, so they are garbage.
+ */
+async function removeStaleParts(destPath: string): Promise<void> {
+  const prefix = `.${basename(destPath)}.`;
+  const entries = await readdir(dirname(destPath)).catch(() => [] as string[]);
+  for (const e of entries) {
+    if (e.startsWith(prefix) && /^[0-9a-f-]{36}\.part$/.test(e.slice(prefix.length))) {
+      await rm(join(dirname(destPath), e), { force: true }).catch(() => undefined);
+    }
+  }
 }

@@ -11,7 +11,10 @@ export function toRenderError(err: unknown): RenderError {
   if (isDiskFull(err)) return new RenderError('RENDER_DISK_FULL', 'no space left on the render disk', true, undefined, { cause: err });
   const name = (err as Error)?.name ?? '';
   const message = (err as Error)?.message ?? String(err);
-  if (/S3|Storage|Upload/i.test(name) || /multipart|upload/i.test(message)) {
+  // AWS SDK errors carry $metadata (a failed UploadPart answers e.g. SlowDown or InternalError):
+  // by this point the source is downloaded, so they come from storing the result.
+  const awsError = typeof (err as { $metadata?: unknown })?.$metadata === 'object';
+  if (awsError || /S3|Storage|Upload/i.test(name) || /multipart|upload/i.test(message)) {
     return new RenderError('RENDER_STORAGE_FAILED', `storing the result failed: ${message}`, true, undefined, { cause: err });
   }
   return new RenderError('RENDER_INTERNAL', message, true, undefined, { cause: err });

@@ -178,6 +178,12 @@ export class RenderJobRunner {
       await this.jobs.releaseLease(job.id, this.workerId);
       throw error;
     }
+    // Only the lease holder may fail the job: a stale run (its event loop blocked past the lease,
+    // the job since taken by another worker) must not fail the render that replaced it.
+    if (!(await this.jobs.renewLease(job.id, this.workerId, this.config.worker.leaseSeconds).catch(() => true))) {
+      this.logger.warn(`render ${job.id}: not failing it, another worker holds it now ([${error.code}] ${error.message})`);
+      return 'skipped';
+    }
     await recordFailure(this.jobs, this.callbacks, this.logger, job, error);
     return 'failed';
   }

@@ -42,10 +42,27 @@ export class RenderApiService {
   ) {}
 
   async create(userId: string, dto: CreateRenderDto, idempotencyKey?: string): Promise<CreateRenderResponse> {
-    const scenarioBytes = Buffer.byteLength(JSON.stringify(dto.scenario));
+    for (const [field, value] of [['videoUrl', dto.videoUrl], ['callbackUrl', dto.callbackUrl]] as const) {
+      if (typeof value === 'string' && /[\u0000-\u001f\u007f]/.test(value)) {
+        const reason = 'contains control characters';
+        throw ApiError.validation(`${field}: ${reason}`, [{ field, reason }]);
+      }
+    }
+    // PostgreSQL's jsonb cannot store U+0000 (the insert failed with a 500): refuse it as input.
+    let nulAt: string | undefined;
+    const scenarioBytes = Buffer.byteLength(
+      JSON.stringify(dto.scenario, (key: string, value: unknown) => {
+        if (nulAt === undefined && (key.includes('\0') || (typeof value === 'string' && value.includes('\0')))) nulAt = key;
+        return value;
+      }),
+    );
     if (scenarioBytes > this.config.limits.maxScenarioBytes) {
       throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, ERROR_CODES.PAYLOAD_TOO_LARGE,
         `scenario: ${scenarioBytes} bytes, more than the ${this.config.limits.maxScenarioBytes} allowed`);
+    }
+    if (nulAt !== undefined) {
+      const reason = 'contains a NUL character (U+0000), which is not allowed in text';
+      throw ApiError.validation(`scenario: ${reason} (near "${nulAt.replace(/\0/g, '\\u0000').slice(0, 64)}")`, [{ field: 'scenario', reason }]);
     }
     try {
       prepareScenario(dto.scenario);
@@ -194,3 +211,4 @@ function estimateRemaining(job: RenderJobEntity): number | undefined {
   if (job.progress <= 1) return Math.round(Math.max(job.estimatedSeconds ?? 60, elapsed) - elapsed) || undefined;
   return Math.max(0, Math.round((elapsed * (100 - job.progress)) / job.progress));
 }
+
