@@ -73,7 +73,7 @@ export class RenderJobRunner {
   async run(renderId: string, ctx: RunContext): Promise<RunOutcome> {
     const job = await this.jobs.findById(renderId);
     if (!job) return 'skipped';
-    if (!(await this.jobs.markProcessing(job.id, this.workerId, this.config.worker.leaseSeconds))) {
+    if (!(await this.acquire(job))) {
       // Terminal already, or another worker holds a live lease: this delivery is a duplicate.
       return 'skipped';
     }
@@ -186,6 +186,22 @@ export class RenderJobRunner {
     }
     await recordFailure(this.jobs, this.callbacks, this.logger, job, error);
     return 'failed';
+  }
+
+  /**
+   * Takes the job's lease. When another worker holds it, waits once for it to lapse: Bull hands
+   * out a dead worker's job as soon as its lock expires, which can be just before the lease does.
+   * A live holder renews its lease meanwhile, and then this delivery is a duplicate.
+   */
+  private async acquire(job: RenderJobEntity): Promise<boolean> {
+    const { leaseSeconds } = this.config.worker;
+    if (await this.jobs.markProcessing(job.id, this.workerId, leaseSeconds)) return true;
+    const current = await this.jobs.findById(job.id);
+    if (current?.status !== 'processing' || !current.leaseUntil) return false;
+    const waitMs = current.leaseUntil.getTime() - Date.now() + 500;
+    if (waitMs > (leaseSeconds + 2) * 1000) return false;
+    if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+    return this.jobs.markProcessing(job.id, this.workerId, leaseSeconds);
   }
 
   /** Stops every render in progress; each gives its job back for another worker (shutdown). */
