@@ -1,4 +1,11 @@
-// `npm run bench [-- --json] [--workload NAME] [--seconds N] [--repeat N] [--no-breakdown]`
+// `npm run bench [-- --json] [--workload NAME[,NAME…]] [--seconds N] [--repeat N] [--no-breakdown]
+//                  [--no-transcode] [--workers N[,N…]]`
+//
+// Default workloads: standard and kinetic; `long` (10 minutes) runs only when named. When both
+// `standard` and `long` run in one invocation, their peak memory and per-frame time are compared.
+// `--workers 1,2` renders the workload (default `long`, cut to --seconds, default 180) through the
+// real service instead — api + N worker processes on Redis, split into segments — once per N, and
+// reports the wall times and the speedup (bench/service-run.ts).
 //
 // For each workload (bench/workloads.ts): a plain transcode of the source with the render's own
 // encoder settings (buildTranscodeArgs: same size, fps, encoder, preset, quality, audio handling),
@@ -6,8 +13,10 @@
 // application context whose browser pool is warmed up first (Chromium's launch is not measured;
 // opening the caption page and loading the scenario are, as in every production render).
 // Memory: summed PSS of this process and its Chromium and ffmpeg descendants, sampled every 200 ms
-// (bench/proc-sampler.ts). Then, unless --no-breakdown, where the time goes: capture cost per
-// frame measured alone, and the ffmpeg side of the pipeline replayed without Chromium.
+// (bench/proc-sampler.ts). Then, unless --no-breakdown, where the time goes, measured alone the
+// way the streaming pipeline works: the survey, seek + screenshot of the captions' union region +
+// PNG→RGBA decode per captured frame, and the ffmpeg side replayed without Chromium (region-sized
+// raw RGBA on stdin, blended only while captions show).
 // With --json the last line of stdout is one JSON object {"workloads": [...]}.
 import 'reflect-metadata';
 import { Module, type INestApplicationContext } from '@nestjs/common';
@@ -23,18 +32,26 @@ import { loadEngineConfig, type EngineConfig } from '../src/config/app-config.js
 import { ConfigModule } from '../src/config/config.module.js';
 import { EncoderProbe } from '../src/encoder/encoder-probe.js';
 import { buildCompositeArgs, buildTranscodeArgs, expectedFrameCount, type VideoEncoder } from '../src/encoder/ffmpeg-args.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { PNG } from 'pngjs';
+import { EMPTY_SIGNATURE, overlayRegion, planRuns, visibleSpans } from '../src/render/caption-plan.js';
 import { FfmpegProcess } from '../src/encoder/ffmpeg-process.js';
 import { MediaProbe, type ProbedMedia } from '../src/encoder/media-probe.js';
 import { EngineModule } from '../src/render/engine.module.js';
 import { RenderEngine, type RenderSummary } from '../src/render/render-engine.service.js';
 import { resolveRenderOptions, type ResolvedRenderOptions } from '../src/render/render-options.js';
-import { transparentPng } from '../src/render/transparent-png.js';
 import { isActiveAt, prepareScenario, type PreparedScenario } from '../src/scenario/prepare-scenario.js';
 import { startSamplerWorker, type SampleReport } from './proc-sampler.js';
 import { ensureSource } from './source.js';
-import { WORKLOADS, findWorkload, type Workload } from './workloads.js';
+import { serviceRender } from './service-run.js';
+import { WORKLOADS, allWorkloadNames, findWorkload, type Workload } from './workloads.js';
 
-const USAGE = 'usage: npm run bench -- [--json] [--workload NAME] [--seconds N] [--repeat N] [--sample-ms MS] [--no-breakdown]';
+const USAGE =
+  'usage: npm run bench -- [--json] [--workload NAME[,NAME…]] [--seconds N] [--repeat N] [--sample-ms MS] [--no-breakdown] [--no-transcode]\n' +
+  '       npm run bench -- --workers 1,2 [--workload long] [--seconds 180] [--segment-seconds 60] [--json]';
+/** Source length of the --workers mode unless --seconds says otherwise. */
+const WORKERS_DEFAULT_SECONDS = 180;
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url)); // compiled to dist/bench/bench.js
 const CACHE_DIR = join(REPO_ROOT, '.cache', 'bench');
 /** Visible frames timed by the capture probe (spread evenly over the visible ones). */
@@ -49,6 +66,9 @@ interface Args {
   repeat: number;
   sampleMs: number;
   breakdown: boolean;
+  transcode: boolean;
+  workers?: number[];
+  segmentSeconds: number;
 }
 
 function parseCommandLine(argv: string[]): Args {
@@ -61,6 +81,9 @@ function parseCommandLine(argv: string[]): Args {
       repeat: { type: 'string' },
       'sample-ms': { type: 'string' },
       breakdown: { type: 'boolean', default: true },
+      transcode: { type: 'boolean', default: true },
+      workers: { type: 'string' },
+      'segment-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowNegative: true,
@@ -68,10 +91,21 @@ function parseCommandLine(argv: string[]): Args {
   });
   if (values.help) throw new UsageError('');
   let workloads = [...WORKLOADS];
+  if (values.workers !== undefined) workloads = [findWorkload('long')!];
   if (values.workload !== undefined) {
-    const w = findWorkload(values.workload);
-    if (!w) throw new UsageError(`unknown workload '${values.workload}' (known: ${WORKLOADS.map((x) => x.name).join(', ')})`);
-    workloads = [w];
+    workloads = values.workload.split(',').map((name) => {
+      const w = findWorkload(name.trim());
+      if (!w) throw new UsageError(`unknown workload '${name}' (known: ${allWorkloadNames().join(', ')})`);
+      return w;
+    });
+  }
+  let workers: number[] | undefined;
+  if (values.workers !== undefined) {
+    workers = values.workers.split(',').map((x) => Number(x.trim()));
+    if (!workers.length || workers.some((n) => !Number.isInteger(n) || n < 1 || n > 8)) {
+      throw new UsageError(`--workers takes worker counts from 1 to 8, e.g. 1,2 (got ${JSON.stringify(values.workers)})`);
+    }
+    if (workloads.length !== 1) throw new UsageError('--workers runs one workload');
   }
   const positive = (name: string, raw: string | undefined, integer: boolean, max: number) => {
     if (raw === undefined) return undefined;
@@ -88,6 +122,9 @@ function parseCommandLine(argv: string[]): Args {
     repeat: positive('repeat', values.repeat, true, 20) ?? 1,
     sampleMs: positive('sample-ms', values['sample-ms'], true, 10_000) ?? 200,
     breakdown: values.breakdown!,
+    transcode: values.transcode!,
+    workers,
+    segmentSeconds: positive('segment-seconds', values['segment-seconds'], true, 3600) ?? 60,
   };
 }
 
@@ -134,6 +171,7 @@ interface Context {
   log: (line: string) => void;
   status: (line: string) => void;
   breakdown: boolean;
+  transcode: boolean;
 }
 
 interface Job {
@@ -187,25 +225,28 @@ async function render(ctx: Context, job: Job, output: string): Promise<{ summary
   return { summary, setupSeconds: firstFrameAt === undefined ? 0 : (firstFrameAt - t0) / 1000 };
 }
 
-async function outputCheck(ctx: Context, path: string): Promise<{ durationSec: number; sizeMb: number }> {
-  const probed = await ctx.app.get(MediaProbe).probe(path);
-  const size = (await stat(path)).size;
-  await rm(path, { force: true });
-  return { durationSec: r2(probed.durationSec), sizeMb: r1(size / 1e6) };
+interface OutputFigures {
+  durationSec: number;
+  sizeMb: number;
+  videoFrames: number;
 }
 
-/** Seek and screenshot cost measured alone, on visible frames spread over the timeline. */
+async function outputCheck(ctx: Context, path: string): Promise<OutputFigures> {
+  const probed = await ctx.app.get(MediaProbe).probe(path);
+  const size = (await stat(path)).size;
+  const videoFrames = await countVideoFrames(ctx.config.ffprobePath, path);
+  await rm(path, { force: true });
+  return { durationSec: r2(probed.durationSec), sizeMb: r1(size / 1e6), videoFrames };
+}
+
+/**
+ * The capture side measured alone, as the streaming pipeline does it: survey every frame where a
+ * cue may show (signatures + union box), plan runs of identical frames, then — on up to
+ * CAPTURE_PROBE_FRAMES runs spread over the timeline — seek, screenshot the overlay region and
+ * decode the PNG to raw RGBA. A full-frame screenshot is timed beside it for comparison.
+ */
 async function captureProbe(ctx: Context, job: Job) {
   const { fps, width, height } = job.options;
-  const active: number[] = [];
-  for (let i = 0; i < job.framesTotal; i++) if (isActiveAt(job.prepared, i / fps)) active.push(i);
-  const step = Math.max(1, active.length / CAPTURE_PROBE_FRAMES);
-  const picks: number[] = [];
-  for (let k = 0; k < active.length && picks.length < CAPTURE_PROBE_FRAMES; k++) {
-    const i = active[Math.floor(k * step)];
-    if (i === undefined) break;
-    if (picks[picks.length - 1] !== i) picks.push(i);
-  }
   const pool = ctx.app.get(BrowserPool);
   const lease = await pool.acquire(ctx.signal);
   let page: CaptionPage | undefined;
@@ -214,37 +255,73 @@ async function captureProbe(ctx: Context, job: Job) {
     page = await CaptionPage.open(await lease.newPage(), await loadCaptionPageAssets(), { width, height });
     await page.load(job.prepared.scenario);
     const openLoadMs = performance.now() - tOpen;
+
+    const active: number[] = [];
+    for (let i = 0; i < job.framesTotal; i++) if (isActiveAt(job.prepared, i / fps)) active.push(i);
+    const tSurvey = performance.now();
+    const survey = await page.survey(active.map((i) => i / fps));
+    const surveyMs = performance.now() - tSurvey;
+    const signatures = new Array<string>(job.framesTotal).fill(EMPTY_SIGNATURE);
+    active.forEach((frame, k) => (signatures[frame] = survey.signatures[k]));
+    const runs = planRuns(signatures);
+    const visibleRuns = runs.filter((r) => r.signature !== EMPTY_SIGNATURE);
+    const region = survey.bbox ? overlayRegion(survey.bbox, width, height) : null;
+    if (!region || visibleRuns.length === 0) {
+      return { figures: { framesTimed: 0, pageOpenAndLoadMs: Math.round(openLoadMs), surveyMs: Math.round(surveyMs) }, runs, region: null, sample: undefined };
+    }
+
+    const step = Math.max(1, visibleRuns.length / CAPTURE_PROBE_FRAMES);
+    const picks: number[] = [];
+    for (let k = 0; k < visibleRuns.length && picks.length < CAPTURE_PROBE_FRAMES; k++) {
+      const run = visibleRuns[Math.floor(k * step)];
+      if (!run) break;
+      if (picks[picks.length - 1] !== run.first) picks.push(run.first);
+    }
     const seekMs: number[] = [];
+    const regionMs: number[] = [];
+    const decodeMs: number[] = [];
     const fullMs: number[] = [];
-    const stripMs: number[] = [];
     const pngBytes: number[] = [];
-    const strip = { x: 0, y: Math.round(height * 0.7), width, height: height - Math.round(height * 0.7) };
-    let samplePng: Buffer | undefined;
-    for (const i of picks) {
+    let sample: Buffer | undefined;
+    for (const [n, i] of picks.entries()) {
       ctx.signal.throwIfAborted();
-      const t = i / fps;
       const a = performance.now();
-      const state = await page.seek(t);
+      await page.seek(i / fps);
       const b = performance.now();
-      seekMs.push(b - a);
-      if (!state.visible) continue;
-      const png = await page.capture();
+      const png = await page.capture(region);
       const c = performance.now();
-      await page.capture(strip);
+      const rgba = PNG.sync.read(png).data;
       const d = performance.now();
-      fullMs.push(c - b);
-      stripMs.push(d - c);
+      seekMs.push(b - a);
+      regionMs.push(c - b);
+      decodeMs.push(d - c);
       pngBytes.push(png.length);
-      samplePng ??= png;
+      sample ??= rgba;
+      if (n % 4 === 0) {
+        const e = performance.now();
+        await page.capture();
+        fullMs.push(performance.now() - e);
+      }
     }
     return {
-      framesTimed: fullMs.length,
-      pageOpenAndLoadMs: Math.round(openLoadMs),
-      seekMsPerFrame: r1(mean(seekMs)),
-      captureMsPerFrame: r1(mean(fullMs)),
-      bottom30pctCaptureMsPerFrame: r1(mean(stripMs)),
-      pngKbPerFrame: r1(mean(pngBytes) / 1024),
-      samplePng,
+      figures: {
+        framesTimed: picks.length,
+        pageOpenAndLoadMs: Math.round(openLoadMs),
+        surveyMs: Math.round(surveyMs),
+        surveyedFrames: active.length,
+        runs: runs.length,
+        visibleRuns: visibleRuns.length,
+        region,
+        regionSharePct: r1((100 * region.width * region.height) / (width * height)),
+        seekMsPerFrame: r1(mean(seekMs)),
+        regionCaptureMsPerFrame: r1(mean(regionMs)),
+        rgbaDecodeMsPerFrame: r1(mean(decodeMs)),
+        fullFrameCaptureMsPerFrame: r1(mean(fullMs)),
+        pngKbPerFrame: r1(mean(pngBytes) / 1024),
+      },
+      runs,
+      region,
+      sample,
     };
   } finally {
     await page?.close().catch(() => undefined);
@@ -253,12 +330,14 @@ async function captureProbe(ctx: Context, job: Job) {
 }
 
 /**
- * The ffmpeg side of the render without Chromium: the same composite command, fed a real caption
- * PNG on every frame where a cue is active and the blank PNG elsewhere, as fast as ffmpeg takes them.
+ * The ffmpeg side of the render without Chromium: the pipeline's own composite command (region-sized
+ * raw RGBA on stdin, blended only during visible spans), fed one real caption frame on every frame
+ * where a caption shows and the blank frame elsewhere, as fast as ffmpeg takes them.
  */
-async function compositeReplay(ctx: Context, job: Job, captionPng: Buffer, output: string): Promise<void> {
+async function compositeReplay(ctx: Context, job: Job, probe: Awaited<ReturnType<typeof captureProbe>>, output: string): Promise<void> {
   const { source, options } = job;
-  const blank = transparentPng(options.width, options.height);
+  const region = probe.region!;
+  const blank = Buffer.alloc(region.width * region.height * 4);
   const ff = FfmpegProcess.start(
     buildCompositeArgs({
       sourcePath: source.path,
@@ -272,20 +351,34 @@ async function compositeReplay(ctx: Context, job: Job, captionPng: Buffer, outpu
       preset: ctx.encoder === 'libx264' ? ctx.config.x264Preset : undefined,
       hasAudio: source.hasAudio,
       audioCodec: source.audioCodec,
-      captionInput: { kind: 'png-pipe' },
+      captionInput: { kind: 'rgba-pipe', ...region, enable: visibleSpans(probe.runs, options.fps) },
     }),
     { signal: ctx.signal, ffmpegPath: ctx.config.ffmpegPath },
   );
   try {
-    for (let i = 0; i < job.framesTotal; i++) {
-      await ff.write(isActiveAt(job.prepared, i / options.fps) ? captionPng : blank);
-      if (i % 30 === 0) ctx.status(`  composite replay ${i}/${job.framesTotal} frames`);
+    let i = 0;
+    for (const run of probe.runs) {
+      const frame = run.signature === EMPTY_SIGNATURE ? blank : probe.sample!;
+      for (let k = 0; k < run.count; k++, i++) {
+        await ff.write(frame);
+        if (i % 30 === 0) ctx.status(`  composite replay ${i}/${job.framesTotal} frames`);
+      }
     }
     await ff.finish();
   } catch (err) {
     await ff.kill();
     throw err;
   }
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Video frames of an MP4 (packets of its first video stream, counted by ffprobe). */
+async function countVideoFrames(ffprobePath: string, path: string): Promise<number> {
+  const { stdout } = await execFileAsync(ffprobePath, [
+    '-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', path,
+  ]);
+  return Number(stdout.trim());
 }
 
 async function runWorkload(ctx: Context, workload: Workload, seconds: number | undefined, repeat: number) {
@@ -304,14 +397,16 @@ async function runWorkload(ctx: Context, workload: Workload, seconds: number | u
       `${ctx.encoder}${ctx.encoder === 'libx264' ? ` ${ctx.config.x264Preset}` : ''}, quality ${options.quality}`,
   );
 
-  const transcodes: Array<Measured<void> & { output: { durationSec: number; sizeMb: number } }> = [];
-  const renders: Array<Measured<{ summary: RenderSummary; setupSeconds: number }> & { output: { durationSec: number; sizeMb: number } }> = [];
+  const transcodes: Array<Measured<void> & { output: OutputFigures }> = [];
+  const renders: Array<Measured<{ summary: RenderSummary; setupSeconds: number }> & { output: OutputFigures }> = [];
   for (let rep = 0; rep < repeat; rep++) {
-    const tOut = join(ctx.tmpDir, `${workload.name}-transcode-${rep}.mp4`);
-    const t = await measured(() => transcode(ctx, job, tOut));
-    transcodes.push({ ...t, output: await outputCheck(ctx, tOut) });
-    ctx.status('');
-    ctx.log(`  transcode #${rep + 1}: ${t.wallSeconds.toFixed(2)} s, ffmpeg peak PSS ${t.memory.peakByKindMb.ffmpeg} MB`);
+    if (ctx.transcode) {
+      const tOut = join(ctx.tmpDir, `${workload.name}-transcode-${rep}.mp4`);
+      const t = await measured(() => transcode(ctx, job, tOut));
+      transcodes.push({ ...t, output: await outputCheck(ctx, tOut) });
+      ctx.status('');
+      ctx.log(`  transcode #${rep + 1}: ${t.wallSeconds.toFixed(2)} s, ffmpeg peak PSS ${t.memory.peakByKindMb.ffmpeg} MB`);
+    }
 
     const rOut = join(ctx.tmpDir, `${workload.name}-render-${rep}.mp4`);
     const r = await measured(() => render(ctx, job, rOut));
@@ -325,30 +420,30 @@ async function runWorkload(ctx: Context, workload: Workload, seconds: number | u
 
   // The reported run: the render with the median wall time, and the median transcode.
   const renderRun = [...renders].sort((a, b) => a.wallSeconds - b.wallSeconds)[(renders.length - 1) >> 1];
-  const transcodeRun = [...transcodes].sort((a, b) => a.wallSeconds - b.wallSeconds)[(transcodes.length - 1) >> 1];
+  const transcodeRun = transcodes.length ? [...transcodes].sort((a, b) => a.wallSeconds - b.wallSeconds)[(transcodes.length - 1) >> 1] : undefined;
   const wallSeconds = median(renders.map((r) => r.wallSeconds));
-  const transcodeSeconds = median(transcodes.map((t) => t.wallSeconds));
+  const transcodeSeconds = transcodes.length ? median(transcodes.map((t) => t.wallSeconds)) : null;
   const s = renderRun.value.summary;
 
   let breakdown: Record<string, unknown> | undefined;
   if (ctx.breakdown) {
     ctx.status('  capture probe…');
-    const cap = await captureProbe(ctx, job);
+    const probe = await captureProbe(ctx, job);
     ctx.status('');
     let replay: Measured<void> | undefined;
-    if (cap.samplePng) {
+    if (probe.sample) {
       const out = join(ctx.tmpDir, `${workload.name}-replay.mp4`);
-      replay = await measured(() => compositeReplay(ctx, job, cap.samplePng!, out));
+      replay = await measured(() => compositeReplay(ctx, job, probe, out));
       await rm(out, { force: true });
       ctx.status('');
     }
-    const { samplePng: _unused, ...capFigures } = cap;
-    const captureSideSeconds = (s.framesCaptured * (cap.seekMsPerFrame + cap.captureMsPerFrame)) / 1000;
+    const f = probe.figures as Record<string, any>;
+    const perCaptured = (f.seekMsPerFrame ?? 0) + (f.regionCaptureMsPerFrame ?? 0) + (f.rgbaDecodeMsPerFrame ?? 0);
     breakdown = {
-      ...capFigures,
-      /** Seek + screenshot of every captured frame at the probe's per-frame cost, run alone. */
-      captureSideSecondsEstimate: r2(captureSideSeconds),
-      /** The composite ffmpeg run fed pre-made PNGs: the encoder side with no Chromium. */
+      ...probe.figures,
+      /** Survey + (seek + region screenshot + RGBA decode) per captured frame, at the probe's cost, run alone. */
+      captureSideSecondsEstimate: r2((f.surveyMs ?? 0) / 1000 + (s.framesCaptured * perCaptured) / 1000),
+      /** The pipeline's composite ffmpeg run fed ready RGBA frames: the encoder side with no Chromium. */
       compositeReplaySeconds: replay ? r2(replay.wallSeconds) : null,
       compositeReplayCpuSeconds: replay ? replay.memory.cpuSecondsByKind : null,
       compositeReplayPeakFfmpegMb: replay ? replay.memory.peakByKindMb.ffmpeg : null,
@@ -358,11 +453,12 @@ async function runWorkload(ctx: Context, workload: Workload, seconds: number | u
   return {
     name: workload.name,
     wallSeconds: r2(wallSeconds),
-    transcodeSeconds: r2(transcodeSeconds),
-    ratio: r2(wallSeconds / transcodeSeconds),
+    transcodeSeconds: transcodeSeconds === null ? null : r2(transcodeSeconds),
+    ratio: transcodeSeconds === null ? null : r2(wallSeconds / transcodeSeconds),
     fps: r2(s.framesTotal / wallSeconds),
     realtimeFactor: r2(s.durationSec / wallSeconds),
-    transcodeRealtimeFactor: r2(source.durationSec / transcodeSeconds),
+    transcodeRealtimeFactor: transcodeSeconds === null ? null : r2(source.durationSec / transcodeSeconds),
+    msPerFrame: r2((1000 * wallSeconds) / s.framesTotal),
     framesCaptured: s.framesCaptured,
     framesTotal: s.framesTotal,
     peakMemoryMb: renderRun.memory.peakTotalMb,
@@ -370,8 +466,8 @@ async function runWorkload(ctx: Context, workload: Workload, seconds: number | u
     peakMemoryAtPeakByKindMb: renderRun.memory.atPeakByKindMb,
     processesByKind: renderRun.memory.maxProcessesByKind,
     cpuSecondsByKind: renderRun.memory.cpuSecondsByKind,
-    transcodePeakMemoryMb: transcodeRun.memory.peakByKindMb.ffmpeg,
-    transcodeCpuSeconds: transcodeRun.memory.cpuSecondsByKind.ffmpeg,
+    transcodePeakMemoryMb: transcodeRun ? transcodeRun.memory.peakByKindMb.ffmpeg : null,
+    transcodeCpuSeconds: transcodeRun ? transcodeRun.memory.cpuSecondsByKind.ffmpeg : null,
     setupSeconds: r2(renderRun.value.setupSeconds),
     durationSec: r2(s.durationSec),
     width: s.width,
@@ -382,7 +478,7 @@ async function runWorkload(ctx: Context, workload: Workload, seconds: number | u
     quality: options.quality,
     cues: Array.isArray(scenario.cues) ? scenario.cues.length : 0,
     renderOutput: renderRun.output,
-    transcodeOutput: transcodeRun.output,
+    transcodeOutput: transcodeRun ? transcodeRun.output : null,
     runs: { renderSeconds: renders.map((r) => r2(r.wallSeconds)), transcodeSeconds: transcodes.map((t) => r2(t.wallSeconds)) },
     samplerMeanSampleMs: renderRun.memory.meanSampleMs,
     /** CPU the memory sampler itself used during the render (included in cpuSecondsByKind.node). */
@@ -396,31 +492,120 @@ type WorkloadResult = Awaited<ReturnType<typeof runWorkload>>;
 function report(r: WorkloadResult): string {
   const k = r.peakMemoryByKindMb;
   const cpu = r.cpuSecondsByKind;
+  const t = r.transcodeSeconds;
   const lines = [
     '',
     `== ${r.name}: ${r.width}x${r.height} @ ${r.outputFps} fps, ${r.durationSec} s, ${r.encoder} ${r.preset}, quality ${r.quality}`,
-    `  render wall        ${r.wallSeconds.toFixed(2)} s   (${r.fps.toFixed(1)} fps, ${r.realtimeFactor.toFixed(2)}x realtime; first frames after ${r.setupSeconds.toFixed(2)} s)`,
-    `  transcode wall     ${r.transcodeSeconds.toFixed(2)} s   (${r.transcodeRealtimeFactor.toFixed(2)}x realtime)`,
-    `  ratio              ${r.ratio.toFixed(2)}  (render / transcode)`,
+    `  render wall        ${r.wallSeconds.toFixed(2)} s   (${r.fps.toFixed(1)} fps, ${r.msPerFrame} ms/frame, ${r.realtimeFactor.toFixed(2)}x realtime; first frames after ${r.setupSeconds.toFixed(2)} s)`,
+    t === null ? '  transcode wall     (not run: --no-transcode)' : `  transcode wall     ${t.toFixed(2)} s   (${r.transcodeRealtimeFactor!.toFixed(2)}x realtime)`,
+    r.ratio === null ? '  ratio              —' : `  ratio              ${r.ratio.toFixed(2)}  (render / transcode)`,
     `  frames captured    ${r.framesCaptured} / ${r.framesTotal}  (${((100 * r.framesCaptured) / r.framesTotal).toFixed(0)} %)`,
     `  peak PSS render    ${r.peakMemoryMb} MB total; per kind: node ${k.node}, chromium ${k.chromium} (${r.processesByKind.chromium} procs), ffmpeg ${k.ffmpeg}${k.other ? `, other ${k.other}` : ''} MB`,
-    `  peak PSS transcode ${r.transcodePeakMemoryMb} MB (ffmpeg)`,
-    `  CPU seconds render node ${cpu.node} (of which the PSS sampler ${r.samplerCpuSeconds}), chromium ${cpu.chromium}, ffmpeg ${cpu.ffmpeg}; transcode ffmpeg ${r.transcodeCpuSeconds}`,
-    `  outputs            render ${r.renderOutput.durationSec} s / ${r.renderOutput.sizeMb} MB, transcode ${r.transcodeOutput.durationSec} s / ${r.transcodeOutput.sizeMb} MB (deleted)`,
+    ...(r.transcodePeakMemoryMb === null ? [] : [`  peak PSS transcode ${r.transcodePeakMemoryMb} MB (ffmpeg)`]),
+    `  CPU seconds render node ${cpu.node} (of which the PSS sampler ${r.samplerCpuSeconds}), chromium ${cpu.chromium}, ffmpeg ${cpu.ffmpeg}` +
+      (r.transcodeCpuSeconds === null ? '' : `; transcode ffmpeg ${r.transcodeCpuSeconds}`),
+    `  outputs            render ${r.renderOutput.durationSec} s / ${r.renderOutput.videoFrames} frames / ${r.renderOutput.sizeMb} MB` +
+      (r.transcodeOutput ? `, transcode ${r.transcodeOutput.durationSec} s / ${r.transcodeOutput.videoFrames} frames / ${r.transcodeOutput.sizeMb} MB` : '') +
+      ' (deleted)',
   ];
   if (r.runs.renderSeconds.length > 1) {
     lines.push(`  runs               render ${r.runs.renderSeconds.join(', ')} s; transcode ${r.runs.transcodeSeconds.join(', ')} s (medians above)`);
   }
   const b = r.breakdown as Record<string, any> | undefined;
-  if (b) {
+  if (b && b.framesTimed) {
     lines.push(
-      `  breakdown (alone)  seek ${b.seekMsPerFrame} ms + full-frame capture ${b.captureMsPerFrame} ms per captured frame ` +
-        `(bottom-30 % strip ${b.bottom30pctCaptureMsPerFrame} ms; PNG ${b.pngKbPerFrame} KB; page open+load ${b.pageOpenAndLoadMs} ms)`,
+      `  breakdown (alone)  survey ${b.surveyMs} ms for ${b.surveyedFrames} frames → ${b.runs} runs (${b.visibleRuns} visible); ` +
+        `region ${b.region.width}x${b.region.height}+${b.region.x}+${b.region.y} (${b.regionSharePct} % of the frame)`,
+      `                     per captured frame: seek ${b.seekMsPerFrame} ms + region screenshot ${b.regionCaptureMsPerFrame} ms + PNG→RGBA ${b.rgbaDecodeMsPerFrame} ms ` +
+        `(full-frame screenshot ${b.fullFrameCaptureMsPerFrame} ms; PNG ${b.pngKbPerFrame} KB; page open+load ${b.pageOpenAndLoadMs} ms)`,
       `                     capture side ≈ ${b.captureSideSecondsEstimate} s for ${r.framesCaptured} frames; ` +
         `ffmpeg side (composite replay, no Chromium) ${b.compositeReplaySeconds} s, ffmpeg CPU ${b.compositeReplayCpuSeconds?.ffmpeg} s`,
     );
   }
   return lines.join('\n');
+}
+
+/** The 10-minute render against the 1-minute one (same scenario pattern, same invocation). */
+function lengthComparison(results: WorkloadResult[]) {
+  const short = results.find((r) => r.name === 'standard');
+  const long = results.find((r) => r.name === 'long');
+  if (!short || !long) return undefined;
+  return {
+    short: short.name,
+    long: long.name,
+    shortDurationSec: short.durationSec,
+    longDurationSec: long.durationSec,
+    peakMemoryMb: { short: short.peakMemoryMb, long: long.peakMemoryMb, changePct: r1((100 * (long.peakMemoryMb - short.peakMemoryMb)) / short.peakMemoryMb) },
+    msPerFrame: { short: short.msPerFrame, long: long.msPerFrame, changePct: r1((100 * (long.msPerFrame - short.msPerFrame)) / short.msPerFrame) },
+    ratio: { short: short.ratio, long: long.ratio },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// --workers: the real service, api + N worker processes
+
+async function runWorkers(ctx: Context, args: Args, workload: Workload) {
+  const seconds = args.seconds ?? WORKERS_DEFAULT_SECONDS;
+  const spec = { ...workload.source, durationSec: seconds };
+  const gen = await ensureSource(spec, CACHE_DIR, ctx.config.ffmpegPath, ctx.log);
+  if (gen.generated) ctx.log(`  source generated in ${gen.seconds.toFixed(1)} s`);
+  const source = await ctx.app.get(MediaProbe).probe(gen.path);
+  const scenario = workload.buildScenario(spec.durationSec);
+  const options = resolveRenderOptions({}, source);
+  const framesTotal = expectedFrameCount(source.durationSec, options.fps);
+  const env = {
+    SEGMENT_SECONDS: String(args.segmentSeconds),
+    SEGMENT_MIN_DURATION_SECONDS: String(args.segmentSeconds),
+    WORKER_CONCURRENCY: '1',
+    ENCODER: ctx.encoder === 'libx264' ? 'x264' : 'nvenc',
+    X264_PRESET: ctx.config.x264Preset,
+    MAX_VIDEO_DURATION_SECONDS: '10800',
+  };
+  ctx.log(
+    `workers mode, workload ${workload.name}: ${source.width}x${source.height} @ ${options.fps} fps, ${source.durationSec.toFixed(2)} s, ${framesTotal} frames; ` +
+      `SEGMENT_SECONDS=${env.SEGMENT_SECONDS} (${Math.ceil(source.durationSec / args.segmentSeconds)} segments), ${ctx.encoder} ${ctx.config.x264Preset}; worker counts ${args.workers!.join(', ')}`,
+  );
+  const runs = [];
+  for (const n of args.workers!) {
+    const m = await measured(() =>
+      serviceRender({
+        repoRoot: REPO_ROOT,
+        sourcePath: source.path,
+        scenario,
+        workers: n,
+        env,
+        signal: ctx.signal,
+        status: ctx.status,
+        timeoutMs: Math.max(30 * 60_000, source.durationSec * 20_000),
+      }),
+    );
+    const probed = await ctx.app.get(MediaProbe).probe(m.value.outputPath);
+    const videoFrames = await countVideoFrames(ctx.config.ffprobePath, m.value.outputPath);
+    const sizeMb = r1((await stat(m.value.outputPath)).size / 1e6);
+    await rm(m.value.outputPath, { force: true });
+    const run = {
+      workers: n,
+      wallSeconds: r2(m.value.wallSeconds),
+      fps: r2(framesTotal / m.value.wallSeconds),
+      realtimeFactor: r2(source.durationSec / m.value.wallSeconds),
+      bootSeconds: r2(m.value.bootSeconds),
+      output: { durationSec: r2(probed.durationSec), videoFrames, framesExpected: framesTotal, audio: probed.hasAudio ? probed.audioCodec : 'none', sizeMb },
+      /** Whole tree: this process, the api and worker node processes (other), their Chromium and ffmpeg. */
+      peakMemoryMb: m.memory.peakTotalMb,
+      peakMemoryByKindMb: m.memory.peakByKindMb,
+      processesByKind: m.memory.maxProcessesByKind,
+      cpuSecondsByKind: m.memory.cpuSecondsByKind,
+    };
+    runs.push(run);
+    ctx.log(
+      `  ${n} worker(s): ${run.wallSeconds} s (${run.fps} fps, ${run.realtimeFactor}x realtime), output ${videoFrames}/${framesTotal} frames, ` +
+        `${run.output.durationSec} s, audio ${run.output.audio}; peak PSS of api + workers ${run.peakMemoryMb} MB (chromium procs ${run.processesByKind.chromium})`,
+    );
+  }
+  const base = runs.find((r) => r.workers === 1) ?? runs[0];
+  const speedups = runs.map((r) => ({ workers: r.workers, speedup: r2(base.wallSeconds / r.wallSeconds) }));
+  ctx.log(`  speedup over ${base.workers} worker(s): ${speedups.map((x) => `${x.workers} → ${x.speedup.toFixed(2)}x`).join(', ')}`);
+  return { name: workload.name, durationSec: r2(source.durationSec), framesTotal, segmentSeconds: args.segmentSeconds, runs, speedups };
 }
 
 async function main(): Promise<number> {
@@ -460,22 +645,48 @@ async function main(): Promise<number> {
       { logger: ['error', 'warn'], abortOnError: false },
     );
     const warm0 = performance.now();
-    await app.get(BrowserPool).warmUp();
+    // The --workers mode renders in the service's own processes: no browser here.
+    if (!args.workers) await app.get(BrowserPool).warmUp();
     const encoder = (await app.get(EncoderProbe).select()).encoder;
     await loadCaptionPageAssets();
     const warmSeconds = (performance.now() - warm0) / 1000;
     log(
       `ecg-render bench: ${cpus().length} cores (${cpus()[0]?.model?.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
-        `load ${loadStart.toFixed(2)}; browser pool warmed up in ${warmSeconds.toFixed(2)} s (not measured); encoder ${encoder}`,
+        `load ${loadStart.toFixed(2)}; ${args.workers ? 'no browser in this process (workers mode)' : `browser pool warmed up in ${warmSeconds.toFixed(2)} s (not measured)`}; encoder ${encoder}`,
     );
     tmpDir = await mkdtemp(join(config.tempDir, 'ecg-bench-'));
-    const ctx: Context = { app, config, encoder, tmpDir, signal: abort.signal, log, status, breakdown: args.breakdown };
+    const ctx: Context = { app, config, encoder, tmpDir, signal: abort.signal, log, status, breakdown: args.breakdown, transcode: args.transcode };
+
+    if (args.workers) {
+      const w = await runWorkers(ctx, args, args.workloads[0]);
+      const loadEnd = loadavg()[0];
+      log(`\nload average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (2 cores: other work on the machine skews the figures)`);
+      if (args.json) {
+        log(
+          JSON.stringify({
+            date: new Date().toISOString(),
+            machine: { cores: cpus().length, cpuModel: cpus()[0]?.model?.trim(), memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverageStart: r2(loadStart), loadAverageEnd: r2(loadEnd) },
+            workers: w,
+            workloads: [],
+          }),
+        );
+      }
+      return 0;
+    }
 
     const results: WorkloadResult[] = [];
     for (const w of args.workloads) {
       const r = await runWorkload(ctx, w, args.seconds, args.repeat);
       results.push(r);
       log(report(r));
+    }
+    const comparison = lengthComparison(results);
+    if (comparison) {
+      log(
+        `\n== ${comparison.long} (${comparison.longDurationSec} s) vs ${comparison.short} (${comparison.shortDurationSec} s): ` +
+          `peak PSS ${comparison.peakMemoryMb.long} vs ${comparison.peakMemoryMb.short} MB (${comparison.peakMemoryMb.changePct >= 0 ? '+' : ''}${comparison.peakMemoryMb.changePct} %), ` +
+          `${comparison.msPerFrame.long} vs ${comparison.msPerFrame.short} ms per frame (${comparison.msPerFrame.changePct >= 0 ? '+' : ''}${comparison.msPerFrame.changePct} %)`,
+      );
     }
     const loadEnd = loadavg()[0];
     log(`\nload average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (2 cores: other work on the machine skews the figures)`);
@@ -487,6 +698,7 @@ async function main(): Promise<number> {
           browserWarmupSeconds: r2(warmSeconds),
           memoryMethod: `peak of summed PSS (/proc/<pid>/smaps_rollup) of node and all its descendants, sampled every ${sampleIntervalMs} ms (in a worker thread)`,
           workloads: results,
+          ...(comparison ? { lengthComparison: comparison } : {}),
         }),
       );
     }

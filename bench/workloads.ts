@@ -2,10 +2,8 @@
 // and a builder for its MotionText v2.0 scenario. Builders are pure and deterministic, and scale
 // with the source's duration so `--seconds N` keeps the same density of captions.
 //
-// Adding a workload = appending to WORKLOADS. For example a "kinetic" workload (every frame
-// animated, per-word cwi-* effects) would reuse STANDARD_SOURCE and a builder that splits each
-// line into word nodes with `cwi-color` / `cwi-loud` / `cwi-bouncing` chains covering 100 % of the
-// time.
+// Adding a workload = appending to WORKLOADS (or to OPT_IN_WORKLOADS for one that only runs when
+// named with --workload, such as the 10-minute `long`).
 
 /** A synthetic source video: ffmpeg's testsrc2 picture plus a sine tone, encoded once. */
 export interface SourceSpec {
@@ -152,6 +150,73 @@ export function buildStandardScenario(durationSec: number): Record<string, unkno
   return scenarioShell(cues);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Kinetic workload: every frame animated. Back-to-back cues (one line each, words laid out in a
+// horizontal flow) where each word has its own time window (baseTime) with a cwi-color ramp and
+// one of cwi-bouncing (letters hop in a wave), cwi-loud (swell + tremble) or cwi-whisper (shrink +
+// flutter) over 100 % of it; the windows tile the cue, so at every instant one word is moving.
+
+/** Seconds per cue; the cue's words split it evenly. */
+const KINETIC_CUE_SEC = 3;
+/** Speaker colours cwi-color ramps to, alternating per cue. */
+const KINETIC_COLORS = ['#FFD400', '#4FC3F7', '#FF6E6E'];
+
+function kineticEffect(wordIndex: number, cueIndex: number): Record<string, unknown> {
+  switch ((wordIndex + cueIndex) % 3) {
+    case 0:
+      return { name: 'cwi-bouncing@2.0.0', params: { waveHeight: 18, letterDuration: 0.6 }, timeOffset: ['0%', '100%'] };
+    case 1:
+      return { name: 'cwi-loud@2.0.0', params: { pulse: { scale: 1.6, lift: 12 }, tremble: { ampPx: 1.5, freq: 12 } }, timeOffset: ['0%', '100%'] };
+    default:
+      return { name: 'cwi-whisper@2.0.0', params: { shrink: { scale: 0.7, drop: 8 }, flutter: { amp: 0.02, freq: 8 } }, timeOffset: ['0%', '100%'] };
+  }
+}
+
+export function buildKineticScenario(durationSec: number): Record<string, unknown> {
+  const slots = Math.max(1, Math.round(durationSec / KINETIC_CUE_SEC));
+  const slot = durationSec / slots;
+  // Cue ends are inclusive: end each cue just before the next one starts, so no frame shows two.
+  const gap = 0.001;
+  const cues = [];
+  for (let i = 0; i < slots; i++) {
+    const start = round3(i * slot);
+    const end = round3(i === slots - 1 ? durationSec : (i + 1) * slot - gap);
+    const words = MIXED_LINES[i % MIXED_LINES.length].split(/\s+/).filter(Boolean);
+    const per = (end - start) / words.length;
+    const color = KINETIC_COLORS[i % KINETIC_COLORS.length];
+    const n = i + 1;
+    cues.push({
+      id: `cue${n}`,
+      track: 'subtitle',
+      domLifetime: [start, end],
+      root: {
+        id: `line${n}`,
+        eType: 'group',
+        displayTime: [start, end],
+        layout: {
+          position: { x: 0.5, y: 0.86 },
+          anchor: 'bc',
+          childrenLayout: { mode: 'flow', direction: 'horizontal', wrap: true, maxWidth: '90%', gap: 0.012, align: 'center', justify: 'center' },
+        },
+        children: words.map((text, k) => ({
+          id: `w${n}_${k + 1}`,
+          eType: 'text',
+          text,
+          baseTime: [round3(start + k * per), round3(k === words.length - 1 ? end : start + (k + 1) * per)],
+          pluginChain: [
+            { name: 'cwi-color@2.0.0', params: { color }, timeOffset: ['0%', '100%'] },
+            kineticEffect(k, i),
+          ],
+        })),
+      },
+    });
+  }
+  return scenarioShell(cues);
+}
+
+/** The long workload's source: the standard one, 10 minutes long. */
+export const LONG_SOURCE: SourceSpec = { ...STANDARD_SOURCE, durationSec: 600 };
+
 export const WORKLOADS: readonly Workload[] = [
   {
     name: 'standard',
@@ -159,8 +224,28 @@ export const WORKLOADS: readonly Workload[] = [
     source: STANDARD_SOURCE,
     buildScenario: buildStandardScenario,
   },
+  {
+    name: 'kinetic',
+    description: '1080p30 testsrc2 + sine, back-to-back one-line cues, every word animated by cwi-color + cwi-bouncing/loud/whisper: every frame differs',
+    source: STANDARD_SOURCE,
+    buildScenario: buildKineticScenario,
+  },
+];
+
+/** Workloads run only when named (--workload): too slow for the default run. */
+export const OPT_IN_WORKLOADS: readonly Workload[] = [
+  {
+    name: 'long',
+    description: 'the standard scenario pattern over 10 minutes of 1080p30 (flat memory, per-frame time vs the 1-minute run)',
+    source: LONG_SOURCE,
+    buildScenario: buildStandardScenario,
+  },
 ];
 
 export function findWorkload(name: string): Workload | undefined {
-  return WORKLOADS.find((w) => w.name === name);
+  return [...WORKLOADS, ...OPT_IN_WORKLOADS].find((w) => w.name === name);
+}
+
+export function allWorkloadNames(): string[] {
+  return [...WORKLOADS, ...OPT_IN_WORKLOADS].map((w) => w.name);
 }
