@@ -32,4 +32,20 @@ describe('caption plan', () => {
       { start: 5.5, end: 6.5 },
     ]);
   });
+
+  it('spreads merges over equal gaps instead of growing one span', () => {
+    // 10 one-frame captions, 2 frames apart: equal gaps.
+    const sigs: string[] = [];
+    for (let i = 0; i < 10; i++) sigs.push('a' + i, 'empty', 'empty');
+    const spans = visibleSpans(planRuns(sigs), 1, 5);
+    expect(spans).toHaveLength(5);
+    const lengths = spans.map((s) => s.end - s.start);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(7);
+  });
+
+  it('never exceeds what ffmpeg accepts in one enable expression', () => {
+    const sigs: string[] = [];
+    for (let i = 0; i < 500; i++) sigs.push('a' + i, 'empty');
+    expect(visibleSpans(planRuns(sigs), 30).length).toBeLessThanOrEqual(100);
+  });
 });

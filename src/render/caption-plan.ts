@@ -35,8 +35,11 @@ export function overlayRegion(bbox: BBox, frameWidth: number, frameHeight: numbe
   return { x: x0, y: y0, width: Math.max(2, x1 - x0), height: Math.max(2, y1 - y0) };
 }
 
-/** Above this many spans the enable expression gets long: nearby spans are merged. */
-export const MAX_ENABLE_SPANS = 200;
+/**
+ * ffmpeg 5.1 refuses an `enable` expression of more than 100 `between()` terms ("Cannot
+ * allocate memory"): beyond this many spans, the closest ones are merged.
+ */
+export const MAX_ENABLE_SPANS = 90;
 
 /**
  * Time spans (seconds) covering every frame with a visible caption, each widened by half a frame
@@ -54,10 +57,16 @@ export function visibleSpans(runs: readonly FrameRun[], fps: number, maxSpans = 
     else spans.push({ start: Math.max(0, start), end });
   }
   while (spans.length > maxSpans) {
-    // Merge across the smallest gap: blending a few blank frames costs little.
+    // Merge across the smallest gap (blending a few blank frames costs little); on equal gaps,
+    // the pair whose merged span is shortest, so merges spread instead of snowballing.
     let best = 0;
-    for (let i = 1; i < spans.length - 1; i++) {
-      if (spans[i + 1].start - spans[i].end < spans[best + 1].start - spans[best].end) best = i;
+    let bestKey = [Infinity, Infinity];
+    for (let i = 0; i < spans.length - 1; i++) {
+      const key = [spans[i + 1].start - spans[i].end, spans[i + 1].end - spans[i].start];
+      if (key[0] < bestKey[0] - 1e-9 || (Math.abs(key[0] - bestKey[0]) <= 1e-9 && key[1] < bestKey[1])) {
+        best = i;
+        bestKey = key;
+      }
     }
     spans[best].end = spans[best + 1].end;
     spans.splice(best + 1, 1);

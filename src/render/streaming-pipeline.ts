@@ -6,8 +6,9 @@
 //     where nothing is visible need none;
 //  3. only the region captions ever cover is captured and overlaid (raw RGBA, cheap for ffmpeg
 //     to read), and ffmpeg blends only while a caption is visible;
-//  4. capture → bounded queue → ffmpeg's stdin: the queue is the only buffering, so memory is
-//     flat in the video's length, and a slow encoder slows capture instead of dropping frames.
+//  4. capture → bounded queue of runs → ffmpeg's stdin: the queue is the only buffering, so
+//     memory is flat in the video's length, and a slow encoder slows capture instead of dropping
+//     frames; capture works ahead through static stretches while ffmpeg encodes them.
 // With no visible caption at all, the render is a plain transcode.
 import { Injectable, Logger } from '@nestjs/common';
 import { CaptionPage, loadCaptionPageAssets, type BBox, type CaptionPageAssets } from '../../libs/caption-page/src/index.js';
@@ -21,8 +22,12 @@ import { decodePng } from './png.js';
 import { EMPTY_SIGNATURE, overlayRegion, planRuns, visibleSpans, type FrameRun } from './caption-plan.js';
 import { RenderError, isBrowserCrash, isDiskFull } from './render-errors.js';
 
-/** Frames buffered between capture and encoder: enough to overlap the two, small enough for RAM. */
-export const FRAME_QUEUE_CAPACITY = 8;
+/**
+ * Runs buffered between capture and encoder. A run is one frame buffer and its repeat count, so
+ * capture can work ahead through a whole static stretch while ffmpeg encodes it, and memory stays
+ * bounded by this many region-sized buffers whatever the video's length.
+ */
+export const RUN_QUEUE_CAPACITY = 8;
 
 export interface PipelineProgress {
   framesDone: number;
@@ -170,7 +175,7 @@ export class StreamingPipeline {
     signal: AbortSignal | undefined,
     report: (framesDone: number, framesCaptured: number) => void,
   ): Promise<number> {
-    const queue = new BoundedQueue<Buffer>(FRAME_QUEUE_CAPACITY);
+    const queue = new BoundedQueue<{ frame: Buffer; count: number }>(RUN_QUEUE_CAPACITY);
     const blank = Buffer.alloc(region.width * region.height * 4);
     let captured = 0;
     let done = 0;
@@ -190,7 +195,7 @@ export class StreamingPipeline {
             frame = decodeRgba(await page.capture(region), region);
             captured++;
           }
-          for (let k = 0; k < run.count; k++) await queue.push(frame);
+          await queue.push({ frame, count: run.count });
         }
         queue.close();
       } catch (err) {
@@ -200,9 +205,11 @@ export class StreamingPipeline {
     };
     const encode = async () => {
       try {
-        for (let frame = await queue.shift(); frame; frame = await queue.shift()) {
-          await ffmpeg.write(frame);
-          report(++done, captured);
+        for (let run = await queue.shift(); run; run = await queue.shift()) {
+          for (let k = 0; k < run.count; k++) {
+            await ffmpeg.write(run.frame);
+            report(++done, captured);
+          }
         }
         await ffmpeg.finish();
       } catch (err) {
