@@ -30,9 +30,22 @@ export type RenderQueueData = { renderId: string } | SegmentJobData;
 export class RenderQueueProducer {
   constructor(@InjectQueue(RENDER_QUEUE) readonly queue: Queue<RenderQueueData>) {}
 
-  /** True when Redis answers right now: the API refuses new work fast (503) when it does not. */
-  get ready(): boolean {
-    return (this.queue.client as { status?: string }).status === 'ready';
+  private connectedOnce = false;
+
+  /**
+   * Whether Redis answers now: the API refuses new work fast (503) when it does not. Right after
+   * start-up the first connection may still be on its way: that one is waited for (briefly).
+   */
+  async isReady(startupWaitMs = 3000): Promise<boolean> {
+    const ready = () => (this.queue.client as { status?: string }).status === 'ready';
+    if (ready()) return (this.connectedOnce = true);
+    if (this.connectedOnce) return false;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.queue.isReady().catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, startupWaitMs))),
+    ]).finally(() => clearTimeout(timer));
+    return (this.connectedOnce = ready());
   }
 
   async enqueue(renderId: string): Promise<void> {

@@ -80,7 +80,7 @@ export class RenderApiService {
         throw ApiError.validation(`callbackUrl: ${(err as Error).message}`, [{ field: 'callbackUrl', reason: (err as Error).message }]);
       }
     }
-    if (!this.producer.ready) {
+    if (!(await this.producer.isReady())) {
       throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ERROR_CODES.SERVICE_UNAVAILABLE, 'the render queue is unavailable; try again shortly');
     }
 
