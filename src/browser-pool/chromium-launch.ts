@@ -17,12 +17,6 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--mute-audio',
   '--hide-scrollbars',
   '--font-render-hinting=none',
-  // Fewer processes, less memory: one page renders at a time per browser, in software.
-  '--in-process-gpu',
-  '--no-zygote',
-  '--renderer-process-limit=1',
-  '--enable-features=NetworkServiceInProcess2',
-  '--disable-features=Translate,OptimizationHints,MediaRouter,AudioServiceOutOfProcess,BackForwardCache',
 ];
 
 export async function launchChromium(executablePath: string): Promise<Browser> {
