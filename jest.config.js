@@ -13,4 +13,7 @@ export default {
   setupFiles: ['reflect-metadata'],
   testTimeout: 120000,
   maxWorkers: 2,
+  // A fresh worker process for (nearly) every test file: sockets, timers and child processes of
+  // one e2e file can then never leak into the next one.
+  workerIdleMemoryLimit: '64MB',
 };

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { writeStreamAtomically } from './file-utils.js';
 import { buildSignedUrl } from './signed-url.js';
@@ -123,8 +123,17 @@ export class LocalStorageDriver implements StorageDriver {
     }
   }
 
+  /** Removes the file, then its folders as far up as they are empty (a job leaves nothing). */
   async delete(key: string): Promise<void> {
-    await rm(this.pathFor(key), { force: true });
+    let path = this.pathFor(key);
+    await rm(path, { force: true });
+    for (path = dirname(path); path.startsWith(this.root + sep); path = dirname(path)) {
+      try {
+        await rmdir(path);
+      } catch {
+        break; // not empty (or already gone): stop climbing
+      }
+    }
   }
 
   async downloadToFile(key: string, destPath: string, options: DownloadToFileOptions = {}): Promise<{ path: string; bytes: number }> {

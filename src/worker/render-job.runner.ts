@@ -171,7 +171,11 @@ export class RenderJobRunner {
 
   private async handleFailure(job: RenderJobEntity, err: unknown, signal: AbortSignal, ctx: RunContext): Promise<RunOutcome> {
     const reason = signal.aborted ? signal.reason : undefined;
-    if (reason instanceof RenderError && reason.code === 'RENDER_CANCELLED') return 'cancelled';
+    if (reason instanceof RenderError && reason.code === 'RENDER_CANCELLED') {
+      // An upload cut short may have left its folder (or, on a race, its object): none may stay.
+      await this.storage.delete(outputKeyForJob(job.id)).catch(() => undefined);
+      return 'cancelled';
+    }
     const error = toRenderError(reason ?? err);
     if (error.retryable && !ctx.lastAttempt) {
       this.logger.warn(`render ${job.id} failed, will retry: [${error.code}] ${error.message}`);
