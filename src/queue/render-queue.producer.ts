@@ -33,19 +33,25 @@ export class RenderQueueProducer {
   private connectedOnce = false;
 
   /**
-   * Whether Redis answers now: the API refuses new work fast (503) when it does not. Right after
-   * start-up the first connection may still be on its way: that one is waited for (briefly).
+   * Whether Redis answers now: the API refuses new work fast (503) when it does not. A client not
+   * marked ready is asked for a PING (within 0.7 s; 3 s for the very first connection, which
+   * may still be on its way right after start-up).
    */
-  async isReady(startupWaitMs = 3000): Promise<boolean> {
-    const ready = () => (this.queue.client as { status?: string }).status === 'ready';
-    if (ready()) return (this.connectedOnce = true);
-    if (this.connectedOnce) return false;
+  async isReady(): Promise<boolean> {
+    const client = this.queue.client as unknown as { status?: string; ping(): Promise<string> };
+    if (client.status === 'ready') return (this.connectedOnce = true);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.queue.isReady().catch(() => undefined),
-      new Promise((r) => (timer = setTimeout(r, startupWaitMs))),
-    ]).finally(() => clearTimeout(timer));
-    return (this.connectedOnce = ready());
+    try {
+      await Promise.race([
+        client.ping(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), this.connectedOnce ? 700 : 3000))),
+      ]);
+      return (this.connectedOnce = true);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async enqueue(renderId: string): Promise<void> {
