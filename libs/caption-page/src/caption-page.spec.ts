@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inflateSync } from 'node:zlib';
+import { decodePng } from '../../../src/render/png.js';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { BUNDLED_PLUGINS, CaptionPage, loadCaptionPageAssets, type CaptionPageAssets } from './index.js';
 
@@ -19,54 +19,11 @@ const FIXTURES = join(ROOT, 'test/fixtures/motiontext-samples');
 const W = 640;
 const H = 360;
 
-/** Minimal PNG decoder (8-bit RGB/RGBA, non-interlaced): returns the alpha channel. */
+/** The alpha channel of a screenshot. */
 function pngAlpha(buf: Buffer): { width: number; height: number; alpha: Uint8Array } {
-  let off = 8;
-  let width = 0;
-  let height = 0;
-  let colorType = 0;
-  const idat: Buffer[] = [];
-  while (off < buf.length) {
-    const len = buf.readUInt32BE(off);
-    const type = buf.toString('latin1', off + 4, off + 8);
-    const data = buf.subarray(off + 8, off + 8 + len);
-    if (type === 'IHDR') {
-      width = data.readUInt32BE(0);
-      height = data.readUInt32BE(4);
-      if (data[8] !== 8 || data[12] !== 0) throw new Error('unsupported PNG');
-      colorType = data[9];
-    } else if (type === 'IDAT') idat.push(data);
-    else if (type === 'IEND') break;
-    off += 12 + len;
-  }
-  const bpp = colorType === 6 ? 4 : colorType === 2 ? 3 : 0;
-  if (!bpp) throw new Error(`unsupported PNG color type ${colorType}`);
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * bpp;
-  const out = new Uint8Array(stride * height);
-  for (let y = 0; y < height; y++) {
-    const f = raw[y * (stride + 1)];
-    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    for (let x = 0; x < stride; x++) {
-      const a = x >= bpp ? out[y * stride + x - bpp] : 0;
-      const b = y > 0 ? out[(y - 1) * stride + x] : 0;
-      const c = x >= bpp && y > 0 ? out[(y - 1) * stride + x - bpp] : 0;
-      let v = line[x];
-      if (f === 1) v += a;
-      else if (f === 2) v += b;
-      else if (f === 3) v += (a + b) >> 1;
-      else if (f === 4) {
-        const p = a + b - c;
-        const pa = Math.abs(p - a);
-        const pb = Math.abs(p - b);
-        const pc = Math.abs(p - c);
-        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      }
-      out[y * stride + x] = v & 255;
-    }
-  }
+  const { width, height, rgba } = decodePng(buf);
   const alpha = new Uint8Array(width * height);
-  for (let i = 0; i < width * height; i++) alpha[i] = bpp === 4 ? out[i * 4 + 3] : 255;
+  for (let i = 0; i < alpha.length; i++) alpha[i] = rgba[i * 4 + 3];
   return { width, height, alpha };
 }
 const opaquePixels = (png: Buffer) => pngAlpha(png).alpha.reduce((n, a) => n + (a > 0 ? 1 : 0), 0);
