@@ -160,9 +160,9 @@ export class RenderEngine {
 
   /**
    * Joins segment files (in order, all in one folder) into the final MP4 without re-encoding
-   * and muxes the source's audio once.
+   * and muxes the source's audio once. Answers the output's duration (the source's).
    */
-  async join(req: JoinRequest): Promise<void> {
+  async join(req: JoinRequest): Promise<{ durationSec: number }> {
     const source = await this.probe(req.sourcePath);
     const dir = dirname(req.segmentPaths[0]);
     if (req.segmentPaths.some((p) => dirname(p) !== dir)) throw new RenderError('RENDER_INTERNAL', 'segments must share one folder');
@@ -189,6 +189,7 @@ export class RenderEngine {
         throw new RenderError('RENDER_ENCODER_FAILED', `joining segments failed: ${(err as Error).message}`, false, undefined, { cause: err });
       }
       await rename(partial, req.outputPath);
+      return { durationSec: source.durationSec };
     } finally {
       await rm(partial, { force: true });
       await rm(listPath, { force: true });

@@ -126,11 +126,10 @@ export class SegmentedRender {
         segmentPaths.push(p);
       }
       const outputPath = join(dir, 'output.mp4');
-      await this.engine.join({ segmentPaths, sourcePath, outputPath, signal });
+      const { durationSec } = await this.engine.join({ segmentPaths, sourcePath, outputPath, signal });
       await this.jobs.updateProgress(job.id, 95, 'uploading');
       const outputKey = outputKeyForJob(job.id);
       const { size } = await this.storage.putFile(outputKey, outputPath, { contentType: 'video/mp4', signal });
-      const durationSec = (await this.engine.inspect(sourcePath, job.scenario)).source.durationSec;
       await rm(dir, { recursive: true, force: true });
       if (!(await this.jobs.markCompleted(job.id, { outputKey, fileSize: size, durationSec }))) {
         if ((await this.jobs.getStatus(job.id)) === 'cancelled') await this.storage.delete(outputKey).catch(() => undefined);

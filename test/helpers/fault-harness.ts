@@ -18,7 +18,7 @@ import { configureHttpApp } from '../../src/app/http-app.js';
 import { rootModuleFor } from '../../src/app/root-modules.js';
 import { loadAppConfig, type AppConfig, type RenderMode } from '../../src/config/app-config.js';
 import { ensureCaptionPageBundle } from './engine.js';
-import { createResources, freePort, request, sleep, type ApiResponse, type Env, type ServiceResources } from './service-harness.js';
+import { closeServer, createResources, freePort, listen, request, sleep, type ApiResponse, type Env, type ServiceResources } from './service-harness.js';
 
 const exec = promisify(execFile);
 
@@ -155,21 +155,6 @@ export async function startSlowFileServer(filePath: string, totalMs: number, chu
     }, Math.max(1, Math.floor(totalMs / chunks)));
   });
   return { ...srv, aborted: () => aborted, completed: () => completed };
-}
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
-  return new Promise((resolve) => {
-    for (const s of sockets) s.destroy();
-    server.close(() => resolve());
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ export async function startFileServer(dir: string): Promise<FileServer> {
   };
 }
 
-async function listen(server: Server): Promise<number> {
+export async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -101,7 +101,7 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
+export function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
   return new Promise((resolve) => {
     for (const s of sockets) s.destroy();
     server.close(() => resolve());
