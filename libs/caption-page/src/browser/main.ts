@@ -42,15 +42,6 @@ export interface LoadResult {
 
 const PLUGIN_BASE_URL = 'https://caption-page.invalid/plugins/';
 const FONT_STACK = "'Noto Sans CJK KR', 'Noto Sans KR', 'Noto Sans', 'DejaVu Sans', sans-serif";
-/** The channel variables motiontext initialises on every .mtx-base-wrapper. */
-const DEFAULT_VARS: Record<string, string> = {
-  '--mtx-tx': '0px',
-  '--mtx-ty': '0px',
-  '--mtx-sx': '1',
-  '--mtx-sy': '1',
-  '--mtx-rot': '0deg',
-  '--mtx-opacity': '1',
-};
 
 // ---------------------------------------------------------------- warnings capture
 // The engine reports problems only through console.warn/error (e.g. "[RendererV2] Unknown plugin:
@@ -157,20 +148,6 @@ function getInternals(r: MotionTextRenderer): { rv2: RendererV2Internals; scenar
   return { rv2, scenario: anyR.scenario };
 }
 
-/** Node keys ("cueId:nodeId") the engine will mount at t (mirrors RendererV2.processCue). */
-function activeKeys(cue: ParsedCue, t: number): string[] {
-  if (cue.domLifetime && !(t >= cue.domLifetime[0] && t <= cue.domLifetime[1])) return [];
-  const out: string[] = [];
-  const walk = (n: ParsedNode) => {
-    const dt = n.displayTime;
-    const active = dt ? Number.isFinite(dt[0]) && Number.isFinite(dt[1]) && t >= dt[0] && t <= dt[1] : true;
-    if (active) out.push(`${cue.id}:${n.id}`);
-    if (n.eType === 'group' && Array.isArray(n.children)) n.children.forEach(walk);
-  };
-  if (cue.root) walk(cue.root);
-  return out;
-}
-
 function cueWindow(cue: ParsedCue): CueWindow {
   let start = -Infinity;
   let end = Infinity;
@@ -199,44 +176,23 @@ function cueWindow(cue: ParsedCue): CueWindow {
 
 /**
  * Puts the page into the state a direct seek from a fresh load would see, so that the same t
- * always gives the same pixels:
- *  - removes every --mtx-* channel variable (channel plugins leave their last values behind when
- *    their window ends: the engine skips applyChannels when no plugin is active) and restores the
- *    engine's defaults;
- *  - tears down every DOM plugin instance (cleanup) so only plugins whose window contains t are
- *    re-initialised by the engine (otherwise a plugin initialised by an earlier seek keeps its
- *    p=0 / p=1 state outside its window, while a direct seek shows no effect);
- *  - unmounts a cue whose mounted nodes would get new siblings at t: the engine appends newly
- *    active nodes after the ones already mounted, so flow-layout order would depend on history.
+ * always gives the same pixels: every DOM plugin instance is torn down and every mounted cue is
+ * unmounted, so the engine builds the caption DOM at t from scratch. Reusing elements is not
+ * enough even when their DOM and computed styles end up identical: Chromium's compositor keeps
+ * per-layer raster history (a word scaled up over many frames stays rasterised at an older
+ * scale, blurrier than a fresh one), channel plugins leave --mtx-* variables behind when their
+ * window ends, a DOM plugin initialised earlier keeps its p=0 / p=1 state outside its window,
+ * and newly active nodes are appended after the mounted ones (flow order would follow history).
+ * Rebuilding costs no measurable time next to a capture.
  */
-function resetBeforeSeek(t: number): void {
+function resetBeforeSeek(): void {
   if (!internals || !container) return;
   for (const key of Array.from(internals.domPluginStates.keys())) {
     internals.cleanupDomPlugin(key);
   }
-  const mounted = internals.mountedElements;
-  for (const cue of cues) {
-    const keys = activeKeys(cue, t);
-    let anyMounted = false;
-    for (const k of mounted.keys()) {
-      if (k.startsWith(`${cue.id}:`)) {
-        anyMounted = true;
-        break;
-      }
-    }
-    if (anyMounted && keys.some((k) => !mounted.has(k))) internals.unmountCue(cue);
-  }
-  container.querySelectorAll<HTMLElement>('.mtx-base-wrapper').forEach((bw) => {
-    const names: string[] = [];
-    for (let i = 0; i < bw.style.length; i++) {
-      const name = bw.style.item(i);
-      if (name.startsWith('--mtx-')) names.push(name);
-    }
-    for (const name of names) if (!(name in DEFAULT_VARS)) bw.style.removeProperty(name);
-    for (const [name, value] of Object.entries(DEFAULT_VARS)) {
-      if (bw.style.getPropertyValue(name) !== value) bw.style.setProperty(name, value);
-    }
-  });
+  const mountedCueIds = new Set<string>();
+  for (const m of internals.mountedElements.values()) mountedCueIds.add(m.cueId);
+  for (const cue of cues) if (mountedCueIds.has(cue.id)) internals.unmountCue(cue);
 }
 
 // ---------------------------------------------------------------- measuring
@@ -344,7 +300,7 @@ function signature(): string {
 function seek(t: number): SeekResult {
   if (!renderer) throw new Error('caption page: load() first');
   if (!Number.isFinite(t)) throw new Error(`caption page: bad time ${t}`);
-  resetBeforeSeek(t);
+  resetBeforeSeek();
   renderer.seek(t);
   const m = measure();
   return { visible: m.visible, bbox: m.bbox, signature: m.visible ? signature() : 'empty' };
