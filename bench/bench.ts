@@ -13,7 +13,7 @@
 // application context whose browser pool is warmed up first (Chromium's launch is not measured;
 // opening the caption page and loading the scenario are, as in every production render).
 // Memory: summed PSS of this process and its Chromium and ffmpeg descendants, sampled every 200 ms
-// (bench/proc-sampler.ts). Then, unless --no-breakdown, where the time goes, measured alone the
+// by a sampler process of its own, left out of the sum (bench/proc-sampler.ts). Then, unless --no-breakdown, where the time goes, measured alone the
 // way the streaming pipeline works: the survey, seek + screenshot of the captions' union region +
 // PNG→RGBA decode per captured frame, and the ffmpeg side replayed without Chromium (region-sized
 // raw RGBA on stdin, blended only while captions show).
@@ -42,7 +42,7 @@ import { EngineModule } from '../src/render/engine.module.js';
 import { RenderEngine, type RenderSummary } from '../src/render/render-engine.service.js';
 import { resolveRenderOptions, type ResolvedRenderOptions } from '../src/render/render-options.js';
 import { isActiveAt, prepareScenario, type PreparedScenario } from '../src/scenario/prepare-scenario.js';
-import { startSamplerWorker, type SampleReport } from './proc-sampler.js';
+import { startSamplerProcess, type SampleReport } from './proc-sampler.js';
 import { ensureSource } from './source.js';
 import { serviceRender } from './service-run.js';
 import { WORKLOADS, allWorkloadNames, findWorkload, type Workload } from './workloads.js';
@@ -141,7 +141,7 @@ interface Measured<T> {
 let sampleIntervalMs = 200;
 
 async function measured<T>(fn: () => Promise<T>): Promise<Measured<T>> {
-  const sampler = await startSamplerWorker(process.pid, sampleIntervalMs);
+  const sampler = await startSamplerProcess(process.pid, sampleIntervalMs);
   const t0 = performance.now();
   try {
     const value = await fn();
@@ -481,7 +481,7 @@ async function runWorkload(ctx: Context, workload: Workload, seconds: number | u
     transcodeOutput: transcodeRun ? transcodeRun.output : null,
     runs: { renderSeconds: renders.map((r) => r2(r.wallSeconds)), transcodeSeconds: transcodes.map((t) => r2(t.wallSeconds)) },
     samplerMeanSampleMs: renderRun.memory.meanSampleMs,
-    /** CPU the memory sampler itself used during the render (included in cpuSecondsByKind.node). */
+    /** CPU the memory sampler (a process of its own, outside the measured tree) used during the render. */
     samplerCpuSeconds: renderRun.memory.samplerCpuSeconds,
     ...(breakdown ? { breakdown } : {}),
   };
@@ -502,7 +502,7 @@ function report(r: WorkloadResult): string {
     `  frames captured    ${r.framesCaptured} / ${r.framesTotal}  (${((100 * r.framesCaptured) / r.framesTotal).toFixed(0)} %)`,
     `  peak PSS render    ${r.peakMemoryMb} MB total; per kind: node ${k.node}, chromium ${k.chromium} (${r.processesByKind.chromium} procs), ffmpeg ${k.ffmpeg}${k.other ? `, other ${k.other}` : ''} MB`,
     ...(r.transcodePeakMemoryMb === null ? [] : [`  peak PSS transcode ${r.transcodePeakMemoryMb} MB (ffmpeg)`]),
-    `  CPU seconds render node ${cpu.node} (of which the PSS sampler ${r.samplerCpuSeconds}), chromium ${cpu.chromium}, ffmpeg ${cpu.ffmpeg}` +
+    `  CPU seconds render node ${cpu.node}, chromium ${cpu.chromium}, ffmpeg ${cpu.ffmpeg} (the PSS sampler apart: ${r.samplerCpuSeconds})` +
       (r.transcodeCpuSeconds === null ? '' : `; transcode ffmpeg ${r.transcodeCpuSeconds}`),
     `  outputs            render ${r.renderOutput.durationSec} s / ${r.renderOutput.videoFrames} frames / ${r.renderOutput.sizeMb} MB` +
       (r.transcodeOutput ? `, transcode ${r.transcodeOutput.durationSec} s / ${r.transcodeOutput.videoFrames} frames / ${r.transcodeOutput.sizeMb} MB` : '') +
@@ -696,7 +696,7 @@ async function main(): Promise<number> {
           date: new Date().toISOString(),
           machine: { cores: cpus().length, cpuModel: cpus()[0]?.model?.trim(), memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverageStart: r2(loadStart), loadAverageEnd: r2(loadEnd) },
           browserWarmupSeconds: r2(warmSeconds),
-          memoryMethod: `peak of summed PSS (/proc/<pid>/smaps_rollup) of node and all its descendants, sampled every ${sampleIntervalMs} ms (in a worker thread)`,
+          memoryMethod: `peak of summed PSS (/proc/<pid>/smaps_rollup) of node and all its descendants, sampled every ${sampleIntervalMs} ms by a process of its own, which is left out`,
           workloads: results,
           ...(comparison ? { lengthComparison: comparison } : {}),
         }),

@@ -11,7 +11,7 @@
 // the peak of the total are kept; the per-kind peaks need not fall on the same sample.
 // CPU time (utime + stime) is accumulated per process, so a sampler also tells where CPU went.
 import { readdirSync, readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 
 export type ProcessKind = 'node' | 'chromium' | 'ffmpeg' | 'other';
 export const PROCESS_KINDS: readonly ProcessKind[] = ['node', 'chromium', 'ffmpeg', 'other'];
@@ -78,8 +78,8 @@ function kindOf(p: StatLine, rootPid: number): ProcessKind {
   return 'other';
 }
 
-/** The root and all its descendants, from one scan of /proc. */
-export function processTree(rootPid: number): StatLine[] {
+/** The root and all its descendants (but `excludePid` and its own), from one scan of /proc. */
+export function processTree(rootPid: number, excludePid?: number): StatLine[] {
   const entries = readdirSync('/proc');
   const stats = entries.filter((e) => /^\d+$/.test(e)).map((e) => readStat(Number(e))).filter(
     (s): s is StatLine => s !== undefined,
@@ -97,6 +97,7 @@ export function processTree(rootPid: number): StatLine[] {
   const stack = [root];
   while (stack.length) {
     const s = stack.pop()!;
+    if (s.pid === excludePid) continue;
     out.push(s);
     stack.push(...(children.get(s.pid) ?? []));
   }
@@ -118,6 +119,8 @@ export class ProcessSampler {
   constructor(
     private readonly rootPid = process.pid,
     private readonly intervalMs = 200,
+    /** A process left out with its descendants (the sampler's own, when it is a child of root). */
+    private readonly excludePid?: number,
   ) {}
 
   start(): this {
@@ -154,10 +157,10 @@ export class ProcessSampler {
     };
   }
 
-  /** Synchronous on purpose: run it in a worker thread (startSamplerWorker), off the event loop. */
+  /** Synchronous on purpose: run it in a process of its own (startSamplerProcess), off the event loop. */
   private sampleOnce(): void {
     const t0 = performance.now();
-    const tree = processTree(this.rootPid);
+    const tree = processTree(this.rootPid, this.excludePid);
     const pss = tree.map((p) => readPssKb(p.pid));
     const byKind = zero();
     const count = zero();
@@ -193,12 +196,15 @@ export interface SamplerHandle {
 }
 
 /**
- * Runs a ProcessSampler in a worker thread, so reading /proc (reading smaps_rollup costs the
- * kernel ~1.5 ms of CPU per 100 MB mapped) never blocks the event loop that drives the render.
- * Its own CPU time is reported (samplerCpuSeconds) and is part of node's CPU figure.
+ * Runs a ProcessSampler in a child process of its own, so reading /proc (reading smaps_rollup
+ * costs the kernel ~1.5 ms of CPU per 100 MB mapped) never blocks the event loop that drives the
+ * render, and the sampler's own memory and CPU are not counted as the render's (in a worker
+ * thread they were: ~40 MB of node's PSS). Its CPU time is reported apart (samplerCpuSeconds).
  */
-export async function startSamplerWorker(rootPid = process.pid, intervalMs = 200): Promise<SamplerHandle> {
-  const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData: { rootPid, intervalMs } });
+export async function startSamplerProcess(rootPid = process.pid, intervalMs = 200): Promise<SamplerHandle> {
+  const child = fork(new URL('./sampler-process.js', import.meta.url), [String(rootPid), String(intervalMs)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let onReport!: (r: SampleReport & { samplerCpuSeconds: number }) => void;
   let onFailure!: (err: Error) => void;
   const done = new Promise<SampleReport & { samplerCpuSeconds: number }>((resolve, reject) => {
@@ -209,7 +215,7 @@ export async function startSamplerWorker(rootPid = process.pid, intervalMs = 200
   // The first message says the first sample is taken (so what starts next is seen from its
   // beginning); the second is the report.
   const ready = new Promise<void>((resolve, reject) => {
-    worker.on('message', (m: { ready?: true } & SampleReport & { samplerCpuSeconds: number }) => {
+    child.on('message', (m: { ready?: true } & SampleReport & { samplerCpuSeconds: number }) => {
       if (m.ready) resolve();
       else onReport(m);
     });
@@ -217,17 +223,17 @@ export async function startSamplerWorker(rootPid = process.pid, intervalMs = 200
       reject(err);
       onFailure(err);
     };
-    worker.once('error', fail);
-    worker.once('exit', (code) => fail(new Error(`sampler worker exited (${code})`)));
+    child.once('error', fail);
+    child.once('exit', (code, signal) => fail(new Error(`sampler process exited (${code ?? signal})`)));
   });
   await ready;
   return {
     async stop() {
-      worker.postMessage('stop');
+      child.send('stop');
       try {
         return await done;
       } finally {
-        await worker.terminate();
+        child.kill();
       }
     },
   };
