@@ -33,4 +33,6 @@ RUN useradd --system --uid 10001 --create-home ecg \
 USER ecg
 EXPOSE 3000 3001
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/src/main.js"]
+# A 4 MB young generation: a render makes garbage fast and keeps little of it (node's PSS
+# 193 → 139 MB in `npm run bench`, for a little more scavenging).
+CMD ["node", "--max-semi-space-size=4", "dist/src/main.js"]

@@ -129,7 +129,7 @@ interface Spawned {
 
 /** `node dist/src/main.js` in its own process group (so its Chromium and ffmpeg go with it). */
 function spawnService(repoRoot: string, env: Env, tag: string): Spawned {
-  const child = spawn(join(repoRoot, 'node_modules/.bin/node'), [join(repoRoot, 'dist/src/main.js')], {
+  const child = spawn(join(repoRoot, 'node_modules/.bin/node'), ['--max-semi-space-size=4', join(repoRoot, 'dist/src/main.js')], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

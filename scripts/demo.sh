@@ -15,5 +15,5 @@ if [ ! -s "$src" ]; then
     -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -shortest "$src.tmp.mp4"
   mv "$src.tmp.mp4" "$src"
 fi
-node_modules/.bin/node dist/src/cli/render.js \
+node_modules/.bin/node --max-semi-space-size=4 dist/src/cli/render.js \
   --video "$src" --scenario samples/demo-scenario.json --out out/sample-captioned.mp4 "$@"
