@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+# Not `grep -q`: it exits at the first match, fc-list dies of SIGPIPE and pipefail reads that
+# as "missing" (an apt-get install in the middle of a bench run).
+fc-list 2>/dev/null | grep "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
 if ((${#missing[@]})); then
   echo "[ensure-deps] installing Debian packages: ${missing[*]}" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

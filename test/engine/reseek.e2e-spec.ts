@@ -86,7 +86,7 @@ describe('the same t gives the same pixels whatever the seek history', () => {
   it('cwi_sentence_wave: every frame of a 30 fps playback equals a direct seek on a fresh page', async () => {
     const playback = await openWith('cwi_sentence_wave.json');
     // Ends of cwi-bouncing ("wave"), cwi-loud at full swell ("great"), cwi-bouncing ("today").
-    const checks = new Map([84, 140, 176].map((f) => [f, Buffer.alloc(0)]));
+    const checks = new Map<number, Buffer>([84, 140, 176].map((f) => [f, Buffer.alloc(0)]));
     try {
       for (let f = 0; f <= 176; f++) {
         const r = await playback.seek(f / 30);

@@ -2,7 +2,11 @@
 // with their stack and answered 500 without internals.
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { isDatabaseUnavailable } from '../../database/database-errors.js';
 import { ApiError, ERROR_CODES, errorName } from './api-error.js';
+
+/** Seconds a client is asked to wait when a dependency is down. */
+const RETRY_AFTER_SECONDS = 5;
 
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -15,7 +19,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     const { status, body } = toEnvelope(exception);
-    if (status >= 500) this.logger.error((exception as Error)?.stack ?? String(exception));
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      this.logger.warn(`503: ${(exception as Error)?.message ?? String(exception)}`);
+    } else if (status >= 500) {
+      this.logger.error((exception as Error)?.stack ?? String(exception));
+    }
     res.status(status).json(body);
   }
 }
@@ -34,6 +43,11 @@ export function toEnvelope(exception: unknown): { status: number; body: unknown 
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     const message = e.type === 'entity.too.large' ? 'request body is too large' : e.type === 'entity.parse.failed' ? `malformed JSON body: ${e.message}` : String(e.message);
     return { status: e.status, body: { detail: { error: errorName(e.status), message, code: codeFor(e.status) } } };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    const status = HttpStatus.SERVICE_UNAVAILABLE;
+    const message = 'the database is unavailable; retry later';
+    return { status, body: { detail: { error: errorName(status), message, code: ERROR_CODES.SERVICE_UNAVAILABLE } } };
   }
   const status = HttpStatus.INTERNAL_SERVER_ERROR;
   return { status, body: { detail: { error: errorName(status), message: 'internal error', code: ERROR_CODES.INTERNAL } } };

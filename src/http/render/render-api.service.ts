@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { CallbackSender } from '../../callbacks/callback-sender.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
+import { isDatabaseUnavailable } from '../../database/database-errors.js';
 import type { RenderJobEntity } from '../../database/entities/render-job.entity.js';
 import { JobsRepository } from '../../jobs/jobs.repository.js';
 import { FetchError } from '../../net/errors.js';
@@ -98,6 +99,9 @@ export class RenderApiService {
         throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, err.code, err.message, { field: 'Idempotency-Key' });
       }
       if (err instanceof InvalidIdempotencyKeyError) throw ApiError.validation(`Idempotency-Key: ${err.message}`);
+      if (isDatabaseUnavailable(err)) {
+        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ERROR_CODES.SERVICE_UNAVAILABLE, 'the database is unavailable; try again shortly');
+      }
       this.logger.error(`job creation failed: ${(err as Error).stack}`);
       throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, ERROR_CODES.JOB_CREATION_FAILED, 'the render job could not be created');
     }
