@@ -1,5 +1,6 @@
 import {
   buildCompositeArgs,
+  buildJoinArgs,
   buildSourceChain,
   buildTranscodeArgs,
   type CompositeArgsOptions,
@@ -196,5 +197,41 @@ describe('buildTranscodeArgs', () => {
 
   it('buildSourceChain', () => {
     expect(buildSourceChain(1920, 1080, 30)).toBe(CHAIN_1080P30);
+  });
+});
+
+describe('buildJoinArgs', () => {
+  const join = {
+    listPath: '/work/segments/segments.ffconcat',
+    sourcePath: '/work/in.mp4',
+    output: '/work/out.mp4',
+    durationSec: 180,
+    hasAudio: true,
+    audioCodec: 'aac',
+  };
+  const TAIL = ['-t', '180.000000', '-movflags', '+faststart', '-f', 'mp4', 'file:/work/out.mp4'];
+  const INPUTS = [
+    '-protocol_whitelist', 'file', '-f', 'concat', '-safe', '1', '-i', '/work/segments/segments.ffconcat',
+    ...SOURCE,
+  ];
+
+  it('copies the segments and the AAC audio of the source', () => {
+    expect(buildJoinArgs(join)).toEqual([
+      ...HEAD, ...INPUTS, '-map', '0:v:0', '-map', '1:a:0', '-c:a', 'copy', '-c:v', 'copy', ...TAIL,
+    ]);
+  });
+
+  it('re-encodes the video with the given encoder when asked (segments that differ)', () => {
+    expect(buildJoinArgs({ ...join, reencode: { encoder: 'libx264', quality: 80, preset: 'veryfast' } })).toEqual([
+      ...HEAD, ...INPUTS, '-map', '0:v:0', '-map', '1:a:0', '-c:a', 'copy',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', ...TAIL,
+    ]);
+  });
+
+  it('without audio: no source input', () => {
+    expect(buildJoinArgs({ ...join, hasAudio: false })).toEqual([
+      ...HEAD, '-protocol_whitelist', 'file', '-f', 'concat', '-safe', '1', '-i', '/work/segments/segments.ffconcat',
+      '-map', '0:v:0', '-c:v', 'copy', ...TAIL,
+    ]);
   });
 });

@@ -309,6 +309,11 @@ export interface JoinArgsOptions {
   durationSec: number;
   hasAudio: boolean;
   audioCodec?: string;
+  /**
+   * Decode and encode the video again instead of copying it: only for segments whose encoder
+   * parameters differ (see stream-signature.ts), which one MP4 track cannot hold.
+   */
+  reencode?: { encoder: VideoEncoder; quality: number; preset?: string };
 }
 
 /**
@@ -330,7 +335,9 @@ export function buildJoinArgs(o: JoinArgsOptions): string[] {
     ...audioInput,
     '-map', '0:v:0',
     ...audioOut,
-    '-c:v', 'copy',
+    ...(o.reencode
+      ? [...qualityToEncoderArgs(o.reencode.encoder, o.reencode.quality, o.reencode.preset), '-pix_fmt', 'yuv420p']
+      : ['-c:v', 'copy']),
     '-t', formatSeconds(o.durationSec),
     '-movflags', '+faststart',
     '-f', 'mp4',

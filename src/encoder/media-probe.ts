@@ -4,6 +4,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { MediaRejectedError } from './errors.js';
 import { type ProcessRunner, runProcess } from './process-runner.js';
 import { ENCODER_OPTIONS, type EncoderOptions } from './encoder.options.js';
+import { parseStreamSignature, type StreamSignature } from './stream-signature.js';
 
 /**
  * Demuxers the gate accepts. ffprobe (and the composite ffmpeg run) get them as
@@ -158,6 +159,37 @@ export class MediaProbe {
     }
     return evaluateProbe(json, { path: abs, sizeBytes: st.size }, lim);
   }
+
+  /**
+   * The parameters of a file's first video stream that joining by stream copy depends on. Only
+   * for files we wrote ourselves (segments); anything from outside goes through probe() first.
+   */
+  async streamSignature(absPath: string, signal?: AbortSignal): Promise<StreamSignature> {
+    if (!path.isAbsolute(absPath) || absPath.includes('\0')) throw new MediaRejectedError('invalid file path');
+    const result = await this.run(this.ffprobePath, buildStreamSignatureArgs(absPath), {
+      timeoutMs: DEFAULT_MEDIA_LIMITS.probeTimeoutMs,
+      maxOutputBytes: 64 * 1024,
+      signal,
+    });
+    if (result.timedOut || result.code !== 0) {
+      throw new MediaRejectedError(`could not read the stream parameters of ${path.basename(absPath)}: ${result.stderr.trim() || 'ffprobe failed'}`);
+    }
+    return parseStreamSignature(JSON.parse(result.stdout));
+  }
+}
+
+/** ffprobe arguments: the first video stream's parameters and a hash of its extradata. */
+export function buildStreamSignatureArgs(absPath: string): string[] {
+  return [
+    '-v', 'error',
+    '-protocol_whitelist', 'file',
+    '-format_whitelist', FORMAT_WHITELIST,
+    '-select_streams', 'v:0',
+    '-show_entries', 'stream=codec_name,profile,level,pix_fmt,width,height,r_frame_rate,time_base,extradata_hash',
+    '-show_data_hash', 'sha256',
+    '-of', 'json',
+    `file:${absPath}`,
+  ];
 }
 
 /** ffprobe arguments for the gate (exact, tested). */

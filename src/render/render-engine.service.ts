@@ -1,7 +1,7 @@
 // One render from a local video file and a scenario value to a complete MP4 at `outputPath`:
 // probe gate, scenario preparation, encoder choice, then the streaming pipeline. The MP4 appears
 // at `outputPath` only when it is complete (written beside it, then renamed).
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -12,6 +12,7 @@ import { buildConcatList, buildJoinArgs, expectedFrameCount, type VideoEncoder }
 import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
 import { MediaRejectedError } from '../encoder/errors.js';
 import { MediaProbe, type ProbedMedia } from '../encoder/media-probe.js';
+import { joinMismatch } from '../encoder/stream-signature.js';
 import { prepareScenario, ScenarioValidationError, type PreparedScenario } from '../scenario/prepare-scenario.js';
 import { RenderError } from './render-errors.js';
 import { resolveRenderOptions, validateRenderOptions, type RenderOptions, type ResolvedRenderOptions } from './render-options.js';
@@ -53,7 +54,15 @@ export interface JoinRequest {
   /** The source video (for its audio and duration). */
   sourcePath: string;
   outputPath: string;
+  /** The render's quality, used only if the segments cannot be joined by copy. */
+  quality: number;
   signal?: AbortSignal;
+}
+
+export interface JoinResult {
+  durationSec: number;
+  /** 'copy' normally; 'reencode' when the segments' encoder parameters differ (mixed fleet). */
+  method: 'copy' | 'reencode';
 }
 
 export interface RenderSummary {
@@ -71,6 +80,8 @@ export interface RenderSummary {
 
 @Injectable()
 export class RenderEngine {
+  private readonly logger = new Logger(RenderEngine.name);
+
   constructor(
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     private readonly mediaProbe: MediaProbe,
@@ -160,10 +171,20 @@ export class RenderEngine {
 
   /**
    * Joins segment files (in order, all in one folder) into the final MP4 without re-encoding
-   * and muxes the source's audio once. Answers the output's duration (the source's).
+   * and muxes the source's audio once. Answers the output's duration (the source's). Segments
+   * from different encoders (an NVENC worker and a libx264 one) cannot share one MP4 track: they
+   * are then decoded and encoded once more, with this worker's encoder — slower, never wrong.
    */
-  async join(req: JoinRequest): Promise<{ durationSec: number }> {
+  async join(req: JoinRequest): Promise<JoinResult> {
     const source = await this.probe(req.sourcePath);
+    const signatures = await Promise.all(req.segmentPaths.map((p) => this.mediaProbe.streamSignature(p, req.signal)));
+    const mismatch = joinMismatch(signatures);
+    let reencode: { encoder: VideoEncoder; quality: number; preset?: string } | undefined;
+    if (mismatch) {
+      const encoder = (await this.encoderProbe.select()).encoder;
+      reencode = { encoder, quality: req.quality, preset: encoder === 'libx264' ? this.config.x264Preset : undefined };
+      this.logger.warn(`segments cannot be joined by copy (${mismatch}): encoding the join with ${encoder}`);
+    }
     const dir = dirname(req.segmentPaths[0]);
     if (req.segmentPaths.some((p) => dirname(p) !== dir)) throw new RenderError('RENDER_INTERNAL', 'segments must share one folder');
     const listPath = join(dir, 'segments.ffconcat');
@@ -178,6 +199,7 @@ export class RenderEngine {
           durationSec: source.durationSec,
           hasAudio: source.hasAudio,
           audioCodec: source.audioCodec,
+          reencode,
         }),
         { signal: req.signal, ffmpegPath: this.config.ffmpegPath },
       );
@@ -189,7 +211,7 @@ export class RenderEngine {
         throw new RenderError('RENDER_ENCODER_FAILED', `joining segments failed: ${(err as Error).message}`, false, undefined, { cause: err });
       }
       await rename(partial, req.outputPath);
-      return { durationSec: source.durationSec };
+      return { durationSec: source.durationSec, method: reencode ? 'reencode' : 'copy' };
     } finally {
       await rm(partial, { force: true });
       await rm(listPath, { force: true });

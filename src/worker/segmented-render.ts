@@ -17,6 +17,7 @@ import { CallbackNotifier } from '../queue/callback-notifier.js';
 import { RenderQueueProducer, type SegmentJobData } from '../queue/render-queue.producer.js';
 import { RenderEngine, type InspectedRender } from '../render/render-engine.service.js';
 import { RenderError } from '../render/render-errors.js';
+import { DEFAULT_QUALITY } from '../render/render-options.js';
 import { outputKeyForJob, STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver.js';
 import { recordFailure, toRenderError } from './job-failure.js';
 import { startWatchdog } from './job-watchdog.js';
@@ -126,7 +127,7 @@ export class SegmentedRender {
         segmentPaths.push(p);
       }
       const outputPath = join(dir, 'output.mp4');
-      const { durationSec } = await this.engine.join({ segmentPaths, sourcePath, outputPath, signal });
+      const { durationSec } = await this.engine.join({ segmentPaths, sourcePath, outputPath, quality: qualityOf(job), signal });
       await this.jobs.updateProgress(job.id, 95, 'uploading');
       const outputKey = outputKeyForJob(job.id);
       const { size } = await this.storage.putFile(outputKey, outputPath, { contentType: 'video/mp4', signal });
@@ -202,4 +203,10 @@ export class SegmentedRender {
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
+}
+
+/** The render's quality as requested (the engine's default otherwise). */
+function qualityOf(job: RenderJobEntity): number {
+  const q = (job.options as { quality?: unknown } | null)?.quality;
+  return typeof q === 'number' ? q : DEFAULT_QUALITY;
 }
