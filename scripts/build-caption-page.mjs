@@ -58,7 +58,7 @@ const result = await build({
   format: 'iife',
   platform: 'browser',
   target: 'chrome120',
-  minify: true,
+  minify: !process.env.NO_MINIFY, // NO_MINIFY=1: readable names in a CPU profile of the page
   sourcemap: false,
   legalComments: 'eof',
   // motiontext-renderer reads Vite's import.meta.env for its (unused) dev plugin server config.

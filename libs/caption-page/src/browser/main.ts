@@ -2,6 +2,7 @@
 // served from memory by CaptionPage (../index.ts). Exposes window.__ecgCaption:
 //   load(scenarioV2, {width, height}) → {mountedCues, warnings, cues}
 //   seek(t) → {visible, bbox, signature}     (deterministic: same t → same pixels, any history)
+//   survey(times) → {signatures, bbox}        (seek for each time, without the pixels)
 //   settle() → resolves once images in the caption layer are decoded
 //   plugins() → registered "name@version" refs
 //   dispose()
@@ -183,7 +184,10 @@ function cueWindow(cue: ParsedCue): CueWindow {
  * scale, blurrier than a fresh one), channel plugins leave --mtx-* variables behind when their
  * window ends, a DOM plugin initialised earlier keeps its p=0 / p=1 state outside its window,
  * and newly active nodes are appended after the mounted ones (flow order would follow history).
- * Rebuilding costs no measurable time next to a capture.
+ * Rebuilding costs no measurable time next to a capture, but makes the survey slower (the engine
+ * forces a layout per mounted node: 1800 kinetic frames took 8.4 s instead of 1.2 s). A lighter
+ * reset for the survey was tried and dropped: with m5_layout_features the cues' order in the stage
+ * (their paint order) followed the mount history.
  */
 function resetBeforeSeek(): void {
   if (!internals || !container) return;
