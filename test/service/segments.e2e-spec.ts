@@ -60,14 +60,38 @@ describe('segmented render', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The data of every SSE status event of a job, until the stream ends (terminal state). */
+  async function readEvents(jobId: string): Promise<any[]> {
+    const r = await fetch(`${svc.baseUrl}/api/render/${jobId}/events`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      signal: AbortSignal.timeout(180_000),
+    });
+    expect(r.status).toBe(200);
+    return (await r.text())
+      .split('\n\n')
+      .map((block) => block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n'))
+      .filter((data) => data)
+      .map((data) => JSON.parse(data));
+  }
+
   it('renders segments separately and joins them frame-exact', async () => {
     const create = await svc.call('POST', '/api/render/create', {
       token,
       body: { videoUrl: files.url('clip.mp4'), scenario: simpleScenario({ start: 1.5, end: 4.5 }) },
     });
     expect(create.status).toBe(201);
+    const events = readEvents(create.body.jobId);
     const { final } = await pollStatus(svc.baseUrl, token, create.body.jobId, { timeoutMs: 180_000 });
     expect(final.status).toBe('completed');
+
+    // The SSE live figures count the whole render's frames across its segments, not one segment's.
+    const lives = (await events).filter((e) => e.status === 'processing' && e.live?.segments).map((e) => e.live);
+    expect(lives.length).toBeGreaterThan(0);
+    for (const live of lives) {
+      expect(live.framesTotal).toBe(SECONDS * FPS);
+      expect(live.segments.total).toBe(EDGES.length + 1);
+      expect(live.framesDone).toBeLessThanOrEqual(SECONDS * FPS);
+    }
 
     const out = join(dir, 'out.mp4');
     await downloadTo(final.downloadUrl, out);

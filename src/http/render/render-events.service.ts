@@ -1,13 +1,16 @@
 // Server-Sent Events for one job: the job row (any process may have written it) plus the live
-// figures the worker puts on its Bull job (frames, fps, encoder), polled once a second and sent
-// when they change. The stream ends after the terminal state.
+// figures the worker puts on its Bull job (frames, fps, encoder) — summed over the segments'
+// Bull jobs for a split render — polled once a second and sent when they change. The stream ends
+// after the terminal state.
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, type MessageEvent } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { Observable } from 'rxjs';
 import { isTerminalStatus } from '../../database/index.js';
-import { RENDER_QUEUE, renderBullJobId } from '../../queue/queue.constants.js';
+import { SegmentsRepository } from '../../jobs/segments.repository.js';
+import { RENDER_QUEUE, renderBullJobId, segmentBullJobId } from '../../queue/queue.constants.js';
 import { RenderApiService } from './render-api.service.js';
+import { aggregateSegmentLive } from './segment-live.js';
 
 export const EVENTS_POLL_MS = 1000;
 
@@ -15,8 +18,33 @@ export const EVENTS_POLL_MS = 1000;
 export class RenderEventsService {
   constructor(
     private readonly api: RenderApiService,
+    private readonly segments: SegmentsRepository,
     @InjectQueue(RENDER_QUEUE) private readonly queue: Queue,
   ) {}
+
+  /** The live figures of a processing job: its own Bull job's, or its segments' summed. */
+  private async liveFigures(jobId: string): Promise<Record<string, unknown> | undefined> {
+    const rows = await this.segments.list(jobId);
+    if (rows.length > 0) {
+      const running = new Map<number, Record<string, unknown>>();
+      await Promise.all(
+        rows
+          .filter((r) => r.status === 'pending')
+          .map(async (r) => {
+            const p = await this.progressOf(segmentBullJobId(jobId, r.idx));
+            if (p) running.set(r.idx, p);
+          }),
+      );
+      return { ...aggregateSegmentLive(rows, running) };
+    }
+    return this.progressOf(renderBullJobId(jobId));
+  }
+
+  private async progressOf(bullJobId: string): Promise<Record<string, unknown> | undefined> {
+    const bullJob = await this.queue.getJob(bullJobId).catch(() => null);
+    const p: unknown = bullJob?.progress();
+    return p && typeof p === 'object' ? (p as Record<string, unknown>) : undefined;
+  }
 
   stream(userId: string, jobId: string): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
@@ -27,11 +55,7 @@ export class RenderEventsService {
         try {
           const status = await this.api.status(userId, jobId);
           let live: Record<string, unknown> | undefined;
-          if (status.status === 'processing') {
-            const bullJob = await this.queue.getJob(renderBullJobId(jobId)).catch(() => null);
-            const p = bullJob?.progress();
-            if (p && typeof p === 'object') live = p as Record<string, unknown>;
-          }
+          if (status.status === 'processing') live = await this.liveFigures(jobId);
           const data = { ...status, live };
           // downloadUrl is minted per call: compare without it.
           const key = JSON.stringify({ ...data, downloadUrl: undefined, estimatedTimeRemaining: undefined });
