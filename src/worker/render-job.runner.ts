@@ -17,11 +17,11 @@ import { JobsRepository } from '../jobs/jobs.repository.js';
 import { CallbackNotifier, type CallbackEvent } from '../queue/callback-notifier.js';
 import { RenderEngine } from '../render/render-engine.service.js';
 import { RenderError } from '../render/render-errors.js';
-import type { RenderOptions } from '../render/render-options.js';
 import { outputKeyForJob, STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver.js';
 import { recordFailure, toRenderError } from './job-failure.js';
 import { startWatchdog } from './job-watchdog.js';
 import { planSegments } from './segment-plan.js';
+import { renderOptionsOf } from './job-options.js';
 import { SegmentedRender } from './segmented-render.js';
 import { SourceFetcher } from './source-fetcher.js';
 
@@ -216,10 +216,4 @@ export class RenderJobRunner {
   get activeCount(): number {
     return this.active.size;
   }
-}
-
-export function renderOptionsOf(job: RenderJobEntity): RenderOptions {
-  const o = job.options ?? {};
-  const pick = (k: string) => (typeof o[k] === 'number' ? (o[k] as number) : undefined);
-  return { width: pick('width'), height: pick('height'), fps: pick('fps'), quality: pick('quality') };
 }

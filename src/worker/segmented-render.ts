@@ -20,6 +20,7 @@ import { RenderError } from '../render/render-errors.js';
 import { DEFAULT_QUALITY } from '../render/render-options.js';
 import { outputKeyForJob, STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver.js';
 import { recordFailure, toRenderError } from './job-failure.js';
+import { renderOptionsOf } from './job-options.js';
 import { startWatchdog } from './job-watchdog.js';
 import type { RunContext, RunOutcome } from './render-job.runner.js';
 
@@ -127,7 +128,7 @@ export class SegmentedRender {
         segmentPaths.push(p);
       }
       const outputPath = join(dir, 'output.mp4');
-      const { durationSec } = await this.engine.join({ segmentPaths, sourcePath, outputPath, quality: qualityOf(job), signal });
+      const { durationSec } = await this.engine.join({ segmentPaths, sourcePath, outputPath, quality: renderOptionsOf(job).quality ?? DEFAULT_QUALITY, signal });
       await this.jobs.updateProgress(job.id, 95, 'uploading');
       const outputKey = outputKeyForJob(job.id);
       const { size } = await this.storage.putFile(outputKey, outputPath, { contentType: 'video/mp4', signal });
@@ -203,10 +204,4 @@ export class SegmentedRender {
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
-}
-
-/** The render's quality as requested (the engine's default otherwise). */
-function qualityOf(job: RenderJobEntity): number {
-  const q = (job.options as { quality?: unknown } | null)?.quality;
-  return typeof q === 'number' ? q : DEFAULT_QUALITY;
 }
