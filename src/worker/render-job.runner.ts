@@ -161,6 +161,8 @@ export class RenderJobRunner {
       this.logger.log(`render ${job.id} completed: ${summary.framesTotal} frames, ${summary.encoder}, ${summary.wallSeconds.toFixed(1)} s`);
       return 'completed';
     } catch (err) {
+      // As on success: temp files go before the job can be reported finished (failed).
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       return await this.handleFailure(job, err, abort.signal, ctx);
     } finally {
       stopWatchdog();

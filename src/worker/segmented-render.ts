@@ -188,6 +188,8 @@ export class SegmentedRender {
     try {
       return await work(dir, abort.signal);
     } catch (err) {
+      // Temp files go before the job can be reported finished (failed or cancelled).
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       const reason = abort.signal.aborted ? abort.signal.reason : undefined;
       if (reason instanceof RenderError && reason.code === 'RENDER_CANCELLED') {
         await this.discardArtifacts(job.id);
