@@ -2,32 +2,45 @@
 // (which registers them) and the server (which rejects scenarios naming anything else).
 // A scenario names a plugin as "name" or "name@version"; a bare name means the newest version.
 
+export type PluginType = 'channel' | 'dom' | 'hybrid';
+
 export interface BundledPlugin {
   readonly name: string;
   /** Versions a scenario may ask for; the first is what a bare name resolves to. */
   readonly versions: readonly string[];
+  /**
+   * As the editor's manifest declares it: which module functions the engine calls. Unset: the
+   * engine decides from the module's functions (evalChannels → channel, animate → dom).
+   */
+  readonly type?: PluginType;
 }
 
+const BOTH = ['2.0.0', '1.0.0'] as const;
+
 export const BUNDLED_PLUGINS: readonly BundledPlugin[] = [
-  { name: 'fadeIn', versions: ['2.0.0', '1.0.0'] },
-  // The original plugin server spelled it "fadein" (DESIGN §3 example "fadein@2.0.0").
-  { name: 'fadein', versions: ['2.0.0', '1.0.0'] },
-  { name: 'fadeOut', versions: ['2.0.0', '1.0.0'] },
-  { name: 'pop', versions: ['2.0.0', '1.0.0'] },
-  { name: 'slideInLeft', versions: ['2.0.0', '1.0.0'] },
-  { name: 'shakeX', versions: ['2.0.0', '1.0.0'] },
-  { name: 'waveY', versions: ['2.0.0', '1.0.0'] },
-  { name: 'bobY', versions: ['2.0.0', '1.0.0'] },
-  { name: 'glow', versions: ['2.0.0', '1.0.0'] },
-  { name: 'pulse', versions: ['2.0.0', '1.0.0'] },
-  { name: 'spin', versions: ['2.0.0', '1.0.0'] },
-  { name: 'flames', versions: ['2.0.0', '1.0.0'] },
-  { name: 'typewriter', versions: ['2.0.0', '1.0.0'] },
-  { name: 'cwi', versions: ['2.0.0', '1.0.0'] },
-  { name: 'cwi-color', versions: ['2.0.0', '1.0.0'] },
-  { name: 'cwi-loud', versions: ['2.0.0', '1.0.0'] },
-  { name: 'cwi-whisper', versions: ['2.0.0', '1.0.0'] },
-  { name: 'cwi-bouncing', versions: ['2.0.0', '1.0.0'] },
+  // ---- our own (not on the editor's server): basic.ts
+  { name: 'fadeIn', versions: BOTH, type: 'channel' },
+  { name: 'fadeOut', versions: BOTH, type: 'channel' },
+  { name: 'pop', versions: BOTH, type: 'channel' },
+  { name: 'slideInLeft', versions: BOTH, type: 'channel' },
+  { name: 'shakeX', versions: BOTH, type: 'channel' },
+  { name: 'waveY', versions: BOTH, type: 'channel' },
+  // ---- the editor's basic plugins: editor-basic.ts
+  { name: 'fadein', versions: BOTH },
+  { name: 'bobY', versions: BOTH },
+  { name: 'glow', versions: BOTH },
+  { name: 'pulse', versions: BOTH },
+  { name: 'spin', versions: BOTH },
+  { name: 'flames', versions: BOTH },
+  { name: 'typewriter', versions: BOTH },
+  // ---- the editor's cwi family: cwi.ts
+  { name: 'cwi', versions: BOTH },
+  { name: 'cwi-color', versions: BOTH },
+  { name: 'cwi-loud', versions: BOTH },
+  { name: 'cwi-whisper', versions: BOTH },
+  { name: 'cwi-bouncing', versions: BOTH },
+  // ---- the editor's effects: editor-effects.ts
+  // ---- end
 ];
 
 export interface PluginRef {

@@ -1,5 +1,9 @@
 // Every plugin module the page registers, keyed "name@version". Must cover BUNDLED_PLUGINS
-// (plugin-manifest.ts) exactly; main.ts checks that at startup.
+// (plugin-manifest.ts) exactly; main.ts checks that at startup. One record per area:
+//   basic.ts          our own plugins, not on the editor's server
+//   editor-basic.ts   the editor's bobY, pulse, spin, glow, flames, fadein, typewriter
+//   cwi.ts            the editor's cwi family
+//   editor-effects.ts the editor's elastic, glitch, magnetic, rotation, scalepop, slideup, fliptype
 import { bobY, fadeIn, fadeOut, flames, glow, pop, pulse, shakeX, slideInLeft, spin, waveY } from './basic.js';
 import { cwiPlugins } from './cwi.js';
 import { typewriter } from './typewriter.js';
@@ -10,19 +14,31 @@ const both = (name: string, module: PluginModule): Record<string, PluginModule> 
   [`${name}@2.0.0`]: module,
 });
 
-export const PLUGIN_MODULES: Readonly<Record<string, PluginModule>> = {
+const extraPlugins: Record<string, PluginModule> = {
   ...both('fadeIn', fadeIn),
-  ...both('fadein', fadeIn),
   ...both('fadeOut', fadeOut),
   ...both('pop', pop),
   ...both('slideInLeft', slideInLeft),
   ...both('shakeX', shakeX),
   ...both('waveY', waveY),
+};
+
+// Until editor-basic.ts exists: today's modules.
+const editorBasicPlugins: Record<string, PluginModule> = {
+  ...both('fadein', fadeIn),
   ...both('bobY', bobY),
   ...both('glow', glow),
   ...both('pulse', pulse),
   ...both('spin', spin),
   ...both('flames', flames),
   ...both('typewriter', typewriter),
+};
+
+const editorEffectPlugins: Record<string, PluginModule> = {};
+
+export const PLUGIN_MODULES: Readonly<Record<string, PluginModule>> = {
+  ...extraPlugins,
+  ...editorBasicPlugins,
   ...cwiPlugins,
+  ...editorEffectPlugins,
 };
