@@ -217,6 +217,7 @@ export async function serviceRender(o: ServiceRunOptions): Promise<ServiceRunRes
       PUBLIC_BASE_URL: baseUrl,
       PORT: String(port),
       JWT_SECRET,
+      URL_SIGNING_SECRET: 'EcgRenderBenchUrlSigning0123456789abcdefXYZ',
       DATABASE_URL: db.url,
       DATABASE_SCHEMA: db.schema,
       MIGRATE_ON_START: 'false',

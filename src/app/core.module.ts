@@ -11,6 +11,7 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { NetModule } from '../net/net.module.js';
 import { CALLBACK_QUEUE, RENDER_QUEUE, RENDER_QUEUE_SETTINGS } from '../queue/queue.constants.js';
 import { QuotaModule } from '../quota/quota.module.js';
+import { SecurityModule } from '../security/security.module.js';
 import { StorageModule, type StorageModuleOptions } from '../storage/storage.module.js';
 
 export function storageOptions(config: AppConfig): StorageModuleOptions {
@@ -81,6 +82,7 @@ export class CoreModule {
         CallbacksModule.forRoot({ secret: config.callbacks.secret }),
         JobsModule,
         QuotaModule.forRoot({ defaults: config.quota }),
+        SecurityModule,
       ],
       exports: [BullModule, JobsModule, QuotaModule],
     };

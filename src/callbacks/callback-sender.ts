@@ -13,8 +13,8 @@ export const CALLBACK_MAX_ATTEMPTS = 12;
 export const CALLBACK_SENDER_OPTIONS = Symbol('CALLBACK_SENDER_OPTIONS');
 
 export interface CallbackSenderOptions {
-  /** Standard Webhooks secret, `whsec_<base64>`. */
-  secret: string;
+  /** Standard Webhooks secret, `whsec_<base64>` (WEBHOOK_SECRET); unset: each send names the user's own. */
+  secret?: string;
   /** Whole-delivery timeout (default 10 s). */
   timeoutMs?: number;
   /** Response bytes read before the body is dropped (default 64 KiB). */
@@ -56,8 +56,8 @@ export class CallbackSender {
     private readonly fetcher: GuardedFetcher,
     @Optional() @Inject(CALLBACK_SENDER_OPTIONS) private readonly options: CallbackSenderOptions,
   ) {
-    if (!options?.secret) throw new Error('CallbackSender: secret is required');
-    decodeWebhookSecret(options.secret); // fail fast on a malformed secret
+    if (!options) throw new Error('CallbackSender: options are required');
+    if (options.secret !== undefined) decodeWebhookSecret(options.secret); // fail fast on a malformed secret
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
     this.now = options.now ?? Date.now;
@@ -68,10 +68,18 @@ export class CallbackSender {
     this.fetcher.assertUrlAllowed(url);
   }
 
-  async send(url: string, payload: CallbackPayload, webhookId: string): Promise<CallbackOutcome> {
+  /** True when callbacks can be signed without a per-user secret (WEBHOOK_SECRET is set). */
+  get hasServiceSecret(): boolean {
+    return this.options.secret !== undefined;
+  }
+
+  /** `secret`: the user's own webhook secret, which wins over WEBHOOK_SECRET. */
+  async send(url: string, payload: CallbackPayload, webhookId: string, secret?: string): Promise<CallbackOutcome> {
     const body = JSON.stringify(payload);
+    const key = secret ?? this.options.secret;
+    if (key === undefined) return { result: 'give-up', reason: 'no webhook secret to sign with (WEBHOOK_SECRET unset, user has none)', webhookId };
     const headers: Record<string, string> = {
-      ...signWebhook(this.options.secret, webhookId, Math.floor(this.now() / 1000), body),
+      ...signWebhook(key, webhookId, Math.floor(this.now() / 1000), body),
       'content-type': 'application/json',
     };
     if (this.options.userAgent) headers['user-agent'] = this.options.userAgent;

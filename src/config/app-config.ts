@@ -2,7 +2,7 @@
 // problem is reported together, naming the variable, so a misconfigured pod fails fast.
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import { decodeWebhookSecret } from '../callbacks/webhook-signature.js';
+import { readSecretsAndSecurity, type SecurityConfig } from './security-config.js';
 
 export const RENDER_MODES = ['api', 'worker', 'standalone'] as const;
 export type RenderMode = (typeof RENDER_MODES)[number];
@@ -66,7 +66,9 @@ export interface AppConfig {
     /** Renders shorter than this are never split. */
     segmentMinDurationSeconds: number;
   };
-  callbacks: { secret: string; maxAttempts: number };
+  /** secret: WEBHOOK_SECRET; unset → only users with a webhook secret of their own may set callbackUrl. */
+  callbacks: { secret?: string; maxAttempts: number };
+  security: SecurityConfig;
   limits: { maxVideoBytes: number; maxVideoDurationSec: number; maxScenarioBytes: number };
   adminToken?: string;
   /** Test-only: lets the guarded fetcher reach loopback. Refused when NODE_ENV=production. */
@@ -81,7 +83,7 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-class EnvReader {
+export class EnvReader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
@@ -170,12 +172,18 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   const driver = r.oneOf('STORAGE_DRIVER', ['local', 's3'] as const, 'local');
 
   const jwtSecret = r.str('JWT_SECRET');
-  const jwksUrl = r.url('JWT_JWKS_URL', undefined, ['https:', 'http:']);
+  // JWKS only over https (a plain-http key set can be swapped on the way), and only with a pinned
+  // issuer and audience (a JWKS often signs tokens for many applications).
+  const jwksUrl = r.url('JWT_JWKS_URL', undefined, ['https:']);
+  if (jwksUrl && !r.str('JWT_ISSUER')) r.problems.push('JWT_ISSUER: required with JWT_JWKS_URL');
+  if (jwksUrl && !r.str('JWT_AUDIENCE')) r.problems.push('JWT_AUDIENCE: required with JWT_JWKS_URL');
   if (!jwtSecret && !jwksUrl) r.problems.push('JWT_SECRET or JWT_JWKS_URL: one of them is required');
   if (jwtSecret && jwtSecret.length < 32) r.problems.push('JWT_SECRET: must be at least 32 characters');
 
   const allowDevTokens = r.bool('ALLOW_DEV_TOKENS', false);
-  if (allowDevTokens && production) r.problems.push('ALLOW_DEV_TOKENS: refused when NODE_ENV=production');
+  if (allowDevTokens && env.NODE_ENV !== 'development') {
+    r.problems.push('ALLOW_DEV_TOKENS: needs the explicit development mode NODE_ENV=development');
+  }
   const allowPrivateNetworks = r.bool('ALLOW_PRIVATE_NETWORKS', false);
   if (allowPrivateNetworks && production) {
     r.problems.push('ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production');
@@ -183,23 +191,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
 
   const s3Bucket = r.str('S3_BUCKET');
   if (driver === 's3' && !s3Bucket) r.problems.push('S3_BUCKET: required when STORAGE_DRIVER=s3');
-  const urlSigningSecret = r.str('URL_SIGNING_SECRET') ?? jwtSecret ?? '';
-  if (driver === 'local' && urlSigningSecret.length < 32) {
-    r.problems.push('URL_SIGNING_SECRET: at least 32 characters (defaults to JWT_SECRET)');
-  }
-
-  // The callback signer needs a Standard Webhooks secret (whsec_<base64> or base64); without
-  // this check a JWT_SECRET in another form (e.g. with '-') only failed later, inside DI.
-  const webhookSecret = r.str('WEBHOOK_SECRET') ?? jwtSecret ?? '';
-  try {
-    decodeWebhookSecret(webhookSecret);
-  } catch (err) {
-    r.problems.push(
-      r.str('WEBHOOK_SECRET')
-        ? `WEBHOOK_SECRET: ${(err as Error).message}`
-        : `WEBHOOK_SECRET: unset, and JWT_SECRET cannot serve as one (${(err as Error).message}); set WEBHOOK_SECRET=whsec_<base64>`,
-    );
-  }
+  const { urlSigningSecret, webhookSecret, security } = readSecretsAndSecurity(r, env, jwtSecret);
 
   const cfg: AppConfig = {
     mode,
@@ -257,6 +249,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       maxScenarioBytes: r.int('MAX_SCENARIO_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     },
     adminToken: r.str('ADMIN_TOKEN'),
+    security,
     allowPrivateNetworks,
   };
   if (r.problems.length) throw new ConfigError(r.problems);

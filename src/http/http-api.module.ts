@@ -8,6 +8,7 @@ import { RenderController } from './render/render.controller.js';
 import { RenderEventsService } from './render/render-events.service.js';
 import { LocalFilesController } from './uploads/local-files.controller.js';
 import { UploadsController } from './uploads/uploads.controller.js';
+import { WebhookSecretController } from './webhooks/webhook-secret.controller.js';
 
 /** The public HTTP API (api and standalone roots). Needs CoreModule. */
 @Module({})
@@ -19,6 +20,7 @@ export class HttpApiModule {
       controllers: [
         RenderController,
         UploadsController,
+        WebhookSecretController,
         // Signed local URLs are served by the API only when results are stored on local disk.
         ...(config.storage.driver === 'local' ? [LocalFilesController] : []),
       ],

@@ -27,8 +27,10 @@ import { ensureCaptionPageBundle, NODE_BIN, ROOT } from './engine.js';
 
 const exec = promisify(execFile);
 
-/** Alphanumeric on purpose: it doubles as the webhook secret (decoded as base64 when WEBHOOK_SECRET is unset). */
 export const TEST_JWT_SECRET = 'EcgRenderTestSecret0123456789abcdefABCDEF';
+/** Distinct from TEST_JWT_SECRET: start-up refuses a URL-signing or webhook key equal to the JWT key. */
+export const TEST_URL_SIGNING_SECRET = 'EcgRenderTestUrlSigning0123456789abcdefXYZ';
+export const TEST_WEBHOOK_SECRET = `whsec_${Buffer.from('ecg-render test webhook key 0123456789').toString('base64')}`;
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 export type Env = Record<string, string>;
@@ -192,6 +194,8 @@ export async function createResources(extraEnv: Env = {}, opts: { allowPrivateNe
     PORT: String(port),
     PUBLIC_BASE_URL: baseUrl,
     JWT_SECRET: TEST_JWT_SECRET,
+    URL_SIGNING_SECRET: TEST_URL_SIGNING_SECRET,
+    WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     DATABASE_URL: db.url,
     DATABASE_SCHEMA: db.schema,
     MIGRATE_ON_START: 'false',

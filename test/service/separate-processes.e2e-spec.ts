@@ -137,6 +137,7 @@ describe('api and worker as separate processes', () => {
         ...res.env,
         ECG_RENDER_MODE: 'api',
         JWT_SECRET: 'a-jwt-secret-with-dashes-0123456789abcdef',
+        WEBHOOK_SECRET: 'a-webhook-secret-with-dashes-0123456789',
         STORAGE_DRIVER: 's3',
         QUOTA_DAILY: '-1',
       },

@@ -15,6 +15,7 @@ import { RenderQueueProducer } from '../../queue/render-queue.producer.js';
 import { JobAdmission } from '../../quota/job-admission.service.js';
 import { IdempotencyConflictError, InvalidIdempotencyKeyError, QuotaExceededError } from '../../quota/quota.errors.js';
 import { prepareScenario, ScenarioValidationError } from '../../scenario/prepare-scenario.js';
+import { WebhookSecretsRepository } from '../../security/webhook-secrets.repository.js';
 import { S3SourceResolver } from '../../storage/s3-source-resolver.js';
 import { STORAGE_DRIVER, parseStorageUrl, type StorageDriver } from '../../storage/storage-driver.js';
 import { ApiError, ERROR_CODES } from '../errors/api-error.js';
@@ -40,6 +41,7 @@ export class RenderApiService {
     private readonly callbackSender: CallbackSender,
     private readonly fetcher: GuardedFetcher,
     private readonly s3Sources: S3SourceResolver,
+    private readonly webhookSecrets: WebhookSecretsRepository,
   ) {}
 
   async create(userId: string, dto: CreateRenderDto, idempotencyKey?: string): Promise<CreateRenderResponse> {
@@ -79,6 +81,11 @@ export class RenderApiService {
         this.callbackSender.validateUrl(dto.callbackUrl);
       } catch (err) {
         throw ApiError.validation(`callbackUrl: ${(err as Error).message}`, [{ field: 'callbackUrl', reason: (err as Error).message }]);
+      }
+      // Without WEBHOOK_SECRET callbacks are signed only with the user's own secret (issue 12 #2).
+      if (!this.callbackSender.hasServiceSecret && !(await this.webhookSecrets.describe(userId))) {
+        const reason = 'callbacks are not available: the service has no WEBHOOK_SECRET and you have no webhook secret (POST /api/webhooks/secret)';
+        throw ApiError.validation(`callbackUrl: ${reason}`, [{ field: 'callbackUrl', reason }]);
       }
     }
     if (!(await this.producer.isReady())) {
