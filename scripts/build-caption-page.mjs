@@ -10,7 +10,7 @@
 //                 and package-lock.json
 //   (none)        always build
 import { build } from 'esbuild';
-import { existsSync, readdirSync, statSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +18,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = join(root, 'libs/caption-page/src');
 const entry = join(srcDir, 'browser/main.ts');
 const outfile = join(root, 'dist/caption-page/caption-page.js');
+// Our bundled plugins' assets (flames' image, …), copied beside the bundle; CaptionPage serves them.
+const assetsDir = join(root, 'libs/caption-page/plugin-assets');
+const assetsOut = join(root, 'dist/caption-page/plugin-assets');
 
 const args = new Set(process.argv.slice(2));
 for (const a of args) {
@@ -44,7 +47,7 @@ if (existsSync(outfile)) {
   if (args.has('--if-stale')) {
     const out = statSync(outfile).mtimeMs;
     const lock = join(root, 'package-lock.json');
-    const inputs = Math.max(newestMtime(srcDir), existsSync(lock) ? statSync(lock).mtimeMs : 0);
+    const inputs = Math.max(newestMtime(srcDir), existsSync(assetsDir) ? newestMtime(assetsDir) : 0, existsSync(lock) ? statSync(lock).mtimeMs : 0);
     if (out > inputs) process.exit(0);
   }
 }
@@ -76,5 +79,7 @@ if (bad.length) {
   console.error(`build-caption-page: unexpected modules in bundle:\n  ${bad.join('\n  ')}`);
   process.exit(1);
 }
+rmSync(assetsOut, { recursive: true, force: true });
+if (existsSync(assetsDir)) cpSync(assetsDir, assetsOut, { recursive: true });
 const bytes = statSync(outfile).size;
 console.log(`build-caption-page: ${outfile.slice(root.length + 1)} ${(bytes / 1024).toFixed(0)} KiB in ${Date.now() - started} ms`);

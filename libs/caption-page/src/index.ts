@@ -7,13 +7,16 @@
 // through CDP. Never a file:// URL.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CDPSession, HTTPRequest, Page } from 'puppeteer-core';
 
+import type { CaptionLoadOptions, OriginPlugin, PageFont, PageFontDescriptor, PageLoadInput, PagePluginDescriptor } from './load-options.js';
+
 export { BUNDLED_PLUGINS, resolveBundledPlugin } from './plugin-manifest.js';
 export type { BundledPlugin, PluginRef } from './plugin-manifest.js';
+export type { CaptionLoadOptions, OriginPlugin, PageFont, PluginFile } from './load-options.js';
 
 export interface BBox {
   x: number;
@@ -66,11 +69,19 @@ export interface LoadResult {
   cues: CueWindow[];
 }
 
+/** A response the page gets from memory. */
+export interface ServedFile {
+  readonly contentType: string;
+  readonly body: Uint8Array | string;
+}
+
 export interface CaptionPageAssets {
   /** Our HTML template (with its Content-Security-Policy). */
   html: string;
   /** The bundled browser entry (dist/caption-page/caption-page.js). */
   script: string;
+  /** Our bundled plugins' assets, keyed by URL (`{origin}/plugins/{name}@{version}/{path}`). */
+  pluginAssets: ReadonlyMap<string, ServedFile>;
 }
 
 export interface CaptionPageSize {
@@ -82,6 +93,10 @@ export interface CaptionPageSize {
 export const CAPTION_PAGE_ORIGIN = 'https://caption-page.invalid';
 export const CAPTION_PAGE_URL = `${CAPTION_PAGE_ORIGIN}/`;
 export const CAPTION_SCRIPT_URL = `${CAPTION_PAGE_ORIGIN}/caption-page.js`;
+/** Every plugin folder (bundled assets, origin plugins' entries and assets) is served under here. */
+export const PLUGINS_URL = `${CAPTION_PAGE_ORIGIN}/plugins/`;
+/** Font faces handed over with a scenario. */
+export const FONTS_URL = `${CAPTION_PAGE_ORIGIN}/fonts/`;
 const BUNDLE_RELATIVE = join('dist', 'caption-page', 'caption-page.js');
 
 /**
@@ -112,8 +127,10 @@ let assetsPromise: Promise<CaptionPageAssets> | null = null;
 /** Reads the built bundle once and builds the HTML template around it. */
 export function loadCaptionPageAssets(): Promise<CaptionPageAssets> {
   assetsPromise ??= (async () => {
-    const script = await readFile(captionPageBundlePath(), 'utf8');
-    return { script, html: buildHtml(script) };
+    const bundlePath = captionPageBundlePath();
+    const script = await readFile(bundlePath, 'utf8');
+    const pluginAssets = await readPluginAssets(join(dirname(bundlePath), 'plugin-assets'));
+    return { script, html: buildHtml(script), pluginAssets };
   })().catch((err) => {
     assetsPromise = null;
     throw err;
@@ -121,17 +138,48 @@ export function loadCaptionPageAssets(): Promise<CaptionPageAssets> {
   return assetsPromise;
 }
 
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.png': 'image/png',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.mjs': 'text/javascript',
+  '.js': 'text/javascript',
+};
+
+/** Reads dist/caption-page/plugin-assets/{name}@{version}/… (copied there by the bundle build). */
+async function readPluginAssets(dir: string): Promise<Map<string, ServedFile>> {
+  const out = new Map<string, ServedFile>();
+  if (!existsSync(dir)) return out;
+  for (const ent of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!ent.isFile()) continue;
+    const full = join(ent.parentPath, ent.name);
+    const contentType = CONTENT_TYPES[extname(ent.name).toLowerCase()] ?? 'application/octet-stream';
+    out.set(PLUGINS_URL + relative(dir, full).split(sep).join('/'), { contentType, body: await readFile(full) });
+  }
+  return out;
+}
+
+/** URL of a file of a plugin's folder, as the page sees it. */
+export function pluginFileUrl(name: string, version: string, path: string): string {
+  return `${PLUGINS_URL}${encodeURIComponent(name)}@${encodeURIComponent(version)}/${path.replace(/^\/+/, '')}`;
+}
+
 function buildHtml(script: string): string {
   const integrity = `sha384-${createHash('sha384').update(script, 'utf8').digest('base64')}`;
   const csp = [
     "default-src 'none'",
-    `script-src ${CAPTION_SCRIPT_URL}`,
+    // Origin plugins' entries are imported from the plugin folders we serve from memory.
+    `script-src ${CAPTION_SCRIPT_URL} ${PLUGINS_URL}`,
     // The engine and plugins style nodes through CSSOM; the page injects one <style> element.
     "style-src 'unsafe-inline'",
     // Assets are fetched by the guarded fetcher on the server and handed over as data:/blob: URLs.
-    'img-src data: blob:',
-    'font-src data: blob:',
-    'media-src data: blob:',
+    `img-src data: blob: ${PLUGINS_URL}`,
+    `font-src data: blob: ${FONTS_URL}`,
+    `media-src data: blob: ${PLUGINS_URL}`,
     "connect-src 'none'",
     "worker-src 'none'",
     "child-src 'none'",
@@ -155,7 +203,7 @@ function buildHtml(script: string): string {
 }
 
 type CaptionApi = {
-  load(s: unknown, o: CaptionPageSize): Promise<LoadResult>;
+  load(s: unknown, o: PageLoadInput): Promise<LoadResult>;
   seek(t: number): SeekResult;
   survey(times: number[]): SurveyResult;
   settle(): Promise<void>;
@@ -178,6 +226,8 @@ export class CaptionPage {
     private readonly client: CDPSession,
     readonly size: CaptionPageSize,
     private readonly onRequest: (req: HTTPRequest) => void,
+    /** URL → file the page may load: bundled plugin assets, then what load() hands over. */
+    private readonly served: Map<string, ServedFile>,
   ) {}
 
   static async open(page: Page, assets: CaptionPageAssets, size: CaptionPageSize): Promise<CaptionPage> {
@@ -193,11 +243,20 @@ export class CaptionPage {
       urls: ['ws://*', 'wss://*', 'http://*', 'ftp://*', 'file://*', 'chrome://*', 'chrome-extension://*'],
     });
 
+    const served = new Map<string, ServedFile>(assets.pluginAssets);
     const onRequest = (req: HTTPRequest) => {
       if (req.isInterceptResolutionHandled()) return;
       const url = req.url();
       const method = req.method();
-      if (method === 'GET' && url === CAPTION_PAGE_URL) {
+      const file = method === 'GET' ? served.get(url) : undefined;
+      if (file) {
+        void req.respond({
+          status: 200,
+          contentType: file.contentType,
+          headers: { 'cache-control': 'no-store' },
+          body: typeof file.body === 'string' ? file.body : Buffer.from(file.body.buffer, file.body.byteOffset, file.body.byteLength),
+        });
+      } else if (method === 'GET' && url === CAPTION_PAGE_URL) {
         void req.respond({
           status: 200,
           contentType: 'text/html; charset=utf-8',
@@ -221,7 +280,7 @@ export class CaptionPage {
     await page.setRequestInterception(true);
     page.on('request', onRequest);
 
-    const cp = new CaptionPage(page, client, { width, height }, onRequest);
+    const cp = new CaptionPage(page, client, { width, height }, onRequest, served);
     try {
       await page.goto(CAPTION_PAGE_URL, { waitUntil: 'load' });
       await page.waitForFunction(() => !!(window as unknown as CaptionWindow).__ecgCaption, { timeout: 10_000 });
@@ -233,17 +292,42 @@ export class CaptionPage {
     return cp;
   }
 
-  /** Loads a v2.0 scenario (already normalised; v1.3 conversion happens in src/scenario). */
-  async load(scenarioV2: object): Promise<LoadResult> {
-    const { width, height } = this.size;
+  /**
+   * Loads a v2.0 scenario (already normalised; v1.3 conversion happens in src/scenario), with the
+   * origin plugins and font faces the server fetched for it, served to the page from memory.
+   */
+  async load(scenarioV2: object, options: CaptionLoadOptions = {}): Promise<LoadResult> {
+    const input: PageLoadInput = {
+      ...this.size,
+      plugins: (options.originPlugins ?? []).map((p) => this.serveOriginPlugin(p)),
+      fonts: (options.fonts ?? []).map((f, i) => this.serveFont(f, i)),
+      seed: options.seed ?? '',
+    };
     const result = await this.page.evaluate(
-      (s, w, h) => (window as unknown as CaptionWindow).__ecgCaption.load(s, { width: w, height: h }),
+      (s, o) => (window as unknown as CaptionWindow).__ecgCaption.load(s, o as unknown as PageLoadInput),
       scenarioV2 as Record<string, unknown>,
-      width,
-      height,
+      input as unknown as Record<string, unknown>,
     );
     await this.page.evaluate(() => document.fonts.ready.then(() => undefined));
     return result;
+  }
+
+  private serveOriginPlugin(p: OriginPlugin): PagePluginDescriptor {
+    for (const f of p.files) this.served.set(pluginFileUrl(p.name, p.version, f.path), { contentType: f.contentType, body: f.body });
+    if (!p.files.some((f) => f.path === p.entry)) throw new Error(`origin plugin ${p.name}@${p.version}: entry ${p.entry} not among its files`);
+    return {
+      name: p.name,
+      version: p.version,
+      manifest: p.manifest,
+      entryUrl: pluginFileUrl(p.name, p.version, p.entry),
+      baseUrl: pluginFileUrl(p.name, p.version, ''),
+    };
+  }
+
+  private serveFont(f: PageFont, index: number): PageFontDescriptor {
+    const url = `${FONTS_URL}${index}`;
+    this.served.set(url, { contentType: 'font/woff2', body: f.data });
+    return { family: f.family, url, weight: f.weight, style: f.style, unicodeRange: f.unicodeRange };
   }
 
   /** Shows the captions at t seconds. Synchronous in the page; a capture right after is correct. */

@@ -40,3 +40,31 @@ export interface CaptionLoadOptions {
   /** Seeds the random numbers of plugins (per node and plugin); the same in every segment of a job. */
   readonly seed?: string;
 }
+
+// ---- what the page's load() receives (browser side of the same contract)
+
+export interface PagePluginDescriptor {
+  readonly name: string;
+  readonly version: string;
+  readonly manifest: Readonly<Record<string, unknown>>;
+  /** Where the page imports the entry from (served from memory). */
+  readonly entryUrl: string;
+  /** The plugin folder's URL, ending in '/': ctx.assets.getUrl(p) is new URL(p, baseUrl). */
+  readonly baseUrl: string;
+}
+
+export interface PageFontDescriptor {
+  readonly family: string;
+  readonly url: string;
+  readonly weight?: string;
+  readonly style?: string;
+  readonly unicodeRange?: string;
+}
+
+export interface PageLoadInput {
+  readonly width: number;
+  readonly height: number;
+  readonly plugins?: readonly PagePluginDescriptor[];
+  readonly fonts?: readonly PageFontDescriptor[];
+  readonly seed?: string;
+}

@@ -1,15 +1,18 @@
 // Browser entry of the caption page. Bundled by scripts/build-caption-page.mjs into one IIFE and
 // served from memory by CaptionPage (../index.ts). Exposes window.__ecgCaption:
-//   load(scenarioV2, {width, height}) → {mountedCues, warnings, cues}
+//   load(scenarioV2, {width, height, plugins?, fonts?, seed?}) → {mountedCues, warnings, cues}
 //   seek(t) → {visible, bbox, signature}     (deterministic: same t → same pixels, any history)
 //   survey(times) → {signatures, bbox}        (seek for each time, without the pixels)
 //   settle() → resolves once images in the caption layer are decoded
 //   plugins() → registered "name@version" refs
 //   dispose()
 import gsap from 'gsap';
-import { MotionTextRenderer, registerExternalPlugin } from 'motiontext-renderer';
-import { BUNDLED_PLUGINS } from '../plugin-manifest.js';
-import { PLUGIN_MODULES } from './plugins/index.js';
+import { MotionTextRenderer } from 'motiontext-renderer';
+import type { PageLoadInput } from '../load-options.js';
+import { loadFontFaces } from './font-faces.js';
+import { keepEndStates, type PlaybackInternals } from './playback.js';
+import { isRegistered, registerBundledPlugins, registerOriginPlugins, registeredPlugins } from './plugin-registry.js';
+import { restartFallback, setJobSeed } from './seeded-random.js';
 
 export interface BBox {
   x: number;
@@ -41,7 +44,6 @@ export interface LoadResult {
   cues: CueWindow[];
 }
 
-const PLUGIN_BASE_URL = 'https://caption-page.invalid/plugins/';
 const FONT_STACK = "'Noto Sans CJK KR', 'Noto Sans KR', 'Noto Sans', 'DejaVu Sans', sans-serif";
 
 // ---------------------------------------------------------------- warnings capture
@@ -76,23 +78,9 @@ for (const level of ['warn', 'error'] as const) {
 }
 
 // ---------------------------------------------------------------- plugins
-// motiontext-renderer 1.5.0 has no network plugin loader in its dist: RendererV2 looks every
-// pluginChain name up verbatim in an in-memory registry (devRegistry.resolve(spec.name)), and
-// registerExternalPlugin({name, version}) stores the module under both "name" and
-// "name@version". So "cwi-color@1.0.0" hits the exact version and a bare "spin" hits whichever
-// version of spin was registered last: we register versions oldest first so the bare name means
-// the manifest's first (newest) version.
-const registered = new Set<string>();
-for (const plugin of BUNDLED_PLUGINS) {
-  for (const version of [...plugin.versions].reverse()) {
-    const ref = `${plugin.name}@${version}`;
-    const module = PLUGIN_MODULES[ref];
-    if (!module) throw new Error(`caption page: no module for bundled plugin ${ref}`);
-    registerExternalPlugin({ name: plugin.name, version, module, baseUrl: `${PLUGIN_BASE_URL}${ref}/` });
-    registered.add(ref);
-  }
-  registered.add(plugin.name);
-}
+// motiontext-renderer 1.5.0 looks every pluginChain name up verbatim in an in-memory registry;
+// plugin-registry.ts registers our bundle now and the origin's plugins at load().
+registerBundledPlugins();
 (window as unknown as { gsap: unknown }).gsap = gsap; // DOM plugins take GSAP from window.gsap
 
 // ---------------------------------------------------------------- page style
@@ -107,9 +95,8 @@ style.textContent = [
 document.head.appendChild(style);
 
 // ---------------------------------------------------------------- engine internals we rely on
-interface RendererV2Internals {
+interface RendererV2Internals extends PlaybackInternals {
   mountedElements: Map<string, { element: HTMLElement; cueId: string }>;
-  domPluginStates: Map<string, unknown>;
   cleanupDomPlugin(nodeId: string): void;
   unmountCue(cue: unknown): void;
 }
@@ -142,6 +129,9 @@ function getInternals(r: MotionTextRenderer): { rv2: RendererV2Internals; scenar
     !(rv2.domPluginStates instanceof Map) ||
     typeof rv2.cleanupDomPlugin !== 'function' ||
     typeof rv2.unmountCue !== 'function' ||
+    typeof rv2.applyDomPluginProgressIfInitialized !== 'function' ||
+    typeof rv2.manageDomPluginState !== 'function' ||
+    typeof rv2.resolveAllDefines !== 'function' ||
     !anyR.scenario
   ) {
     throw new Error('caption page: motiontext-renderer internals changed (expected RendererV2 fields)');
@@ -305,6 +295,7 @@ function seek(t: number): SeekResult {
   if (!renderer) throw new Error('caption page: load() first');
   if (!Number.isFinite(t)) throw new Error(`caption page: bad time ${t}`);
   resetBeforeSeek();
+  restartFallback(t);
   renderer.seek(t);
   const m = measure();
   return { visible: m.visible, bbox: m.bbox, signature: m.visible ? signature() : 'empty' };
@@ -338,13 +329,19 @@ function dispose(): void {
   }
 }
 
-async function load(scenario: unknown, opts: { width: number; height: number }): Promise<LoadResult> {
+async function load(scenario: unknown, opts: PageLoadInput): Promise<LoadResult> {
   const width = Math.round(Number(opts?.width));
   const height = Math.round(Number(opts?.height));
   if (!(width > 0 && height > 0)) throw new Error('caption page: width and height are required');
   dispose();
   captured.length = 0;
   capturedSet.clear();
+  setJobSeed(String(opts.seed ?? ''));
+  if (opts.plugins?.length) {
+    registerBundledPlugins(); // drop a previous load's origin plugins
+    await registerOriginPlugins(opts.plugins);
+  }
+  const fontWarnings = await loadFontFaces(opts.fonts ?? []);
   viewport = { width, height };
   container = document.createElement('div');
   container.id = 'ecg-stage';
@@ -357,6 +354,7 @@ async function load(scenario: unknown, opts: { width: number; height: number }):
   await renderer.loadConfig(scenario);
   const { rv2, scenario: parsed } = getInternals(renderer);
   internals = rv2;
+  keepEndStates(rv2);
   // The engine's Stage watches the container's parent with a ResizeObserver and, 80 ms later
   // (setTimeout), re-positions/letterboxes the container by stage.baseAspect: wall-clock-dependent
   // layout. Our stage is exactly the video frame, so drop that binding and pin the box.
@@ -368,7 +366,7 @@ async function load(scenario: unknown, opts: { width: number; height: number }):
   Object.assign(container.style, { position: 'absolute', left: '0px', top: '0px', width: `${width}px`, height: `${height}px` });
   cues = Array.isArray(parsed.cues) ? parsed.cues : [];
 
-  const warnings: string[] = [];
+  const warnings: string[] = [...fontWarnings];
   const names = new Set<string>();
   for (const cue of cues) {
     if (cue.root) {
@@ -376,7 +374,7 @@ async function load(scenario: unknown, opts: { width: number; height: number }):
       checkNodes(cue.root, warnings);
     }
   }
-  for (const name of names) if (!registered.has(name)) warnings.push(`Unknown plugin: ${name}`);
+  for (const name of names) if (!isRegistered(name)) warnings.push(`Unknown plugin: ${name}`);
 
   // Probe every cue at the start and middle of its nodes' windows; count cues that put visible
   // content (non-empty text, image, video) on the stage at least once.
@@ -458,7 +456,7 @@ const api = {
   survey,
   settle,
   dispose,
-  plugins: (): string[] => Array.from(registered).sort(),
+  plugins: registeredPlugins,
   warnings: (): string[] => captured.slice(),
 };
 (window as unknown as { __ecgCaption: typeof api }).__ecgCaption = api;

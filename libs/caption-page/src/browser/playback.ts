@@ -1,0 +1,77 @@
+// Playback semantics on a page that builds every frame from scratch.
+//
+// The editor's preview plays: a DOM plugin is initialised the first time its window is reached
+// while its node is mounted, and once the window has passed the engine keeps applying p = 1
+// (RendererV2.applyDomPluginProgressIfInitialized) — a sung word stays coloured. A cold seek
+// never initialised it, so the engine leaves the node in its base state. We rebuild the caption
+// DOM before every seek (determinism, see main.ts resetBeforeSeek), so we make the engine's
+// "after the window" branch do what playback would have done: initialise the plugin and apply
+// p = 1 — in the engine's own chain order, so plugins stacked on one node meet each other in
+// the same order as in playback.
+
+interface PluginSpec {
+  name: string;
+  baseTime?: unknown;
+  timeOffset?: unknown;
+}
+interface NodeLike {
+  displayTime?: [number, number];
+  baseTime?: unknown;
+}
+export interface PlaybackInternals {
+  mountedElements: Map<string, { element: HTMLElement; node?: NodeLike }>;
+  domPluginStates: Map<string, Map<string, { initialized?: boolean }>>;
+  applyDomPluginProgressIfInitialized(plugin: PluginSpec, element: HTMLElement, p: number): void;
+  manageDomPluginState(nodeId: string, plugin: PluginSpec, effectsRoot: HTMLElement, p: number): void;
+  resolveAllDefines(v: unknown): unknown;
+}
+
+/** One bound of a plugin window, as the engine resolves it (seconds or "n%" of the base). */
+function bound(b: unknown, start: number, end: number, which: 'start' | 'end'): number {
+  const base = which === 'start' ? start : end;
+  if (typeof b === 'number') return Number.isFinite(b) ? base + b : base;
+  if (typeof b === 'string') {
+    const s = b.trim();
+    const n = parseFloat(s.endsWith('%') ? s.slice(0, -1) : s);
+    if (!Number.isFinite(n)) return base;
+    return s.endsWith('%') ? base + (end - start) * (n / 100) : base + n;
+  }
+  return base;
+}
+
+/** The plugin's window [start, end] in seconds, or null when the engine could not compute one. */
+function pluginWindow(rv2: PlaybackInternals, node: NodeLike, plugin: PluginSpec): [number, number] | null {
+  const baseTime = rv2.resolveAllDefines(plugin.baseTime ?? node.baseTime ?? node.displayTime);
+  if (!Array.isArray(baseTime) || !Number.isFinite(baseTime[0]) || !Number.isFinite(baseTime[1])) return null;
+  const offset = rv2.resolveAllDefines(plugin.timeOffset ?? ['0%', '100%']);
+  const [o0, o1] = Array.isArray(offset) ? offset : ['0%', '100%'];
+  return [bound(o0, baseTime[0], baseTime[1], 'start'), bound(o1, baseTime[0], baseTime[1], 'end')];
+}
+
+/** The window overlapped the time the node was on screen, so playback ran the plugin. */
+function ranWhileMounted(rv2: PlaybackInternals, node: NodeLike, plugin: PluginSpec): boolean {
+  const w = pluginWindow(rv2, node, plugin);
+  if (!w || !(w[1] >= w[0])) return false;
+  const [d0, d1] = node.displayTime ?? [-Infinity, Infinity];
+  return w[1] >= d0 && w[0] <= d1;
+}
+
+/** Makes the engine keep DOM plugins' end states after their windows, as playback does. */
+export function keepEndStates(rv2: PlaybackInternals): void {
+  const original = rv2.applyDomPluginProgressIfInitialized.bind(rv2);
+  rv2.applyDomPluginProgressIfInitialized = (plugin, element, p) => {
+    if (p === 1) {
+      const nodeKey = element.dataset.nodeKey || element.dataset.nodeId;
+      const states = nodeKey ? rv2.domPluginStates.get(nodeKey) : undefined;
+      const mounted = nodeKey ? rv2.mountedElements.get(nodeKey) : undefined;
+      if (nodeKey && mounted?.node && !states?.get(plugin.name)?.initialized && ranWhileMounted(rv2, mounted.node, plugin)) {
+        const effectsRoot = element.querySelector<HTMLElement>('.mtx-effects-root, [data-mtx-effects-root]');
+        if (effectsRoot) {
+          rv2.manageDomPluginState(nodeKey, plugin, effectsRoot, 1);
+          return;
+        }
+      }
+    }
+    original(plugin, element, p);
+  };
+}
