@@ -36,7 +36,7 @@ describe('web console (Chromium)', () => {
     // The editor's v1.3 export: the console has the server convert it for the preview.
     scenarioPath = join(dir, 'basic-v1.3.json');
     writeFileSync(scenarioPath, JSON.stringify(readFixture('legacy/basic.json')));
-    svc = await startService({ mode: 'standalone', env: { ALLOW_DEV_TOKENS: 'true' } });
+    svc = await startService({ mode: 'standalone', env: { ALLOW_DEV_TOKENS: 'true', NODE_ENV: 'development' } });
     browser = await puppeteer.launch({
       executablePath: CHROMIUM,
       headless: true,
