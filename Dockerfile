@@ -30,6 +30,11 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/samples ./samples
 RUN useradd --system --uid 10001 --create-home ecg \
  && mkdir -p /data/storage /tmp/ecg-render && chown -R ecg /data /tmp/ecg-render
+# Not root: Chromium then runs its sandbox (src/browser-pool/chromium-launch.ts adds --no-sandbox
+# for uid 0 only). The sandbox needs unprivileged user namespaces, which Docker's and containerd's
+# default seccomp profiles allow; on a host that forbids them (sysctl
+# kernel.unprivileged_userns_clone=0, or Ubuntu 24.04's AppArmor restriction) allow them for this
+# container rather than running it as root. Never run this image with --user 0.
 USER ecg
 EXPOSE 3000 3001
 ENTRYPOINT ["/usr/bin/tini", "--"]

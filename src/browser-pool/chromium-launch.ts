@@ -1,9 +1,11 @@
-// How we start Chromium: headless, no sandbox as root, and nothing that reaches the network on
-// its own (the caption page itself is served from memory; see libs/caption-page).
+// How we start Chromium: headless, sandboxed unless the process is root (Chromium refuses to run
+// its sandbox as root), and nothing that reaches the network on its own (the caption page itself
+// is served from memory; see libs/caption-page). The Docker images run as a non-root user, so
+// there the renderers are sandboxed (user + pid namespaces, seccomp).
 import puppeteer, { type Browser } from 'puppeteer-core';
 
+/** Flags of every launch; `chromiumArgs()` adds `--no-sandbox` for root only. */
 export const CHROMIUM_ARGS: readonly string[] = [
-  '--no-sandbox',
   '--disable-gpu',
   '--disable-dev-shm-usage',
   '--disable-background-networking',
@@ -26,11 +28,16 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--in-process-gpu',
 ];
 
+/** The launch arguments for a process of this uid: the sandbox is off only for root. */
+export function chromiumArgs(uid: number | undefined = process.getuid?.()): string[] {
+  return uid === 0 ? ['--no-sandbox', ...CHROMIUM_ARGS] : [...CHROMIUM_ARGS];
+}
+
 export async function launchChromium(executablePath: string): Promise<Browser> {
   const browser = await puppeteer.launch({
     executablePath,
     headless: true,
-    args: [...CHROMIUM_ARGS],
+    args: chromiumArgs(),
     // We own shutdown: the pool closes browsers, and process signals are handled by callers.
     handleSIGINT: false,
     handleSIGTERM: false,
