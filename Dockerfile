@@ -1,5 +1,6 @@
-# ECG Render, CPU image: api, worker or standalone by ECG_RENDER_MODE.
-# Not built on the development machines (no Docker engine there): reviewed by hand.
+# ECG Render, CPU image: api, worker or standalone by ECG_RENDER_MODE. Built and smoke-tested
+# here by `npm run images` (buildah + podman); test/deploy/dockerfiles checks on every CI run that
+# the build stage copies everything `npm run build` reads.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -8,9 +9,11 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY scripts ./scripts
 COPY libs ./libs
 COPY src ./src
+COPY console ./console
+COPY bench ./bench
 COPY samples ./samples
-RUN node scripts/build-caption-page.mjs && node scripts/generate-swagger-metadata.mjs && npx tsc -p tsconfig.build.json \
- && npm prune --omit=dev --no-audit --no-fund
+# The same build as `npm run build`: caption page (+ plugin assets), console, Swagger metadata, tsc.
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 # Debian's Chromium, ffmpeg and CJK fonts; tini reaps Chromium's children and forwards signals.
@@ -24,6 +27,7 @@ ENV NODE_ENV=production \
     RENDER_TMP_DIR=/tmp/ecg-render
 WORKDIR /app
 # Only the built caption page bundle ships, not motiontext-renderer's unused server dependencies.
+# Fonts come with node_modules (npm font packages), so every image carries the same faces.
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
