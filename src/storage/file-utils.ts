@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +18,13 @@ class Limit extends Transform {
   }
 }
 
+/** An exclusive write found the file already there (a single-use upload URL used twice). */
+export class FileExistsError extends Error {
+  constructor(readonly path: string) {
+    super('the file already exists');
+  }
+}
+
 /**
  * Stream `source` into `destPath` atomically: write a temp file in the same directory, rename on
  * success, remove it on any failure (including abort and size limit).
@@ -25,14 +32,25 @@ class Limit extends Transform {
 export async function writeStreamAtomically(
   source: Readable,
   destPath: string,
-  options: { maxBytes?: number; signal?: AbortSignal } = {},
+  options: { maxBytes?: number; signal?: AbortSignal; exclusive?: boolean } = {},
 ): Promise<{ path: string; bytes: number }> {
   await mkdir(dirname(destPath), { recursive: true });
   const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomUUID()}.part`);
   const limit = new Limit(options.maxBytes);
   try {
     await pipeline(source, limit, createWriteStream(tmp, { flags: 'wx' }), { signal: options.signal });
-    await rename(tmp, destPath);
+    if (options.exclusive) {
+      // link() fails when the name exists, atomically: of two racing writers only one wins.
+      try {
+        await link(tmp, destPath);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new FileExistsError(destPath);
+        throw err;
+      }
+      await rm(tmp, { force: true });
+    } else {
+      await rename(tmp, destPath);
+    }
   } catch (err) {
     source.destroy();
     await rm(tmp, { force: true }).catch(() => undefined);

@@ -71,8 +71,11 @@ export class LocalStorageDriver implements StorageDriver {
     return { key, size: bytes };
   }
 
-  /** Store a stream (the upload controller's PUT body), atomically, with an optional size cap. */
-  async putStream(key: string, body: Readable, options: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<PutFileResult> {
+  /**
+   * Store a stream (the upload controller's PUT body), atomically, with an optional size cap;
+   * `exclusive`: refuse (FileExistsError) when the key already holds a file.
+   */
+  async putStream(key: string, body: Readable, options: { maxBytes?: number; signal?: AbortSignal; exclusive?: boolean } = {}): Promise<PutFileResult> {
     const dest = this.pathFor(key);
     const { bytes } = await writeStreamAtomically(body, dest, options);
     return { key, size: bytes };

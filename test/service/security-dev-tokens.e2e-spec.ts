@@ -30,7 +30,7 @@ describe('dev tokens', () => {
     });
 
     it('a proxied request (X-Forwarded-For / Forwarded) is refused with 403 and no token', async () => {
-      for (const headers of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }]) {
+      for (const headers of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }] as Array<Record<string, string>>) {
         const r = await svc.call('POST', '/api/dev/token', { body: { userId: 'alice' }, headers });
         expect(r.status).toBe(403);
         expect(r.body.detail.code).toBe('RENDER_FORBIDDEN');

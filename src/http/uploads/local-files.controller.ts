@@ -6,6 +6,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
+import { FetchTooLargeError } from '../../net/errors.js';
+import { FileExistsError } from '../../storage/file-utils.js';
 import { LocalStorageDriver } from '../../storage/local-storage.driver.js';
 import { LOCAL_FILES_PATH, LOCAL_UPLOADS_PATH, verifySignedRequest, type VerifyResult } from '../../storage/signed-url.js';
 import { contentDisposition } from '../../storage/storage-driver.js';
@@ -45,14 +47,38 @@ export class LocalFilesController {
     );
   }
 
+  /**
+   * Single use: once a complete file exists under the key, another PUT is refused (409), so a
+   * finished job's source cannot be swapped afterwards. The signed content type must be the
+   * request's (415), and a body beyond the signed size is a 413, chunked or not.
+   */
   @Put('api/uploads/*key')
   async upload(@Req() req: Request): Promise<{ key: string; size: number }> {
     const ok = this.verify(req, LOCAL_UPLOADS_PATH);
+    if (ok.contentType !== undefined) {
+      const given = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (given !== ok.contentType.toLowerCase()) {
+        const reason = `must be ${ok.contentType}, the type this upload URL was issued for`;
+        throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ERROR_CODES.VALIDATION_FAILED, `Content-Type ${given || '(none)'}: ${reason}`, [{ field: 'Content-Type', reason }]);
+      }
+    }
     const declared = Number(req.headers['content-length']);
     if (ok.size !== undefined && Number.isFinite(declared) && declared !== ok.size) {
       throw ApiError.validation(`Content-Length ${declared} differs from the size this upload URL was issued for (${ok.size})`);
     }
-    const { key, size } = await this.local.putStream(ok.key, req, { maxBytes: ok.size ?? this.config.limits.maxVideoBytes });
+    if (await this.local.exists(ok.key)) throw uploadUsed();
+    const maxBytes = ok.size ?? this.config.limits.maxVideoBytes;
+    let stored: { key: string; size: number };
+    try {
+      stored = await this.local.putStream(ok.key, req, { maxBytes, exclusive: true });
+    } catch (err) {
+      if (err instanceof FileExistsError) throw uploadUsed();
+      if (err instanceof FetchTooLargeError) {
+        throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, ERROR_CODES.PAYLOAD_TOO_LARGE, `the body is larger than the ${maxBytes} bytes this upload URL was issued for`);
+      }
+      throw err;
+    }
+    const { key, size } = stored;
     if (ok.size !== undefined && size !== ok.size) {
       await this.local.delete(key).catch(() => undefined);
       throw ApiError.validation(`received ${size} bytes, expected ${ok.size}`);
@@ -79,4 +105,8 @@ export class LocalFilesController {
     }
     return result;
   }
+}
+
+function uploadUsed(): ApiError {
+  return new ApiError(HttpStatus.CONFLICT, ERROR_CODES.VALIDATION_FAILED, 'this upload URL was already used: a file exists; request a new upload URL');
 }
