@@ -25,6 +25,8 @@ fi
 
 # The caption page bundle (esbuild, about a second); rebuilt when its sources change.
 node_modules/.bin/node scripts/build-caption-page.mjs --if-stale >&2
+# The editor reference page (the parity tools' model of the editor's preview); same rule.
+node_modules/.bin/node scripts/build-editor-reference.mjs --if-stale >&2
 
 # Swagger schemas from the @nestjs/swagger plugin (src/swagger-metadata.ts, generated, not
 # committed); regenerated when a DTO, entity or controller changed.
