@@ -4,9 +4,9 @@
 //   editor-basic.ts   the editor's bobY, pulse, spin, glow, flames, fadein, typewriter
 //   cwi.ts            the editor's cwi family
 //   editor-effects.ts the editor's elastic, glitch, magnetic, rotation, scalepop, slideup, fliptype
-import { bobY, fadeIn, fadeOut, flames, glow, pop, pulse, shakeX, slideInLeft, spin, waveY } from './basic.js';
+import { fadeIn, fadeOut, pop, shakeX, slideInLeft, waveY } from './basic.js';
 import { cwiPlugins } from './cwi.js';
-import { typewriter } from './typewriter.js';
+import { editorBasicPlugins } from './editor-basic.js';
 import type { PluginModule } from './util.js';
 
 const both = (name: string, module: PluginModule): Record<string, PluginModule> => ({
@@ -21,17 +21,6 @@ const extraPlugins: Record<string, PluginModule> = {
   ...both('slideInLeft', slideInLeft),
   ...both('shakeX', shakeX),
   ...both('waveY', waveY),
-};
-
-// Until editor-basic.ts exists: today's modules.
-const editorBasicPlugins: Record<string, PluginModule> = {
-  ...both('fadein', fadeIn),
-  ...both('bobY', bobY),
-  ...both('glow', glow),
-  ...both('pulse', pulse),
-  ...both('spin', spin),
-  ...both('flames', flames),
-  ...both('typewriter', typewriter),
 };
 
 const editorEffectPlugins: Record<string, PluginModule> = {};

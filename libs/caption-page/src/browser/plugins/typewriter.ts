@@ -1,60 +1,72 @@
-// typewriter: reveals the node's text grapheme by grapheme over the first `revealPortion` of its
-// window, with an optional (blinking) cursor. DOM plugin: init splits the text into spans built with
-// textContent (never HTML); cleanup restores the original text exactly.
-import { type DomPluginModule, clamp01, graphemes, num, restoreText, snapshotText } from './util.js';
+// typewriter (dom): types the node's text one character every `typingSpeed` of the window, with a
+// cursor after it. As in the editor, the engine normalises the window to 1 "second", so
+// typingSpeed 0.05 means 20 characters per window (a longer text stops at 20 characters), and
+// the cursor (its own span, in the flow, white, normal weight) shows over the first half of the
+// window, hides over the second, and shows again at the end (p = 1). A blank node types the
+// editor's placeholder "타이핑 효과 테스트". Built with textContent only (never HTML);
+// cleanup puts the original child nodes back.
+//
+// Not reproduced: the editor also flashes a 5 px white text-shadow for 0.16 s of wall-clock time
+// whenever a character appears (a GSAP tween outside the seekable timeline).
+import { boolParam, numberParam, rememberTarget } from './editor-timing.js';
+import type { DomPluginModule } from './util.js';
 
-interface State {
-  chars: HTMLSpanElement[];
+const PLACEHOLDER = '타이핑 효과 테스트';
+
+interface TypeState {
+  original: Node[];
+  text: string;
+  typed: HTMLSpanElement;
   cursor: HTMLSpanElement | null;
 }
-const STATE = new WeakMap<HTMLElement, State>();
+const STATE = new WeakMap<HTMLElement, TypeState>();
 
 export const typewriter: DomPluginModule = {
   init(el, params, ctx) {
-    if (ctx && typeof ctx === 'object') ctx.targetElement = el; // the engine passes this to cleanup
-    const text = snapshotText(el);
-    el.textContent = '';
-    const chars = graphemes(text).map((g) => {
-      const s = document.createElement('span');
-      s.className = 'ecg-tw-char';
-      s.textContent = g;
-      el.appendChild(s);
-      return s;
-    });
+    rememberTarget(el, ctx);
+    typewriter.cleanup(el);
+    const own = el.textContent ?? '';
+    const text = own.trim() ? own : PLACEHOLDER;
+    const original = Array.from(el.childNodes);
+    for (const n of original) el.removeChild(n);
+    const box = document.createElement('span');
+    box.className = 'ecg-typewriter';
+    box.style.display = 'inline-block';
+    const typed = document.createElement('span');
+    typed.className = 'ecg-typewriter-text';
+    box.appendChild(typed);
     let cursor: HTMLSpanElement | null = null;
-    if (params?.showCursor !== false) {
+    if (boolParam(params?.showCursor, true)) {
       cursor = document.createElement('span');
-      cursor.className = 'ecg-tw-cursor';
-      cursor.textContent = '|';
-      // Zero-width so the cursor never shifts the text it follows.
-      cursor.style.cssText = 'display:inline-block;width:0;overflow:visible;white-space:pre';
-      el.appendChild(cursor);
+      cursor.className = 'ecg-typewriter-cursor';
+      cursor.textContent = typeof params?.cursorChar === 'string' ? params.cursorChar : '|';
+      cursor.style.color = '#ffffff';
+      cursor.style.fontWeight = 'normal';
+      box.appendChild(cursor);
     }
-    STATE.set(el, { chars, cursor });
+    el.appendChild(box);
+    STATE.set(el, { original, text, typed, cursor });
   },
   animate(el, params) {
     const st = STATE.get(el);
     if (!st) return () => {};
-    const portion = Math.max(0.05, Math.min(1, num(params?.revealPortion, 0.8)));
-    const blink = params?.cursorBlink !== false;
-    const blinkCycles = Math.max(1, num(params?.blinkCycles, 6));
-    return (p: number) => {
-      const x = clamp01(p);
-      const n = Math.min(st.chars.length, Math.floor((x / portion) * st.chars.length + 1e-9));
-      st.chars.forEach((c, i) => {
-        c.style.visibility = i < n ? 'visible' : 'hidden';
-      });
-      if (st.cursor) {
-        const anchor = st.chars[n] ?? null;
-        el.insertBefore(st.cursor, anchor);
-        const typing = n < st.chars.length;
-        const on = typing || !blink || Math.floor(x * blinkCycles * 2) % 2 === 0;
-        st.cursor.style.visibility = on ? 'visible' : 'hidden';
-      }
+    const speed = numberParam(params?.typingSpeed, 0.05);
+    const blink = boolParam(params?.cursorBlink, true);
+    const full = st.text;
+    return (p) => {
+      const t = Math.max(0, Math.min(1, Number.isFinite(p) ? p : 0));
+      let n = Math.max(0, Math.min(full.length, Math.floor(t / speed)));
+      // never leave half of a surrogate pair on screen
+      if (n > 0 && n < full.length && /[\uD800-\uDBFF]/.test(full[n - 1])) n++;
+      st.typed.textContent = full.substring(0, n);
+      if (st.cursor) st.cursor.style.opacity = !blink || Math.floor((t * 2) % 2) === 0 ? '1' : '0';
     };
   },
   cleanup(el) {
+    const st = STATE.get(el);
+    if (!st) return;
+    while (el.firstChild) el.removeChild(el.firstChild);
+    for (const n of st.original) el.appendChild(n);
     STATE.delete(el);
-    restoreText(el);
   },
 };
