@@ -9,6 +9,7 @@ import { callbackBackoff, CALLBACK_BACKOFF_STRATEGY } from '../callbacks/callbac
 import { DatabaseModule } from '../database/database.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { NetModule } from '../net/net.module.js';
+import { PluginsModule } from '../plugins/plugins.module.js';
 import { CALLBACK_QUEUE, RENDER_QUEUE, RENDER_QUEUE_SETTINGS } from '../queue/queue.constants.js';
 import { QuotaModule } from '../quota/quota.module.js';
 import { SecurityModule } from '../security/security.module.js';
@@ -79,6 +80,7 @@ export class CoreModule {
           maxBytes: config.limits.maxVideoBytes,
         }),
         StorageModule.forRoot(storageOptions(config)),
+        PluginsModule.forRoot(config.plugins),
         CallbacksModule.forRoot({ secret: config.callbacks.secret }),
         JobsModule,
         QuotaModule.forRoot({ defaults: config.quota }),

@@ -7,8 +7,10 @@ import { mkdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadEngineConfig } from '../config/app-config.js';
+import { createHash } from 'node:crypto';
+import { loadEngineConfig, loadPluginConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
+import { PluginsModule } from '../plugins/plugins.module.js';
 import { EngineModule } from '../render/engine.module.js';
 import { RenderEngine } from '../render/render-engine.service.js';
 import { RenderError } from '../render/render-errors.js';
@@ -52,7 +54,7 @@ function parseCommandLine(argv: string[]) {
   };
 }
 
-async function readScenario(path: string): Promise<unknown> {
+async function readScenario(path: string): Promise<{ scenario: unknown; seed: string }> {
   let text: string;
   try {
     const info = await stat(path);
@@ -63,7 +65,8 @@ async function readScenario(path: string): Promise<unknown> {
     throw new UsageError(`scenario ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    // The plugins' random numbers are seeded by the scenario: the same file renders the same frames.
+    return { scenario: JSON.parse(text), seed: createHash('sha256').update(text).digest('hex').slice(0, 32) };
   } catch (err) {
     throw new RenderError('RENDER_INVALID_SCENARIO', `scenario ${path} is not valid JSON: ${(err as Error).message}`);
   }
@@ -96,9 +99,10 @@ async function main(): Promise<number> {
 
   const bar = new ProgressBar();
   try {
-    const scenario = await readScenario(args.scenario);
+    const { scenario, seed } = await readScenario(args.scenario);
     app = await NestFactory.createApplicationContext(
-      { module: CliModule, imports: [ConfigModule.forEngine(loadEngineConfig()), EngineModule] },
+      // PLUGIN_ORIGIN (PLUGIN_PINS, PLUGIN_CACHE_DIR) as in the service: origin plugins win.
+      { module: CliModule, imports: [ConfigModule.forEngine(loadEngineConfig()), PluginsModule.forRoot(loadPluginConfig()), EngineModule] },
       { logger: ['error', 'warn'], abortOnError: false },
     );
     const summary = await app.get(RenderEngine).render({
@@ -106,6 +110,7 @@ async function main(): Promise<number> {
       scenario,
       outputPath: args.out,
       options: args.options,
+      seed,
       signal: abort.signal,
       // Only once the inputs passed their gates: a rejected render leaves no directory behind.
       onStart: () => mkdirSync(dirname(args.out), { recursive: true }),

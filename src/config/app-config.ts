@@ -2,6 +2,7 @@
 // problem is reported together, naming the variable, so a misconfigured pod fails fast.
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { readPluginConfig, type PluginOriginConfig } from '../plugins/plugin-config.js';
 import { readSecretsAndSecurity, type SecurityConfig } from './security-config.js';
 
 export const RENDER_MODES = ['api', 'worker', 'standalone'] as const;
@@ -73,6 +74,8 @@ export interface AppConfig {
   adminToken?: string;
   /** Test-only: lets the guarded fetcher reach loopback. Refused when NODE_ENV=production. */
   allowPrivateNetworks: boolean;
+  /** PLUGIN_ORIGIN, PLUGIN_PINS, PLUGIN_CACHE_DIR (src/plugins/plugin-config.ts). */
+  plugins: PluginOriginConfig;
 }
 
 export class ConfigError extends Error {
@@ -164,6 +167,16 @@ function readEngine(r: EnvReader): EngineConfig {
   };
 }
 
+/** The plugin origin's settings alone: for the command line, which reads no other service setting. */
+export function loadPluginConfig(env: Env = process.env): PluginOriginConfig {
+  const r = new EnvReader(env);
+  const allowPrivateNetworks = r.bool('ALLOW_PRIVATE_NETWORKS', false);
+  if (allowPrivateNetworks && env.NODE_ENV === 'production') r.problems.push('ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production');
+  const cfg = readPluginConfig(r, allowPrivateNetworks);
+  if (r.problems.length) throw new ConfigError(r.problems);
+  return cfg;
+}
+
 export function loadAppConfig(env: Env = process.env): AppConfig {
   const r = new EnvReader(env);
   const production = env.NODE_ENV === 'production';
@@ -251,6 +264,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     adminToken: r.str('ADMIN_TOKEN'),
     security,
     allowPrivateNetworks,
+    plugins: readPluginConfig(r, allowPrivateNetworks),
   };
   if (r.problems.length) throw new ConfigError(r.problems);
   return cfg;

@@ -1,7 +1,7 @@
 // One render from a local video file and a scenario value to a complete MP4 at `outputPath`:
 // probe gate, scenario preparation, encoder choice, then the streaming pipeline. The MP4 appears
 // at `outputPath` only when it is complete (written beside it, then renamed).
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -13,6 +13,10 @@ import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
 import { MediaRejectedError } from '../encoder/errors.js';
 import { MediaProbe, type ProbedMedia } from '../encoder/media-probe.js';
 import { joinMismatch } from '../encoder/stream-signature.js';
+import type { OriginPlugin } from '../../libs/caption-page/src/load-options.js';
+import { PluginCatalog } from '../plugins/plugin-catalog.service.js';
+import { PluginOriginError } from '../plugins/plugin-errors.js';
+import { prepareForRender } from '../plugins/scenario-plugins.js';
 import { prepareScenario, ScenarioValidationError, type PreparedScenario } from '../scenario/prepare-scenario.js';
 import { RenderError } from './render-errors.js';
 import { resolveRenderOptions, validateRenderOptions, type RenderOptions, type ResolvedRenderOptions } from './render-options.js';
@@ -27,12 +31,16 @@ export interface RenderRequest {
   onProgress?: (p: PipelineProgress) => void;
   /** The gates already passed (RenderEngine.inspect), so they are not run twice. */
   inspected?: InspectedRender;
+  /** Seeds the plugins' random numbers: the job id in the service, a hash of the scenario on the command line. */
+  seed?: string;
   /** Called once the inputs passed their gates, before the first frame. */
   onStart?: (info: { source: ProbedMedia; options: ResolvedRenderOptions; encoder: VideoEncoder; framesTotal: number }) => void;
 }
 
 export interface InspectedRender {
   prepared: PreparedScenario;
+  /** The scenario's plugins from the plugin origin (none without PLUGIN_ORIGIN). */
+  originPlugins: readonly OriginPlugin[];
   source: ProbedMedia;
   options: ResolvedRenderOptions;
   framesTotal: number;
@@ -44,6 +52,8 @@ export interface SegmentRequest {
   outputPath: string;
   options: ResolvedRenderOptions;
   range: FrameRange;
+  /** The whole render's seed (the job id): the same in every segment. */
+  seed?: string;
   signal?: AbortSignal;
   onProgress?: (p: PipelineProgress) => void;
 }
@@ -87,6 +97,7 @@ export class RenderEngine {
     private readonly mediaProbe: MediaProbe,
     private readonly encoderProbe: EncoderProbe,
     private readonly pipeline: StreamingPipeline,
+    @Optional() private readonly plugins?: PluginCatalog,
   ) {}
 
   /** Checks the scenario and options without touching the video: for early 4xx answers. */
@@ -95,17 +106,31 @@ export class RenderEngine {
     return toRenderError(() => prepareScenario(scenario));
   }
 
-  /** The gates of a render: scenario, media probe, resolved options. Touches no output. */
-  async inspect(videoPath: string, scenario: unknown, options: RenderOptions = {}): Promise<InspectedRender> {
-    const prepared = this.prepare(scenario, options);
+  /**
+   * The scenario with its plugins resolved through the plugin catalog: origin plugins loaded (disk
+   * cache or origin), unknown ones refused. The origin being down is RENDER_PLUGIN_UNAVAILABLE
+   * (retryable), a refused plugin (pin mismatch, …) RENDER_PLUGIN_REFUSED.
+   */
+  async preparePlugins(scenario: unknown, options: RenderOptions = {}, signal?: AbortSignal): Promise<{ prepared: PreparedScenario; originPlugins: OriginPlugin[] }> {
+    validateRenderOptions(options);
+    try {
+      return await prepareForRender(scenario, this.plugins, signal);
+    } catch (err) {
+      throw toPluginRenderError(err);
+    }
+  }
+
+  /** The gates of a render: scenario and plugins, media probe, resolved options. Touches no output. */
+  async inspect(videoPath: string, scenario: unknown, options: RenderOptions = {}, signal?: AbortSignal): Promise<InspectedRender> {
+    const { prepared, originPlugins } = await this.preparePlugins(scenario, options, signal);
     const source = await this.probe(videoPath);
     const resolved = resolveRenderOptions(options, source);
-    return { prepared, source, options: resolved, framesTotal: expectedFrameCount(source.durationSec, resolved.fps) };
+    return { prepared, originPlugins, source, options: resolved, framesTotal: expectedFrameCount(source.durationSec, resolved.fps) };
   }
 
   async render(req: RenderRequest): Promise<RenderSummary> {
     const started = Date.now();
-    const { prepared, source, options, framesTotal } = req.inspected ?? (await this.inspect(req.videoPath, req.scenario, req.options));
+    const { prepared, originPlugins, source, options, framesTotal } = req.inspected ?? (await this.inspect(req.videoPath, req.scenario, req.options, req.signal));
     const encoder = (await this.encoderProbe.select()).encoder;
     const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
     req.onStart?.({ source, options, encoder, framesTotal });
@@ -113,6 +138,8 @@ export class RenderEngine {
       const result = await this.pipeline.run({
         source,
         prepared,
+        originPlugins,
+        seed: req.seed,
         outputPath: partial,
         ...options,
         encoder,
@@ -145,7 +172,7 @@ export class RenderEngine {
    * options the whole render resolved (every segment must share them to be joined by copy).
    */
   async renderSegment(req: SegmentRequest): Promise<{ framesCaptured: number; encoder: VideoEncoder }> {
-    const prepared = this.prepare(req.scenario);
+    const { prepared, originPlugins } = await this.preparePlugins(req.scenario, {}, req.signal);
     const source = await this.probe(req.videoPath);
     const encoder = (await this.encoderProbe.select()).encoder;
     const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
@@ -153,6 +180,8 @@ export class RenderEngine {
       const result = await this.pipeline.run({
         source,
         prepared,
+        originPlugins,
+        seed: req.seed,
         outputPath: partial,
         ...req.options,
         encoder,
@@ -228,6 +257,19 @@ export class RenderEngine {
       throw err;
     }
   }
+}
+
+/** Scenario issues and plugin-origin failures as the render errors the worker and CLI act on. */
+function toPluginRenderError(err: unknown): unknown {
+  if (err instanceof ScenarioValidationError) {
+    return new RenderError('RENDER_INVALID_SCENARIO', err.message, false, err.issues, { cause: err });
+  }
+  if (err instanceof PluginOriginError) {
+    return err.retryable
+      ? new RenderError('RENDER_PLUGIN_UNAVAILABLE', err.message, true, { plugin: err.plugin }, { cause: err })
+      : new RenderError('RENDER_PLUGIN_REFUSED', err.message, false, { plugin: err.plugin }, { cause: err });
+  }
+  return err;
 }
 
 function toRenderError<T>(fn: () => T): T {

@@ -11,6 +11,10 @@ export type RenderErrorCode =
   | 'RENDER_STORAGE_FAILED'
   | 'RENDER_DISK_FULL'
   | 'RENDER_CANCELLED'
+  /** The plugin origin could not be reached (network, timeout, 5xx): retryable. */
+  | 'RENDER_PLUGIN_UNAVAILABLE'
+  /** The plugin origin served a plugin we refuse (pin mismatch, size, content type, manifest). */
+  | 'RENDER_PLUGIN_REFUSED'
   | 'RENDER_INTERNAL';
 
 export class RenderError extends Error {

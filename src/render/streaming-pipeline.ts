@@ -12,6 +12,7 @@
 // With no visible caption at all, the render is a plain transcode.
 import { Injectable, Logger } from '@nestjs/common';
 import { CaptionPage, loadCaptionPageAssets, type BBox, type CaptionPageAssets } from '../../libs/caption-page/src/index.js';
+import type { OriginPlugin } from '../../libs/caption-page/src/load-options.js';
 import { BrowserPool } from '../browser-pool/browser-pool.service.js';
 import { buildCompositeArgs, buildTranscodeArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
 import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
@@ -40,6 +41,10 @@ export interface PipelineProgress {
 export interface PipelineJob {
   source: ProbedMedia;
   prepared: PreparedScenario;
+  /** Plugins from the plugin origin, served to the page from memory. */
+  originPlugins?: readonly OriginPlugin[];
+  /** Seeds the plugins' random numbers (the job id: the same in every segment). */
+  seed?: string;
   outputPath: string;
   width: number;
   height: number;
@@ -94,7 +99,7 @@ export class StreamingPipeline {
     let page: CaptionPage | undefined;
     try {
       page = await CaptionPage.open(await lease.newPage(), assets, { width, height });
-      await page.load(job.prepared.scenario);
+      await page.load(job.prepared.scenario, { originPlugins: job.originPlugins, seed: job.seed });
 
       // 1–2. Survey the frames where a cue may show; plan runs of identical frames.
       const signatures = new Array<string>(framesTotal).fill(EMPTY_SIGNATURE);

@@ -90,7 +90,7 @@ function prepare(
   normalizeScenario(scenario, nctx);
 
   const plugins = new Map<string, ResolvedPlugin>();
-  validateScenario(scenario, { issues, maxTextLength: lim.maxTextLength, plugins });
+  validateScenario(scenario, { issues, maxTextLength: lim.maxTextLength, plugins, resolvePlugin: options.resolvePlugin });
   if (issues.size > 0) fail();
 
   const { cueWindows, mountsContent } = computeCueWindows(scenario, lim.maxDepth, options.pluginWindowsExtendVisibility === true);

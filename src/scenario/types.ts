@@ -31,7 +31,16 @@ export interface PrepareOptions {
    * switch exists for a future engine or page that keeps nodes mounted for plugins.
    */
   readonly pluginWindowsExtendVisibility?: boolean;
+  /**
+   * Decides which plugin names are known: "name" or "name@version" (and the JSON path of the
+   * name, for callers that collect them) → the plugin, or null to report it unknown. Default: the
+   * bundled catalogue (resolveBundledPlugin). The API collects names with an accepting resolver,
+   * asks the plugin catalog (origin + bundle) about them, and reports the unknown ones itself.
+   */
+  readonly resolvePlugin?: PluginResolver;
 }
+
+export type PluginResolver = (ref: string, path: string) => ResolvedPlugin | null;
 
 export interface ScenarioIssue {
   /** JSON path into the submitted scenario, e.g. `$.cues[3].root.children[0].displayTime`. */

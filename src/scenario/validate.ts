@@ -4,7 +4,7 @@
 import { resolveBundledPlugin } from '../../libs/caption-page/src/plugin-manifest.js';
 import { IssueCollector, describe, indexPath, isPlainObject, keyPath } from './issues.js';
 import { NODE_TYPES } from './normalize.js';
-import type { ResolvedPlugin } from './types.js';
+import type { PluginResolver, ResolvedPlugin } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -29,6 +29,8 @@ export interface ValidateContext {
   readonly issues: IssueCollector;
   readonly maxTextLength: number;
   readonly plugins: Map<string, ResolvedPlugin>;
+  /** Which plugin names are known (default: the bundled catalogue). */
+  readonly resolvePlugin?: PluginResolver;
 }
 
 function checkRange(obj: Obj, key: string, path: string, ctx: ValidateContext): void {
@@ -62,9 +64,10 @@ function validatePlugin(p: unknown, path: string, ctx: ValidateContext): void {
   if (typeof p.name !== 'string' || p.name.length === 0) {
     ctx.issues.add(keyPath(path, 'name'), `plugin name must be a non-empty string, got ${describe(p.name)}`);
   } else {
-    const resolved = resolveBundledPlugin(p.name);
+    const namePath = keyPath(path, 'name');
+    const resolved = ctx.resolvePlugin ? ctx.resolvePlugin(p.name, namePath) : resolveBundledPlugin(p.name);
     if (!resolved) {
-      ctx.issues.add(keyPath(path, 'name'), `unknown plugin ${JSON.stringify(p.name)}: this service cannot load it`);
+      ctx.issues.add(namePath, `unknown plugin ${JSON.stringify(p.name)}: this service cannot load it`);
     } else {
       ctx.plugins.set(`${resolved.name}@${resolved.version}`, { name: resolved.name, version: resolved.version });
     }

@@ -100,7 +100,8 @@ export class RenderJobRunner {
       const sourcePath = join(dir, 'source');
       await this.sources.fetchTo(job.videoUrl, sourcePath, abort.signal);
 
-      const inspected = await this.engine.inspect(sourcePath, job.scenario, renderOptionsOf(job));
+      // Plugins from the plugin origin are resolved here: the origin being down is retryable.
+      const inspected = await this.engine.inspect(sourcePath, job.scenario, renderOptionsOf(job), abort.signal);
       const segments = planSegments(inspected.framesTotal, inspected.options.fps, {
         segmentSeconds: this.config.worker.segmentSeconds,
         minDurationSeconds: this.config.worker.segmentMinDurationSeconds,
@@ -121,6 +122,7 @@ export class RenderJobRunner {
         outputPath,
         options: renderOptionsOf(job),
         inspected,
+        seed: job.id,
         signal: abort.signal,
         onStart: (info) => void publish({ encoder: info.encoder, framesTotal: info.framesTotal, framesDone: 0 }, false),
         onProgress: (p) => {

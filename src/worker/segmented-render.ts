@@ -95,6 +95,7 @@ export class SegmentedRender {
         outputPath,
         options: data.options,
         range: { first: data.firstFrame, count: data.frameCount },
+        seed: job.id,
         signal,
         onProgress: (p) => void ctx.report?.({ progress: 0, phase: 'rendering', framesDone: p.framesDone, framesTotal: p.framesTotal, fps: p.fps, etaSeconds: p.etaSeconds }),
       });

@@ -1,6 +1,6 @@
 // What the render endpoints do, apart from HTTP: admission (validation, idempotency, quota),
 // enqueueing, status with fresh download URLs, cancel, history.
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CallbackSender } from '../../callbacks/callback-sender.js';
 import type { AppConfig } from '../../config/app-config.js';
@@ -14,7 +14,9 @@ import { CallbackNotifier } from '../../queue/callback-notifier.js';
 import { RenderQueueProducer } from '../../queue/render-queue.producer.js';
 import { JobAdmission } from '../../quota/job-admission.service.js';
 import { IdempotencyConflictError, InvalidIdempotencyKeyError, QuotaExceededError } from '../../quota/quota.errors.js';
-import { prepareScenario, ScenarioValidationError } from '../../scenario/prepare-scenario.js';
+import { PluginCatalog } from '../../plugins/plugin-catalog.service.js';
+import { prepareWithPluginCatalog } from '../../plugins/scenario-plugins.js';
+import { ScenarioValidationError } from '../../scenario/prepare-scenario.js';
 import { WebhookSecretsRepository } from '../../security/webhook-secrets.repository.js';
 import { S3SourceResolver } from '../../storage/s3-source-resolver.js';
 import { STORAGE_DRIVER, parseStorageUrl, type StorageDriver } from '../../storage/storage-driver.js';
@@ -42,6 +44,7 @@ export class RenderApiService {
     private readonly fetcher: GuardedFetcher,
     private readonly s3Sources: S3SourceResolver,
     private readonly webhookSecrets: WebhookSecretsRepository,
+    @Optional() private readonly plugins?: PluginCatalog,
   ) {}
 
   async create(userId: string, dto: CreateRenderDto, idempotencyKey?: string): Promise<CreateRenderResponse> {
@@ -67,14 +70,7 @@ export class RenderApiService {
       const reason = 'contains a NUL character (U+0000), which is not allowed in text';
       throw ApiError.validation(`scenario: ${reason} (near "${nulAt.replace(/\0/g, '\\u0000').slice(0, 64)}")`, [{ field: 'scenario', reason }]);
     }
-    try {
-      prepareScenario(dto.scenario);
-    } catch (err) {
-      if (err instanceof ScenarioValidationError) {
-        throw ApiError.validation(`scenario: ${err.message}`, err.issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })));
-      }
-      throw err;
-    }
+    await this.checkScenario(dto.scenario);
     this.checkVideoUrl(userId, dto.videoUrl);
     if (dto.callbackUrl) {
       try {
@@ -177,6 +173,26 @@ export class RenderApiService {
       filename: `${name}-captioned.mp4`,
     });
     return url;
+  }
+
+  /**
+   * The scenario as a render will see it, plugins included: every plugin neither the plugin origin
+   * nor our bundle has is named with its JSON path (manifests only, cached: no entry is fetched).
+   */
+  private async checkScenario(scenario: unknown): Promise<void> {
+    let unavailable: string[];
+    try {
+      ({ classification: { unavailable } } = await prepareWithPluginCatalog(scenario, this.plugins));
+    } catch (err) {
+      if (err instanceof ScenarioValidationError) {
+        throw ApiError.validation(`scenario: ${err.message}`, err.issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })));
+      }
+      throw err;
+    }
+    if (unavailable.length) {
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ERROR_CODES.SERVICE_UNAVAILABLE,
+        `the plugin origin is unavailable, so plugin${unavailable.length > 1 ? 's' : ''} ${unavailable.map((r) => JSON.stringify(r)).join(', ')} cannot be checked; try again shortly`);
+    }
   }
 
   private checkVideoUrl(userId: string, videoUrl: string): void {

@@ -1,0 +1,83 @@
+// Scenario preparation that knows the plugin origin: the scenario is prepared once with a resolver
+// that accepts every well-formed plugin name and notes where it was named; the catalog then says
+// which of those names neither the origin nor the bundle has, and each use of one becomes an issue
+// at its JSON path — reported together with the scenario's other issues, if any.
+import type { OriginPlugin } from '../../libs/caption-page/src/load-options.js';
+import { prepareScenario } from '../scenario/prepare.js';
+import { ScenarioValidationError, type PreparedScenario, type ScenarioIssue, type ScenarioLimits } from '../scenario/types.js';
+import type { PluginCatalog, PluginClassification } from './plugin-catalog.service.js';
+import { parsePluginRef } from './plugin-ref.js';
+
+export interface PluginUse {
+  readonly ref: string;
+  /** JSON path of the plugin's name, e.g. `$.cues[0].root.pluginChain[1].name`. */
+  readonly path: string;
+}
+
+export interface PluginAwarePrepared {
+  readonly prepared: PreparedScenario;
+  readonly uses: readonly PluginUse[];
+  readonly classification: PluginClassification;
+}
+
+/** Prepares with every well-formed plugin name accepted, and collects where each was named. */
+export function prepareCollectingPlugins(input: unknown, limits?: ScenarioLimits): { prepared?: PreparedScenario; error?: ScenarioValidationError; uses: PluginUse[] } {
+  const uses: PluginUse[] = [];
+  try {
+    const prepared = prepareScenario(input, limits, {
+      resolvePlugin: (ref, path) => {
+        const key = parsePluginRef(ref);
+        if (key) uses.push({ ref, path });
+        return key;
+      },
+    });
+    return { prepared, uses };
+  } catch (err) {
+    if (err instanceof ScenarioValidationError) return { error: err, uses };
+    throw err;
+  }
+}
+
+function unknownIssues(uses: readonly PluginUse[], classification: PluginClassification): ScenarioIssue[] {
+  const unknown = new Set(classification.unknown);
+  return uses
+    .filter((u) => unknown.has(u.ref))
+    .map((u) => ({ path: u.path, reason: `unknown plugin ${JSON.stringify(u.ref)}: ${classification.reasons[u.ref] ?? 'neither the plugin origin nor this service has it'}` }));
+}
+
+/**
+ * The API's check (no entries fetched): throws ScenarioValidationError naming every use of an
+ * unknown plugin (plus the scenario's other issues). Without a plugin origin it is exactly
+ * prepareScenario with the bundled catalogue. Plugins the catalog cannot decide on now (origin
+ * down, not bundled) are in `classification.unavailable`: the caller decides (503).
+ */
+export async function prepareWithPluginCatalog(input: unknown, catalog: PluginCatalog | undefined, limits?: ScenarioLimits): Promise<PluginAwarePrepared> {
+  if (!catalog?.origin) {
+    const prepared = prepareScenario(input, limits);
+    return { prepared, uses: [], classification: { origin: [], bundled: [...prepared.plugins], unknown: [], unavailable: [], reasons: {} } };
+  }
+  const { prepared, error, uses } = prepareCollectingPlugins(input, limits);
+  const classification = await catalog.classify(uses.map((u) => u.ref));
+  const issues = [...(error?.issues ?? []), ...unknownIssues(uses, classification)];
+  if (error || issues.length) throw new ScenarioValidationError(issues);
+  return { prepared: prepared!, uses, classification };
+}
+
+/**
+ * A render's preparation: the scenario, and its origin plugins loaded (from the disk cache, or
+ * fetched). Unknown plugins are a ScenarioValidationError; the origin being down surfaces as
+ * PluginOriginUnavailableError (retryable), a refused plugin as PluginRefusedError.
+ */
+export async function prepareForRender(
+  input: unknown,
+  catalog: PluginCatalog | undefined,
+  signal?: AbortSignal,
+): Promise<{ prepared: PreparedScenario; originPlugins: OriginPlugin[] }> {
+  if (!catalog?.origin) return { prepared: prepareScenario(input), originPlugins: [] };
+  const { prepared, error, uses } = prepareCollectingPlugins(input);
+  if (error) throw error;
+  const resolution = await catalog.resolve(uses.map((u) => u.ref), signal);
+  const issues = unknownIssues(uses, { ...resolution, origin: [], unavailable: [], reasons: {} });
+  if (issues.length) throw new ScenarioValidationError(issues);
+  return { prepared: prepared!, originPlugins: resolution.origin };
+}
