@@ -21,7 +21,8 @@ export async function configureHttpApp(app: NestExpressApplication, config: AppC
   });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
-  if (config.mode !== 'worker') {
+  // Docs only when asked for (DOCS_ENABLED): they map every route for whoever can reach the port.
+  if (config.mode !== 'worker' && config.security.docsEnabled) {
     // DTO schemas and descriptions come from the @nestjs/swagger CLI plugin (npm run swagger:metadata).
     await SwaggerModule.loadPluginMetadata(swaggerMetadata);
     const doc = SwaggerModule.createDocument(

@@ -9,9 +9,17 @@ import { MetricsModule } from '../ops/metrics.js';
 import { WorkerModule } from '../worker/worker.module.js';
 import { CoreModule } from './core.module.js';
 
-/** Health (/health, /health/ready) and Prometheus metrics (/metrics) in every mode. */
+/**
+ * Health (/health, /health/ready: bare unless Bearer METRICS_TOKEN) in every mode. /metrics: behind
+ * METRICS_TOKEN when it is set; without it only on a worker's internal health port, never on the
+ * public API port (issue 12 #6).
+ */
 function opsModules(config: AppConfig): DynamicModule[] {
-  return [HealthModule.forRole(config.mode), MetricsModule.forRoot()];
+  const token = config.security.metricsToken;
+  return [
+    HealthModule.forRole(config.mode, { detailsToken: token }),
+    MetricsModule.forRoot({ bearerToken: token, expose: config.mode === 'worker' || token !== undefined }),
+  ];
 }
 
 @Module({})

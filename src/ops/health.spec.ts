@@ -11,22 +11,35 @@ import { HealthModule, ShutdownState } from './health.js';
 import { MetricsModule, RenderMetrics } from './metrics.js';
 import { bootOpsTestApp, type OpsTestApp } from './testing.js';
 
+/** The operator's token (METRICS_TOKEN): it unlocks terminus' detailed readiness body. */
+const OPS = 'ops-token-0123456789abcdef';
+const AUTH = { authorization: `Bearer ${OPS}` };
+
 describe('HealthModule + MetricsModule (api role, real PostgreSQL + Redis)', () => {
   let t: OpsTestApp;
   beforeAll(async () => {
-    t = await bootOpsTestApp({ imports: [HealthModule.forRole('api'), MetricsModule.forRoot()] });
+    t = await bootOpsTestApp({ imports: [HealthModule.forRole('api', { detailsToken: OPS }), MetricsModule.forRoot()] });
   });
   afterAll(async () => {
     await t?.close();
   });
 
-  it('GET /health is 200', async () => {
+  it('GET /health is 200, bare without the ops token', async () => {
     const res = await request(t.app.getHttpServer()).get('/health').expect(200);
-    expect(res.body).toMatchObject({ status: 'ok', role: 'api' });
+    expect(res.body).toEqual({ status: 'ok' });
+    const detailed = await request(t.app.getHttpServer()).get('/health').set(AUTH).expect(200);
+    expect(detailed.body).toMatchObject({ status: 'ok', role: 'api' });
+  });
+
+  it('GET /health/ready is bare without the ops token (issue 12 #6)', async () => {
+    const res = await request(t.app.getHttpServer()).get('/health/ready').expect(200);
+    expect(res.body).toEqual({ status: 'ok' });
+    const wrong = await request(t.app.getHttpServer()).get('/health/ready').set('authorization', 'Bearer nope').expect(200);
+    expect(wrong.body).toEqual({ status: 'ok' });
   });
 
   it('GET /health/ready is 200 with database and redis up (no browser/ffmpeg in api role)', async () => {
-    const res = await request(t.app.getHttpServer()).get('/health/ready').expect(200);
+    const res = await request(t.app.getHttpServer()).get('/health/ready').set(AUTH).expect(200);
     expect(res.body.status).toBe('ok');
     expect(res.body.details.database.status).toBe('up');
     expect(res.body.details.redis.status).toBe('up');
@@ -66,7 +79,9 @@ describe('HealthModule + MetricsModule (api role, real PostgreSQL + Redis)', () 
     const state = t.app.get(ShutdownState);
     state.shuttingDown = true;
     try {
-      const res = await request(t.app.getHttpServer()).get('/health/ready').expect(503);
+      const bare = await request(t.app.getHttpServer()).get('/health/ready').expect(503);
+      expect(bare.body).toEqual({ status: 'error', message: 'not ready' });
+      const res = await request(t.app.getHttpServer()).get('/health/ready').set(AUTH).expect(503);
       expect(res.body.error.shutdown).toMatchObject({ status: 'down', message: 'shutting down' });
       await request(t.app.getHttpServer()).get('/health').expect(200);
     } finally {
@@ -79,7 +94,7 @@ describe('readiness with Redis unreachable', () => {
   let t: OpsTestApp;
   beforeAll(async () => {
     t = await bootOpsTestApp({
-      imports: [HealthModule.forRole('api', { timeouts: { redis: 500 } }), MetricsModule.forRoot({ collectTimeoutMs: 300 })],
+      imports: [HealthModule.forRole('api', { timeouts: { redis: 500 }, detailsToken: OPS }), MetricsModule.forRoot({ collectTimeoutMs: 300 })],
       redisUrl: 'redis://127.0.0.1:1',
     });
   });
@@ -92,7 +107,7 @@ describe('readiness with Redis unreachable', () => {
   });
 
   it('GET /health/ready is 503 with a details body naming redis', async () => {
-    const res = await request(t.app.getHttpServer()).get('/health/ready').expect(503);
+    const res = await request(t.app.getHttpServer()).get('/health/ready').set(AUTH).expect(503);
     expect(res.body.status).toBe('error');
     expect(res.body.details.database.status).toBe('up');
     expect(res.body.details.redis.status).toBe('down');
@@ -114,7 +129,7 @@ describe('HealthModule worker role (real Chromium + ffmpeg)', () => {
         ConfigModule.forEngine(loadEngineConfig({})),
         BrowserPoolModule,
         EncoderModule.forRoot({ preferred: 'x264' }),
-        HealthModule.forRole('worker'),
+        HealthModule.forRole('worker', { detailsToken: OPS }),
       ],
     });
   });
@@ -131,7 +146,9 @@ describe('HealthModule worker role (real Chromium + ffmpeg)', () => {
 
   it('GET /health/ready checks database, redis, browser and ffmpeg; browser result is cached', async () => {
     const server = t.app.getHttpServer();
-    const res = await request(server).get('/health/ready').expect(200);
+    const bare = await request(server).get('/health/ready').expect(200);
+    expect(bare.body).toEqual({ status: 'ok' }); // no ffmpeg version or encoder for the public
+    const res = await request(server).get('/health/ready').set(AUTH).expect(200);
     expect(res.body.details).toMatchObject({
       database: { status: 'up' },
       redis: { status: 'up' },
@@ -140,7 +157,7 @@ describe('HealthModule worker role (real Chromium + ffmpeg)', () => {
     });
     expect(res.body.details.ffmpeg.version).toMatch(/\d/);
     expect(t.app.get(BrowserPool).idle).toBe(1); // lease returned
-    const again = await request(server).get('/health/ready').expect(200);
+    const again = await request(server).get('/health/ready').set(AUTH).expect(200);
     expect(again.body.details.browser.cachedResponse).toBe(true);
   });
 });

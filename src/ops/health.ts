@@ -1,6 +1,8 @@
 // Liveness and readiness (Kubernetes probes) over @nestjs/terminus.
-//   GET /health        liveness: 200 while the process serves HTTP; checks nothing external, so a
-//                      database outage never gets healthy pods restarted.
+//   GET /health        liveness: 200 `{status:'ok'}` while the process serves HTTP; checks nothing
+//                      external, so a database outage never gets healthy pods restarted.
+//   Both answers are bare (`{status}`) unless the request carries `Authorization: Bearer
+//   <METRICS_TOKEN>`: versions, encoders and error messages are for operators (issue 12 #6).
 //   GET /health/ready  readiness: database (SELECT 1) + Redis (PING through the `render` Bull
 //                      queue's client); in worker/standalone also Chromium (BrowserPool) and ffmpeg
 //                      (`ffmpeg -version` + EncoderProbe's memoised choice). 503 with terminus'
@@ -10,11 +12,16 @@ import {
   Controller,
   type DynamicModule,
   Get,
+  HttpException,
+  HttpStatus,
   Inject,
   Injectable,
+  Logger,
   Module,
   type OnModuleDestroy,
+  Req,
 } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { ModuleRef } from '@nestjs/core';
 import {
   HealthCheck,
@@ -43,6 +50,8 @@ export interface HealthModuleOptions {
   cacheMs?: number;
   /** Queue whose Redis client is pinged. Default `render`. */
   redisQueue?: string;
+  /** Bearer token that unlocks terminus' detailed body (METRICS_TOKEN). Unset: always bare. */
+  detailsToken?: string;
 }
 
 export const HEALTH_ROLE = Symbol('HEALTH_ROLE');
@@ -167,25 +176,52 @@ export class OpsHealthIndicators {
   }
 }
 
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** True when the request carries `Authorization: Bearer <token>` (constant-time comparison). */
+export function hasBearer(headers: Record<string, string | string[] | undefined>, token: string | undefined): boolean {
+  if (!token) return false;
+  const given = /^Bearer\s+(\S+)$/i.exec(String(headers.authorization ?? ''))?.[1];
+  return given !== undefined && timingSafeEqual(sha256(given), sha256(token));
+}
+
+type HeaderBag = { headers: Record<string, string | string[] | undefined> };
+
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger('Health');
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: OpsHealthIndicators,
     private readonly shutdown: ShutdownState,
     @Inject(HEALTH_ROLE) private readonly role: HealthRole,
+    @Inject(HEALTH_OPTIONS) private readonly options: HealthModuleOptions,
   ) {}
 
   /** Liveness: the process runs and its event loop answers. */
   @Get()
   @HealthCheck()
-  liveness() {
+  liveness(@Req() req: HeaderBag) {
+    if (!hasBearer(req.headers, this.options.detailsToken)) return { status: 'ok' };
     return { status: 'ok', role: this.role, uptimeSec: Math.round(process.uptime()) };
   }
 
   @Get('ready')
   @HealthCheck()
-  readiness() {
+  async readiness(@Req() req: HeaderBag) {
+    if (hasBearer(req.headers, this.options.detailsToken)) return this.detailedReadiness();
+    try {
+      await this.detailedReadiness();
+      return { status: 'ok' };
+    } catch (err) {
+      if (!(err instanceof HttpException)) throw err;
+      this.logger.warn(`not ready: ${JSON.stringify((err.getResponse() as { error?: unknown }).error ?? {})}`);
+      throw new HttpException({ status: 'error', message: 'not ready' }, HttpStatus.SERVICE_UNAVAILABLE);
+    }
+  }
+
+  private detailedReadiness() {
     const checks: HealthIndicatorFunction[] = [() => this.indicators.database(), () => this.indicators.redis()];
     if (this.role !== 'api') checks.push(() => this.indicators.browser(), () => this.indicators.ffmpeg());
     if (this.shutdown.shuttingDown) {

@@ -11,7 +11,8 @@
 import {
   Controller,
   type DynamicModule,
-  ForbiddenException,
+  HttpException,
+  HttpStatus,
   Get,
   Global,
   Inject,
@@ -21,7 +22,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { hasBearer } from './health.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { RENDER_JOB_STATUSES, RenderJobEntity } from '../database/entities/render-job.entity.js';
@@ -38,8 +39,10 @@ export interface MetricsModuleOptions {
   defaultLabels?: Record<string, string>;
   /** Bound of each scrape-time query (ms). Default 2000. */
   collectTimeoutMs?: number;
-  /** When set, GET /metrics requires `Authorization: Bearer <token>` (403 otherwise). */
+  /** When set, GET /metrics requires `Authorization: Bearer <token>` (401 otherwise). */
   bearerToken?: string;
+  /** Serve GET /metrics at all. Default true; the roots expose it publicly only with a token. */
+  expose?: boolean;
 }
 
 export const METRICS_OPTIONS = Symbol('METRICS_OPTIONS');
@@ -191,8 +194,6 @@ export class ScrapeCollectors {
   }
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest();
-
 @Controller('metrics')
 export class MetricsController {
   constructor(
@@ -206,9 +207,8 @@ export class MetricsController {
     @Res({ passthrough: true }) res: { setHeader(name: string, value: string): unknown },
   ): Promise<string> {
     const token = this.options.bearerToken;
-    if (token) {
-      const given = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
-      if (!timingSafeEqual(sha256(given), sha256(token))) throw new ForbiddenException();
+    if (token && !hasBearer(req.headers, token)) {
+      throw new HttpException({ detail: { error: 'Unauthorized', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>', code: 'RENDER_UNAUTHORIZED' } }, HttpStatus.UNAUTHORIZED);
     }
     res.setHeader('Content-Type', this.registry.contentType);
     res.setHeader('Cache-Control', 'no-store');
@@ -226,7 +226,7 @@ export class MetricsModule {
   static forRoot(options: MetricsModuleOptions = {}): DynamicModule {
     return {
       module: MetricsModule,
-      controllers: [MetricsController],
+      controllers: options.expose === false ? [] : [MetricsController],
       providers: [
         { provide: METRICS_OPTIONS, useValue: options },
         {
