@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseFontFaceCss, type FontFaceRule } from './font-face-css.js';
+import { fontFileCoverage } from './font-coverage.js';
 import { familyKey } from './scenario-fonts.js';
 
 export interface BundledFamily {
@@ -77,7 +78,9 @@ export const BUNDLED_FAMILIES: readonly BundledFamily[] = [
     face: 'Noto Color Emoji',
     names: ['Noto Color Emoji'],
     packageName: '@fontsource/noto-color-emoji',
-    stylesheets: ['400.css'],
+    // One COLR/CPAL face (Chromium draws it in colour); the numbered subsets of 400.css are
+    // OpenType-SVG only, which Chromium does not draw at all.
+    stylesheets: ['emoji-400.css'],
   },
   {
     face: 'Noto Sans Arabic',
@@ -137,7 +140,10 @@ export function bundledFaces(family: BundledFamily): Promise<BundledFace[]> {
         const cssPath = join(dir, sheet);
         for (const rule of parseFontFaceCss(await readFile(cssPath, 'utf8'))) {
           const src = rule.sources.find((s) => /woff2/.test(s.format ?? s.url)) ?? rule.sources[0];
-          out.push({ ...rule, path: join(dirname(cssPath), src.url.replace(/^\.\//, '')) });
+          const path = join(dirname(cssPath), src.url.replace(/^\.\//, ''));
+          // A face without unicode-range: its real coverage, from its cmap (else it would claim every character).
+          const ranges = rule.unicodeRange ? rule.ranges : (fontFileCoverage(await readFile(path)) ?? rule.ranges);
+          out.push({ ...rule, ranges, path });
         }
       }
       if (out.length === 0) throw new Error(`${family.packageName}: no @font-face rule in ${family.stylesheets.join(', ')}`);
