@@ -1,4 +1,7 @@
-// `npm run parity -- --video IN --scenario S.json [--frames N] [--width W --height H --fps F --quality Q] [--save DIR] [--json]`
+// `npm run parity -- --video IN --scenario S.json [--frames N] [--width W --height H --fps F --quality Q] [--save DIR] [--json]
+//    [--reference engine|editor] [--plugin-dir DIR | --plugin-origin URL]`
+// --reference editor compares with the editor's preview (src/parity/editor-parity.ts), its plugins
+// from --plugin-origin / PLUGIN_ORIGIN (guarded fetcher) or --plugin-dir.
 // Renders the video through the service's pipeline (RenderEngine → MP4), then compares N sampled
 // frames (cue boundaries first) with the engine alone in a browser page over the same source frame.
 // Exit 0 when every frame's caption layer matches, 1 on a mismatch or a failure, 2 on a usage error.
@@ -18,9 +21,12 @@ import { RenderError } from '../render/render-errors.js';
 import { encodePng } from '../render/png.js';
 import { DEFAULT_PARITY_FRAMES, formatParityReport, parityReportJson, runParity } from '../parity/parity-runner.js';
 import { prepareScenario } from '../scenario/prepare-scenario.js';
+import { GuardedFetcher } from '../net/guarded-fetcher.js';
+import { NO_PLUGIN_SOURCE } from '../parity/editor-parity.js';
+import { directoryPluginSource, originPluginSource, type PluginFileSource } from '../parity/editor-reference/plugin-source.js';
 
 const USAGE =
-  'usage: npm run parity -- --video IN --scenario S.json [--frames N] [--width W] [--height H] [--fps F] [--quality Q] [--save DIR] [--json]';
+  'usage: npm run parity -- --video IN --scenario S.json [--frames N] [--width W] [--height H] [--fps F] [--quality Q] [--save DIR] [--json] [--reference engine|editor] [--plugin-dir DIR | --plugin-origin URL]';
 
 /** Parity renders at the top quality by default, so codec noise stays far below the tolerance. */
 const PARITY_QUALITY = 100;
@@ -40,6 +46,9 @@ function parse(argv: string[]) {
       quality: { type: 'string' },
       save: { type: 'string' },
       json: { type: 'boolean' },
+      reference: { type: 'string' },
+      'plugin-dir': { type: 'string' },
+      'plugin-origin': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -47,6 +56,10 @@ function parse(argv: string[]) {
   if (values.help) throw new UsageError('');
   if (!values.video) throw new UsageError('--video is required');
   if (!values.scenario) throw new UsageError('--scenario is required');
+  const reference = values.reference ?? 'engine';
+  if (reference !== 'engine' && reference !== 'editor') throw new UsageError(`--reference must be engine or editor, got ${JSON.stringify(reference)}`);
+  const pluginOrigin = values['plugin-origin'] ?? process.env.PLUGIN_ORIGIN;
+  if (pluginOrigin !== undefined && !URL.canParse(pluginOrigin)) throw new UsageError(`--plugin-origin / PLUGIN_ORIGIN is not a URL: ${pluginOrigin}`);
   const int = (name: 'frames' | 'width' | 'height' | 'fps' | 'quality') => {
     const raw = values[name];
     if (raw === undefined) return undefined;
@@ -61,11 +74,27 @@ function parse(argv: string[]) {
     options: { width: int('width'), height: int('height'), fps: int('fps'), quality: int('quality') ?? PARITY_QUALITY },
     save: values.save ? resolve(values.save) : undefined,
     json: !!values.json,
+    reference: reference as 'engine' | 'editor',
+    pluginDir: values['plugin-dir'] ? resolve(values['plugin-dir']) : undefined,
+    pluginOrigin,
   };
 }
 
 @Module({})
 class ParityCliModule {}
+
+/** The editor's plugin files: a plugin origin through the guarded fetcher, or a plugin-server folder. */
+function editorPluginSource(args: { pluginDir?: string; pluginOrigin?: string }): { source: PluginFileSource; fetcher?: GuardedFetcher } {
+  if (args.pluginOrigin) {
+    const fetcher = new GuardedFetcher({
+      allowHttp: new URL(args.pluginOrigin).protocol === 'http:',
+      allowPrivateNetworks: process.env.ALLOW_PRIVATE_NETWORKS === 'true', // tests only, as in the service
+    });
+    return { source: originPluginSource(args.pluginOrigin, fetcher), fetcher };
+  }
+  const dir = args.pluginDir ?? (process.env.EDITOR_REFERENCE_DIR ? join(process.env.EDITOR_REFERENCE_DIR, 'plugin-server/plugins') : undefined);
+  return { source: dir ? directoryPluginSource(dir) : NO_PLUGIN_SOURCE };
+}
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parse>;
@@ -106,6 +135,7 @@ async function main(): Promise<number> {
       signal: abort.signal,
     });
     process.stderr.write(`parity: rendered ${summary.framesTotal} frames (${summary.encoder}); comparing with the engine alone…\n`);
+    const editor = args.reference === 'editor' ? editorPluginSource(args) : undefined;
     const lease = await app.get(BrowserPool).acquire(abort.signal);
     let report;
     try {
@@ -122,9 +152,12 @@ async function main(): Promise<number> {
         ffmpegPath: config.ffmpegPath,
         signal: abort.signal,
         keepImages: !!args.save,
+        reference: args.reference,
+        pluginSource: editor?.source,
       });
     } finally {
       await lease.release();
+      await editor?.fetcher?.close().catch(() => undefined);
     }
     if (args.save) {
       mkdirSync(args.save, { recursive: true });

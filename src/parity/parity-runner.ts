@@ -11,11 +11,14 @@
 // whether the caption layer matches (see frame-compare.ts for the tolerances).
 import type { Browser } from 'puppeteer-core';
 import { CaptionPage, loadCaptionPageAssets } from '../../libs/caption-page/src/index.js';
+import type { PageFont } from '../../libs/caption-page/src/load-options.js';
 import type { PreparedScenario } from '../scenario/prepare-scenario.js';
 import { compareFrames, DEFAULT_COMPARE, type CompareOptions, type FrameComparison } from './frame-compare.js';
 import { extractFrames } from './ffmpeg-frames.js';
 import { decodePng, encodePng } from '../render/png.js';
 import { sampleFrames } from './sample-frames.js';
+import { editorReferenceShots, type ParityReference } from './editor-parity.js';
+import type { PluginFileSource } from './editor-reference/plugin-source.js';
 
 export const DEFAULT_PARITY_FRAMES = 8;
 
@@ -37,8 +40,17 @@ export interface ParityInput {
   ffmpegPath?: string;
   signal?: AbortSignal;
   compare?: CompareOptions;
+  /** The render's font faces (FontResolver.plan), so the reference draws the same faces. */
+  fonts?: readonly PageFont[];
   /** Keeps the three images of each frame (RGBA) in the report, for debugging and the console. */
   keepImages?: boolean;
+  /**
+   * 'engine' (default): our caption page seeked to t. 'editor': the editor's preview — its plugin
+   * loader, motiontext-renderer and the plugins from `pluginSource`, played to t (editor-parity.ts).
+   */
+  reference?: ParityReference;
+  /** Where the editor's plugins come from (reference 'editor'). */
+  pluginSource?: PluginFileSource;
 }
 
 export interface ParityFrameReport extends FrameComparison {
@@ -60,6 +72,8 @@ export interface ParityReport {
   mismatched: number;
   thresholds: Required<CompareOptions>;
   wallSeconds: number;
+  /** What the frames were compared with (absent: 'engine'). */
+  reference?: ParityReference;
 }
 
 export async function runParity(input: ParityInput): Promise<ParityReport> {
@@ -72,12 +86,13 @@ export async function runParity(input: ParityInput): Promise<ParityReport> {
     extractFrames(input.sourcePath, indices, width, height, { ffmpegPath: input.ffmpegPath, signal: input.signal, asSource: { fps } }),
   ]);
   input.signal?.throwIfAborted();
+  if (input.reference === 'editor') return editorParity(input, samples, outputs, sources, started);
 
   const assets = await loadCaptionPageAssets();
   const page = await CaptionPage.open(await input.browser.newPage({ type: 'window' }), assets, { width, height });
   const frames: ParityFrameReport[] = [];
   try {
-    await page.load(input.prepared.scenario);
+    await page.load(input.prepared.scenario, { fonts: input.fonts });
     for (let k = 0; k < samples.length; k++) {
       input.signal?.throwIfAborted();
       const s = samples[k];
@@ -131,11 +146,58 @@ export async function runParity(input: ParityInput): Promise<ParityReport> {
   };
 }
 
+/** runParity with the editor's preview as the reference (frames played in ascending order). */
+async function editorParity(
+  input: ParityInput,
+  samples: ReturnType<typeof sampleFrames>,
+  outputs: Uint8Array[],
+  sources: Uint8Array[],
+  started: number,
+): Promise<ParityReport> {
+  const { width, height, fps } = input;
+  const shots = await editorReferenceShots({
+    browser: input.browser,
+    scenario: input.prepared.scenario,
+    width,
+    height,
+    fps,
+    samples,
+    sources,
+    pluginSource: input.pluginSource,
+    fonts: input.fonts,
+    signal: input.signal,
+  });
+  const frames: ParityFrameReport[] = samples.map((s, k) => {
+    const cmp = compareFrames(outputs[k], shots[k], sources[k], width, height, input.compare);
+    return {
+      index: s.index,
+      t: s.t,
+      reason: s.reason,
+      captionVisible: cmp.referenceCaptionPixels > 0,
+      ...cmp,
+      ...(input.keepImages ? { images: { output: Buffer.from(outputs[k]), reference: shots[k], source: Buffer.from(sources[k]) } } : {}),
+    };
+  });
+  const mismatched = frames.filter((f) => !f.match).length;
+  return {
+    match: mismatched === 0,
+    width,
+    height,
+    fps,
+    framesTotal: input.framesTotal,
+    frames,
+    mismatched,
+    thresholds: { ...DEFAULT_COMPARE, ...input.compare },
+    wallSeconds: (Date.now() - started) / 1000,
+    reference: 'editor',
+  };
+}
+
 /** A plain-text table of a report (the CLI's output). */
 export function formatParityReport(r: ParityReport): string {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`.padStart(8);
   const lines = [
-    `parity: ${r.frames.length} frames of ${r.framesTotal} (${r.width}x${r.height} @ ${r.fps} fps), tolerance ${r.thresholds.tolerance}/255`,
+    `parity: ${r.frames.length} frames of ${r.framesTotal} (${r.width}x${r.height} @ ${r.fps} fps), tolerance ${r.thresholds.tolerance}/255${r.reference === 'editor' ? ", against the editor's preview" : ''}`,
     '  frame        t  why          caption px  differing  in caption  max diff  verdict',
   ];
   for (const f of r.frames) {

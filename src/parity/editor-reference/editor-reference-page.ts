@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CDPSession, HTTPRequest, Page } from 'puppeteer-core';
+import type { PageFont } from '../../../libs/caption-page/src/load-options.js';
 import type { PluginFileSource } from './plugin-source.js';
 
 export const EDITOR_REFERENCE_ORIGIN = 'https://editor-reference.invalid';
@@ -47,7 +48,7 @@ function buildHtml(): string {
     `script-src ${SCRIPT_URL} blob:`,
     "style-src 'unsafe-inline'",
     `img-src ${EDITOR_PLUGIN_ORIGIN} data: blob:`,
-    `font-src ${EDITOR_PLUGIN_ORIGIN} data: blob:`,
+    `font-src ${EDITOR_REFERENCE_ORIGIN}/fonts/ ${EDITOR_PLUGIN_ORIGIN} data: blob:`,
     `media-src ${EDITOR_PLUGIN_ORIGIN} data: blob:`,
     `connect-src ${EDITOR_PLUGIN_ORIGIN}`,
     "worker-src 'none'",
@@ -70,6 +71,7 @@ function buildHtml(): string {
 type RefApi = {
   loadPlugins(origin: string, refs: string[]): Promise<{ loaded: Array<{ ref: string }>; errors: string[]; requests: string[] }>;
   load(s: unknown, o: { width: number; height: number; fps: number }): Promise<{ warnings: string[] }>;
+  addFonts(fonts: Array<{ family: string; url: string; weight?: string; style?: string; unicodeRange?: string }>): Promise<void>;
   setBackground(src: string | null): Promise<void>;
   playTo(frame: number, pace: boolean): Promise<{ t: number; steps: number }>;
   resume(): void;
@@ -114,6 +116,7 @@ export class EditorReferencePage {
     private readonly onRequest: (req: HTTPRequest) => void,
     /** Plugin paths the page asked for (as the origin saw them), in order. */
     readonly pluginRequests: readonly string[],
+    private readonly servedFonts: Map<string, Uint8Array>,
   ) {}
 
   static async open(page: Page, o: EditorReferenceOptions): Promise<EditorReferencePage> {
@@ -129,6 +132,7 @@ export class EditorReferencePage {
     await client.send('Network.setBlockedURLs', { urls: ['ws://*', 'wss://*', 'http://*', 'ftp://*', 'file://*'] });
 
     const requests: string[] = [];
+    const fonts = new Map<string, Uint8Array>();
     const onRequest = (req: HTTPRequest): void => {
       if (req.isInterceptResolutionHandled()) return;
       const url = req.url();
@@ -138,6 +142,8 @@ export class EditorReferencePage {
         void req.respond({ status: 200, contentType: 'text/html; charset=utf-8', headers: cors, body: html });
       } else if (method === 'GET' && url === SCRIPT_URL) {
         void req.respond({ status: 200, contentType: 'text/javascript; charset=utf-8', headers: cors, body: script });
+      } else if (method === 'GET' && fonts.has(url)) {
+        void req.respond({ status: 200, contentType: 'font/woff2', headers: cors, body: Buffer.from(fonts.get(url)!) });
       } else if (method === 'GET' && url.startsWith(`${EDITOR_PLUGIN_ORIGIN}/`)) {
         const path = decodeURIComponent(new URL(url).pathname);
         requests.push(path);
@@ -156,7 +162,7 @@ export class EditorReferencePage {
     };
     await page.setRequestInterception(true);
     page.on('request', onRequest);
-    const ref = new EditorReferencePage(page, client, width, height, onRequest, requests);
+    const ref = new EditorReferencePage(page, client, width, height, onRequest, requests, fonts);
     try {
       await page.goto(PAGE_URL, { waitUntil: 'load' });
       await page.waitForFunction(() => !!(window as unknown as RefWindow).__editorReference, { timeout: 10_000 });
@@ -172,8 +178,20 @@ export class EditorReferencePage {
    * Loads the plugins the scenario names (the editor's sequence; a failure to load one throws,
    * naming it) and then the scenario. Playback restarts at t = 0.
    */
-  async load(scenarioV2: object, o: { fps: number; plugins?: string[] }): Promise<{ plugins: string[] }> {
+  async load(scenarioV2: object, o: { fps: number; plugins?: string[]; fonts?: readonly PageFont[] }): Promise<{ plugins: string[] }> {
     this.fps = o.fps;
+    if (o.fonts?.length) {
+      // The render's font faces (the editor has the same families as web fonts), served from memory.
+      const faces = o.fonts.map((f, i) => {
+        const url = `${EDITOR_REFERENCE_ORIGIN}/fonts/${this.servedFonts.size + i}`;
+        return { url, f };
+      });
+      for (const { url, f } of faces) this.servedFonts.set(url, f.data);
+      await this.page.evaluate(
+        (list) => (window as unknown as RefWindow).__editorReference.addFonts(list),
+        faces.map(({ url, f }) => ({ family: f.family, url, weight: f.weight, style: f.style, unicodeRange: f.unicodeRange })),
+      );
+    }
     const refs = o.plugins ?? pluginRefsOf(scenarioV2);
     const res = await this.page.evaluate(
       (origin, r) => (window as unknown as RefWindow).__editorReference.loadPlugins(origin, r),

@@ -133,6 +133,19 @@ async function load(scenario: unknown, opts: { width: number; height: number; fp
   return { warnings: [] };
 }
 
+/** Registers font faces (the render's) before anything is laid out. */
+async function addFonts(list: Array<{ family: string; url: string; weight?: string; style?: string; unicodeRange?: string }>): Promise<void> {
+  for (const f of list) {
+    const face = new FontFace(f.family, `url(${f.url})`, {
+      weight: f.weight ?? '400',
+      style: f.style ?? 'normal',
+      ...(f.unicodeRange ? { unicodeRange: f.unicodeRange } : {}),
+    });
+    await face.load();
+    document.fonts.add(face);
+  }
+}
+
 /** Shows a source frame (data: URL) under the captions, as the editor's video would be. */
 async function setBackground(src: string | null): Promise<void> {
   if (!box) throw new Error('editor reference: load() first');
@@ -197,6 +210,7 @@ function dispose(): void {
 const api = {
   loadPlugins,
   load,
+  addFonts,
   setBackground,
   playTo,
   resume,
