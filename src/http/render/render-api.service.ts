@@ -16,7 +16,7 @@ import { JobAdmission } from '../../quota/job-admission.service.js';
 import { IdempotencyConflictError, InvalidIdempotencyKeyError, QuotaExceededError } from '../../quota/quota.errors.js';
 import { PluginCatalog } from '../../plugins/plugin-catalog.service.js';
 import { prepareWithPluginCatalog } from '../../plugins/scenario-plugins.js';
-import { ScenarioValidationError } from '../../scenario/prepare-scenario.js';
+import { ScenarioValidationError, type PreparedScenario } from '../../scenario/prepare-scenario.js';
 import { WebhookSecretsRepository } from '../../security/webhook-secrets.repository.js';
 import { S3SourceResolver } from '../../storage/s3-source-resolver.js';
 import { STORAGE_DRIVER, parseStorageUrl, type StorageDriver } from '../../storage/storage-driver.js';
@@ -179,20 +179,22 @@ export class RenderApiService {
    * The scenario as a render will see it, plugins included: every plugin neither the plugin origin
    * nor our bundle has is named with its JSON path (manifests only, cached: no entry is fetched).
    */
-  private async checkScenario(scenario: unknown): Promise<void> {
-    let unavailable: string[];
+  private async checkScenario(scenario: unknown): Promise<PreparedScenario> {
+    let checked: Awaited<ReturnType<typeof prepareWithPluginCatalog>>;
     try {
-      ({ classification: { unavailable } } = await prepareWithPluginCatalog(scenario, this.plugins));
+      checked = await prepareWithPluginCatalog(scenario, this.plugins);
     } catch (err) {
       if (err instanceof ScenarioValidationError) {
         throw ApiError.validation(`scenario: ${err.message}`, err.issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })));
       }
       throw err;
     }
+    const { unavailable } = checked.classification;
     if (unavailable.length) {
       throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ERROR_CODES.SERVICE_UNAVAILABLE,
         `the plugin origin is unavailable, so plugin${unavailable.length > 1 ? 's' : ''} ${unavailable.map((r) => JSON.stringify(r)).join(', ')} cannot be checked; try again shortly`);
     }
+    return checked.prepared;
   }
 
   private checkVideoUrl(userId: string, videoUrl: string): void {
