@@ -4,7 +4,10 @@
 //   - `GET /admin/queues?token=<token>` (a browser) → sets an HttpOnly, SameSite=Strict cookie
 //     scoped to /admin/queues and redirects (303) to the same URL without the token, so the
 //     token leaves the address bar and the UI's asset and API requests authenticate by cookie.
-//     The cookie holds an HMAC of the token, not the token; rotating ADMIN_TOKEN invalidates it.
+//     The cookie is a session: `<expiry>.<HMAC(token, expiry)>`, refused after its expiry
+//     (ADMIN_SESSION_SECONDS, default 8 h) even if replayed; rotating ADMIN_TOKEN invalidates it.
+//   - ADMIN_TOKEN shorter than 32 characters: refused at start-up (and never mounted here).
+//   - every answer carries a CSP (scripts from this origin only, no framing) and X-Frame-Options.
 //   - anything else → 401 `{detail:{error, message, code:'ADMIN_UNAUTHORIZED'}}`.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Logger, type INestApplication } from '@nestjs/common';
@@ -29,16 +32,31 @@ export interface BullBoardOptions {
   basePath?: string;
   /** Hide retry/clean/remove buttons. Default false. */
   readOnly?: boolean;
-  /** Cookie lifetime. Default 8 h. */
+  /** Session lifetime. Default AppConfig.security.adminSessionSeconds, else 8 h. */
   cookieMaxAgeSec?: number;
 }
+
+/** The dashboard's UI: its own scripts and styles (inline style attributes), no frames, no remote fonts. */
+export const ADMIN_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+  "connect-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+export const MIN_ADMIN_TOKEN_CHARS = 32;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const safeEqual = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 
-/** The cookie value for a token: HMAC-SHA256(token, fixed label), base64url. */
-export function adminCookieValue(token: string): string {
-  return createHmac('sha256', token).update('ecg-render bull-board session v1').digest('base64url');
+/** The session cookie for a token, valid until `expiresAtSec`: `<expiry>.<HMAC-SHA256(token, label|expiry)>`. */
+export function adminCookieValue(token: string, expiresAtSec: number): string {
+  const mac = createHmac('sha256', token).update(`ecg-render bull-board session v2|${expiresAtSec}`).digest('base64url');
+  return `${expiresAtSec}.${mac}`;
+}
+
+/** A cookie made by adminCookieValue for this token and not yet expired. */
+export function isValidAdminCookie(token: string, cookie: string, nowSec = Math.floor(Date.now() / 1000)): boolean {
+  const m = /^(\d{1,12})\.[\w-]+$/.exec(cookie);
+  if (!m) return false;
+  const exp = Number(m[1]);
+  return safeEqual(cookie, adminCookieValue(token, exp)) && exp > nowSec;
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -52,13 +70,17 @@ function readCookie(header: string | undefined, name: string): string | undefine
 
 /** Express middleware enforcing the admin token (exported for reuse on other admin routes). */
 export function adminAuthMiddleware(token: string, cookiePath: string, cookieMaxAgeSec = 8 * 3600) {
-  const cookieValue = adminCookieValue(token);
   return (req: Request, res: Response, next: NextFunction): void => {
+    res.setHeader('Content-Security-Policy', ADMIN_CSP);
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
     const url = new URL(req.originalUrl, 'http://localhost');
     const queryToken = url.searchParams.get('token');
     if (queryToken !== null) {
       if (!safeEqual(queryToken, token)) return deny(res);
       const secure = req.secure || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
+      const cookieValue = adminCookieValue(token, Math.floor(Date.now() / 1000) + cookieMaxAgeSec);
       res.setHeader(
         'Set-Cookie',
         `${ADMIN_COOKIE}=${cookieValue}; Path=${cookiePath}; HttpOnly; SameSite=Strict; Max-Age=${cookieMaxAgeSec}` +
@@ -75,7 +97,7 @@ export function adminAuthMiddleware(token: string, cookiePath: string, cookieMax
     const bearer = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
     if (bearer !== undefined && safeEqual(bearer, token)) return next();
     const cookie = readCookie(req.headers.cookie, ADMIN_COOKIE);
-    if (cookie !== undefined && safeEqual(cookie, cookieValue)) return next();
+    if (cookie !== undefined && isValidAdminCookie(token, cookie)) return next();
     return deny(res);
   };
 }
@@ -95,18 +117,23 @@ function deny(res: Response): void {
 export function mountBullBoard(app: INestApplication, options: BullBoardOptions = {}): boolean {
   const logger = new Logger('BullBoard');
   let token = options.adminToken;
-  if (!('adminToken' in options)) {
-    try {
-      token = app.get<AppConfig>(APP_CONFIG, { strict: false }).adminToken;
-    } catch {
-      token = undefined;
-    }
+  let sessionSeconds = options.cookieMaxAgeSec;
+  let config: AppConfig | undefined;
+  try {
+    config = app.get<AppConfig>(APP_CONFIG, { strict: false });
+  } catch {
+    config = undefined;
   }
+  if (!('adminToken' in options)) token = config?.adminToken;
+  sessionSeconds ??= config?.security?.adminSessionSeconds;
   if (!token) {
     logger.log('ADMIN_TOKEN is not set: the queue dashboard is disabled');
     return false;
   }
-  if (token.length < 16) logger.warn('ADMIN_TOKEN is shorter than 16 characters; use a long random value');
+  if (token.length < MIN_ADMIN_TOKEN_CHARS) {
+    logger.error(`ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_CHARS} characters: the queue dashboard is disabled`);
+    return false;
+  }
   const basePath = (options.basePath ?? BULL_BOARD_PATH).replace(/\/$/, '');
   const queues = options.queues ?? findQueues(app, OPS_QUEUE_NAMES);
   if (queues.length === 0) logger.warn('no Bull queue is registered in this app: the dashboard will be empty');
@@ -120,7 +147,7 @@ export function mountBullBoard(app: INestApplication, options: BullBoardOptions 
     serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
     options: { uiConfig: { boardTitle: 'ECG Render queues' } },
   });
-  app.use(basePath, adminAuthMiddleware(token, basePath, options.cookieMaxAgeSec), serverAdapter.getRouter());
+  app.use(basePath, adminAuthMiddleware(token, basePath, sessionSeconds), serverAdapter.getRouter());
   logger.log(`queue dashboard mounted at ${basePath} (${queues.map((q) => q.name).join(', ') || 'no queues'})`);
   return true;
 }
