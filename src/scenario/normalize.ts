@@ -20,11 +20,12 @@
 //                                     start. The engine adds an end percentage to the END, so
 //                                     "first 25 %" is ["0%", "-75%"].
 //   missing cue / node ids          → generated (the engine requires unique ids)
-//   group layout, palette references → v13/ (groups mounted and laid out as the editor meant)
+//   group layout, palette references → v13/ (groups mounted and laid out as the editor meant;
+//                                     also v2.0 groups the engine would never mount)
 
 import { IssueCollector, describe, indexPath, isPlainObject, keyPath } from './issues.js';
 import { FatalScenarioIssue } from './defines.js';
-import { convertV13Scenario } from './v13/convert-v13.js';
+import { convertLayout } from './v13/convert-v13.js';
 
 type Obj = Record<string, unknown>;
 
@@ -289,7 +290,7 @@ export function normalizeScenario(s: Obj, ctx: NormalizeContext): void {
   }
   if (Array.isArray(s.tracks)) s.tracks.forEach((t, i) => normalizeTrack(t, indexPath('$.tracks', i), ctx));
   if (Array.isArray(s.cues)) s.cues.forEach((c, i) => normalizeCue(c, indexPath('$.cues', i), ctx));
-  if (ctx.fromV13) convertV13Scenario(s, ctx.issues, ctx.maxDepth);
+  convertLayout(s, ctx.issues, ctx.maxDepth, ctx.fromV13);
   generateMissingIds(s);
 }
 

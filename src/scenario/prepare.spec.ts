@@ -362,8 +362,11 @@ describe('prepareScenario: windows', () => {
   });
 
   it('uses the engine default domLifetime (±0.5 s around displayTimes) for a group that paints a box', () => {
-    const s = minimal({ root: { boxStyle: { backgroundColor: '#000' } } });
+    const s = minimal({ root: { boxStyle: { backgroundColor: '#000' } }, cue: { displayTime: [0, 3] } });
     expect(prepareScenario(s).cueWindows).toEqual([{ cueId: 'c1', start: 0.5, end: 2.5 }]);
+    // Without a displayTime the engine never mounts a group: it is given its children's (v13/).
+    const untimed = minimal({ root: { boxStyle: { backgroundColor: '#000' } } });
+    expect(prepareScenario(untimed).cueWindows).toEqual([{ cueId: 'c1', start: 1, end: 2 }]);
   });
 
   it('widens windows by plugin windows only when asked (the engine draws nodes only inside displayTime)', () => {

@@ -9,7 +9,7 @@ import { resolvePluginReferences } from './plugin-references.js';
 
 type Obj = Record<string, unknown>;
 
-export function convertV13Scenario(s: Obj, issues: IssueCollector, maxDepth: number): void {
+export function convertLayout(s: Obj, issues: IssueCollector, maxDepth: number, fromV13: boolean): void {
   if (!Array.isArray(s.cues)) return;
   const tracks = new Map<string, Obj>();
   if (Array.isArray(s.tracks)) for (const t of s.tracks) if (isPlainObject(t) && typeof t.id === 'string') tracks.set(t.id, t);
@@ -22,9 +22,10 @@ export function convertV13Scenario(s: Obj, issues: IssueCollector, maxDepth: num
     if (!isPlainObject(cue)) return;
     const track = typeof cue.track === 'string' ? tracks.get(cue.track) : undefined;
     const trackStyle = isPlainObject(track?.defaultStyle) ? track.defaultStyle : undefined;
-    convertGroupLayout(cue.root, { trackStyle, trackType: track?.type }, 0, maxDepth);
+    const cueTimed = !fromV13 && cue.displayTime !== undefined;
+    if (!cueTimed) convertGroupLayout(cue.root, { trackStyle, trackType: track?.type }, !fromV13, 0, maxDepth);
     const stageSafe = isPlainObject(s.stage) ? s.stage.safeArea : undefined;
-    clampToSafeArea(cue.root, STAGE_FRAME, effectiveSafeArea(stageSafe, track?.safeArea), 0, maxDepth);
-    resolvePluginReferences(cue.root, keyPath(indexPath('$.cues', i), 'root'), refs, 0, maxDepth);
+    clampToSafeArea(cue.root, STAGE_FRAME, effectiveSafeArea(stageSafe, track?.safeArea), 0, maxDepth, cue.displayTime !== undefined);
+    if (fromV13) resolvePluginReferences(cue.root, keyPath(indexPath('$.cues', i), 'root'), refs, 0, maxDepth);
   });
 }

@@ -72,11 +72,17 @@ export interface GroupLayoutContext {
   readonly trackType: unknown;
 }
 
-/** Converts one node tree in place (children first, so nested groups get their windows first). */
-export function convertGroupLayout(node: unknown, ctx: GroupLayoutContext, depth = 0, maxDepth = 64): void {
+/**
+ * Converts one node tree in place (children first, so nested groups get their windows first).
+ * `skipTimed`: leave alone every group that has a displayTime of its own or from an ancestor (the
+ * engine mounts those and lays them out natively: v2.0 files); only groups the engine would never
+ * mount are converted.
+ */
+export function convertGroupLayout(node: unknown, ctx: GroupLayoutContext, skipTimed: boolean, depth = 0, maxDepth = 64): void {
   if (!isPlainObject(node) || depth > maxDepth) return;
   if (node.eType !== 'group' || !Array.isArray(node.children)) return;
-  for (const c of node.children) convertGroupLayout(c, ctx, depth + 1, maxDepth);
+  if (skipTimed && node.displayTime !== undefined) return;
+  for (const c of node.children) convertGroupLayout(c, ctx, skipTimed, depth + 1, maxDepth);
   const children = node.children.filter(isPlainObject);
 
   if (node.displayTime === undefined) {
@@ -146,13 +152,13 @@ export function convertGroupLayout(node: unknown, ctx: GroupLayoutContext, depth
  * leaves them in its parent's; inside a positioned group without a size (a flowing caption) the
  * box is known only after layout, so positions there are left to the engine.
  */
-export function clampToSafeArea(node: unknown, frame: Frame | null, safe: SafeArea, depth = 0, maxDepth = 64): void {
+export function clampToSafeArea(node: unknown, frame: Frame | null, safe: SafeArea, depth = 0, maxDepth = 64, timed = false): void {
   if (!isPlainObject(node) || depth > maxDepth) return;
   const layout = isPlainObject(node.layout) ? node.layout : undefined;
   if (layout && frame) applySafeAreaClamp(layout, frame, safe);
   if (node.eType !== 'group' || !Array.isArray(node.children)) return;
-  let inner: Frame | null;
-  if (!hasPoint(layout)) inner = frame;
-  else inner = frame && node.displayTime !== undefined ? boxOf(layout, frame) : null;
-  for (const c of node.children) clampToSafeArea(c, inner, safe, depth + 1, maxDepth);
+  const mounted = timed || node.displayTime !== undefined;
+  // An unmounted group (no displayTime anywhere above) leaves its children on the stage.
+  const inner = !hasPoint(layout) || !mounted ? frame : frame && boxOf(layout, frame);
+  for (const c of node.children) clampToSafeArea(c, inner, safe, depth + 1, maxDepth, mounted);
 }
