@@ -34,10 +34,12 @@ export const BUNDLED_PLUGINS: readonly BundledPlugin[] = [
   { name: 'flames', versions: BOTH },
   { name: 'typewriter', versions: BOTH },
   // ---- the editor's cwi family: cwi.ts
-  { name: 'cwi', versions: BOTH },
-  { name: 'cwi-color', versions: BOTH },
-  { name: 'cwi-loud', versions: BOTH },
-  { name: 'cwi-whisper', versions: BOTH },
+  { name: 'cwi', versions: BOTH, type: 'dom' },
+  { name: 'cwi-color', versions: BOTH, type: 'dom' },
+  { name: 'cwi-loud', versions: BOTH, type: 'dom' },
+  { name: 'cwi-whisper', versions: BOTH, type: 'dom' },
+  // Manifests: 2.0.0 hybrid, 1.0.0 dom. One type per entry cannot say both, so it is left unset:
+  // the engine then reads the module (2.0.0 has evalChannels + animate, 1.0.0 animate only).
   { name: 'cwi-bouncing', versions: BOTH },
   // ---- the editor's effects: editor-effects.ts
   // ---- end
