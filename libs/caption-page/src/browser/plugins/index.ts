@@ -6,6 +6,7 @@
 //   editor-effects.ts the editor's elastic, glitch, magnetic, rotation, scalepop, slideup, fliptype
 import { fadeIn, fadeOut, pop, shakeX, slideInLeft, waveY } from './basic.js';
 import { cwiPlugins } from './cwi.js';
+import { editorEffectPlugins } from './editor-effects.js';
 import { editorBasicPlugins } from './editor-basic.js';
 import type { PluginModule } from './util.js';
 
@@ -22,8 +23,6 @@ const extraPlugins: Record<string, PluginModule> = {
   ...both('shakeX', shakeX),
   ...both('waveY', waveY),
 };
-
-const editorEffectPlugins: Record<string, PluginModule> = {};
 
 export const PLUGIN_MODULES: Readonly<Record<string, PluginModule>> = {
   ...extraPlugins,

@@ -1,0 +1,72 @@
+// Builds a DOM plugin module (init / animate / cleanup) from an effect description: how the
+// text is laid out in spans, and the timeline program that animates them. The seek function maps
+// the engine's progress p (0..1 over the plugin window) onto the program's clock the way
+// gsap's timeline.progress(p) does, t = p × program duration, and writes every animated property
+// from t alone.
+import { type DomPluginModule, clamp01 } from '../util.js';
+import { type EffectState, applyProgram, beginEffect, nodeRandom, registerState, restoreEffect, stateOf } from './effect-dom.js';
+import type { TweenProgram } from './tween-program.js';
+
+export type Random = (index: number, slot: string, min: number, max: number) => number;
+
+export interface Layout {
+  spans: HTMLElement[];
+  targets: HTMLElement[];
+  /** Attributes set on the effects root itself (removed on cleanup). */
+  added?: string[];
+}
+
+export interface EffectDescription {
+  name: string;
+  /** Lays the text out (the root is empty when called); `text` is never blank. */
+  layout(root: HTMLElement, text: string, params: Record<string, unknown>): Layout;
+  /** What the editor's plugin shows for a blank text (it writes a placeholder). */
+  placeholder?(root: HTMLElement, params: Record<string, unknown>): Layout | null;
+  program(st: EffectState, params: Record<string, unknown>, random: Random, root: HTMLElement): TweenProgram;
+}
+
+export function domEffect(d: EffectDescription): DomPluginModule {
+  return {
+    init(el, params, ctx) {
+      const text = beginEffect(el, ctx);
+      const p = params ?? {};
+      el.textContent = '';
+      let layout: Layout | null;
+      if (text.trim()) layout = d.layout(el, text, p);
+      else layout = d.placeholder ? d.placeholder(el, p) : null;
+      if (!layout) el.textContent = text;
+      for (const a of layout?.added ?? []) el.setAttribute(a, '');
+      registerState(el, { text, spans: layout?.spans ?? [], targets: layout?.targets ?? [], added: layout?.added ?? [] });
+    },
+    animate(el, params) {
+      const st = stateOf(el);
+      if (!st || st.targets.length === 0) return () => {};
+      const program = d.program(st, params ?? {}, nodeRandom(el, d.name), el);
+      st.program = program;
+      st.bases = undefined;
+      const total = program.duration();
+      return (p: number) => applyProgram(st, clamp01(p) * total);
+    },
+    cleanup(el) {
+      restoreEffect(el);
+    },
+  };
+}
+
+/** A number parameter; the manifest's default when absent (or not a number). */
+export function numParam(params: Record<string, unknown>, key: string, fallback: number): number {
+  const v = params[key];
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : fallback;
+}
+
+/** A boolean parameter as the editor's plugins read it: absent → default, else truthiness. */
+export function boolParam(params: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const v = params[key];
+  return v === undefined || v === null ? fallback : v !== false && v !== 'false' && Boolean(v);
+}
+
+export function strParam(params: Record<string, unknown>, key: string, fallback: string): string {
+  const v = params[key];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : fallback;
+}
