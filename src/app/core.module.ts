@@ -23,6 +23,7 @@ export function storageOptions(config: AppConfig): StorageModuleOptions {
     endpoint: s.s3Endpoint,
     forcePathStyle: s.s3ForcePathStyle,
     maxBytes: config.limits.maxVideoBytes,
+    resultsBucket: s.driver === 's3' ? s.s3Bucket : undefined,
   };
   if (s.driver === 's3') {
     return {

@@ -11,6 +11,22 @@ export interface S3SourceResolverOptions extends S3ConnectionOptions {
   allowedBuckets: string[];
   /** Default size cap of a source download. */
   maxBytes?: number;
+  /**
+   * The results bucket (S3_BUCKET): it holds every user's uploads and renders, so it is never a
+   * source, even when S3_SOURCE_BUCKETS lists it (issue 12 #11); uploads go by storage://.
+   */
+  resultsBucket?: string;
+}
+
+/**
+ * Keys shaped like the ones the service writes (renders/<job id>/…, uploads/<user hash>/…), in
+ * any bucket: a render is never a source, an upload only its own user's (checked at create).
+ */
+export function serviceKeyOwner(key: string): { kind: 'render' } | { kind: 'upload'; prefix: string } | null {
+  const k = key.replace(/^\/+/, '').replace(/\/{2,}/g, '/');
+  if (/^renders\//.test(k)) return { kind: 'render' };
+  const up = /^(uploads\/[^/]+\/)/.exec(k);
+  return up ? { kind: 'upload', prefix: up[1] } : null;
 }
 
 /**
@@ -42,12 +58,16 @@ export class S3SourceResolver implements OnApplicationShutdown {
     if (!m) throw new FetchRefusedError('malformed s3:// URL (expected s3://bucket/key)', url);
     const [, bucket, rawKey] = m;
     if (!this.allowed.has(bucket)) throw new FetchRefusedError(`bucket ${bucket} is not an allowed source bucket`, url);
+    if (bucket === this.options.resultsBucket) {
+      throw new FetchRefusedError(`bucket ${bucket} holds the service's results and uploads and cannot be a source (use the storage:// videoUrl of POST /api/uploads)`, url);
+    }
     let key: string;
     try {
       key = decodeURIComponent(rawKey);
     } catch {
       throw new FetchRefusedError('malformed s3:// key encoding', url);
     }
+    if (serviceKeyOwner(key)?.kind === 'render') throw new FetchRefusedError(`key ${key} is a render of the service, not a source`, url);
     return { bucket, key };
   }
 

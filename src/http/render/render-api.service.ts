@@ -18,7 +18,7 @@ import { PluginCatalog } from '../../plugins/plugin-catalog.service.js';
 import { prepareWithPluginCatalog } from '../../plugins/scenario-plugins.js';
 import { ScenarioValidationError, type PreparedScenario } from '../../scenario/prepare-scenario.js';
 import { WebhookSecretsRepository } from '../../security/webhook-secrets.repository.js';
-import { S3SourceResolver } from '../../storage/s3-source-resolver.js';
+import { S3SourceResolver, serviceKeyOwner } from '../../storage/s3-source-resolver.js';
 import { STORAGE_DRIVER, parseStorageUrl, type StorageDriver } from '../../storage/storage-driver.js';
 import { ApiError, ERROR_CODES } from '../errors/api-error.js';
 import type { CreateRenderDto } from './dto/create-render.dto.js';
@@ -212,11 +212,15 @@ export class RenderApiService {
       return;
     }
     if (videoUrl.startsWith('s3://')) {
+      let key = '';
       try {
-        this.s3Sources.parse(videoUrl);
+        key = this.s3Sources.parse(videoUrl).key;
       } catch (err) {
         refuse((err as Error).message);
       }
+      // Another user's upload, wherever it lies, is not a source (issue 12 #11).
+      const owner = serviceKeyOwner(key);
+      if (owner?.kind === 'upload' && owner.prefix !== uploadPrefixFor(userId)) refuse('not an upload of this user');
       return;
     }
     try {
