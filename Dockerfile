@@ -18,7 +18,7 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 FROM node:24-bookworm-slim
 # Debian's Chromium, ffmpeg and CJK fonts; tini reaps Chromium's children and forwards signals.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium ffmpeg fonts-noto-cjk fontconfig tini ca-certificates \
+ && apt-get install -y --no-install-recommends chromium ffmpeg fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core fontconfig tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     CHROMIUM_PATH=/usr/bin/chromium \

@@ -10,6 +10,10 @@ command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 # Not `grep -q`: it exits at the first match, fc-list dies of SIGPIPE and pipefail reads that
 # as "missing" (an apt-get install in the middle of a bench run).
 fc-list 2>/dev/null | grep "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
+# The system's fallback for families the page gets no faces for (src/fonts registers our npm
+# faces only under the families a scenario names): colour emoji, and DejaVu for Arabic/Hebrew.
+fc-list 2>/dev/null | grep "Noto Color Emoji" >/dev/null || missing+=(fonts-noto-color-emoji)
+fc-list 2>/dev/null | grep "DejaVu Sans" >/dev/null || missing+=(fonts-dejavu-core)
 if ((${#missing[@]})); then
   echo "[ensure-deps] installing Debian packages: ${missing[*]}" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -10,6 +10,8 @@ export interface CallbackPayload {
   duration?: number;
   error_message?: string;
   error_code?: string;
+  /** What renders other than as written (FONT_FALLBACK=warn: missing fonts, tofu); present when any. */
+  warnings?: string[];
   /** ISO 8601 time of the event. */
   timestamp: string;
 }
@@ -24,6 +26,7 @@ export interface CallbackPayloadInput {
   duration?: number;
   errorMessage?: string;
   errorCode?: string;
+  warnings?: readonly string[];
   timestamp?: Date | string;
 }
 
@@ -36,6 +39,7 @@ export function buildCallbackPayload(input: CallbackPayloadInput): CallbackPaylo
   if (input.duration !== undefined) payload.duration = input.duration;
   if (input.errorMessage !== undefined) payload.error_message = input.errorMessage.slice(0, 2000);
   if (input.errorCode !== undefined) payload.error_code = input.errorCode;
+  if (input.warnings?.length) payload.warnings = [...input.warnings];
   return payload;
 }
 

@@ -24,6 +24,7 @@ import { prepareScenario } from '../scenario/prepare-scenario.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { NO_PLUGIN_SOURCE } from '../parity/editor-parity.js';
 import { directoryPluginSource, originPluginSource, type PluginFileSource } from '../parity/editor-reference/plugin-source.js';
+import { FontResolver } from '../fonts/font-resolver.js';
 
 const USAGE =
   'usage: npm run parity -- --video IN --scenario S.json [--frames N] [--width W] [--height H] [--fps F] [--quality Q] [--save DIR] [--json] [--reference engine|editor] [--plugin-dir DIR | --plugin-origin URL]';
@@ -143,6 +144,7 @@ async function main(): Promise<number> {
         sourcePath: args.video,
         renderedPath: rendered,
         prepared,
+        fonts: (await app.get(FontResolver).plan(prepared.scenario, { mode: 'warn' })).fonts,
         width: summary.width,
         height: summary.height,
         fps: summary.fps,

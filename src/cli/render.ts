@@ -127,6 +127,8 @@ async function main(): Promise<number> {
         '',
       ].join('\n'),
     );
+    // FONT_FALLBACK=warn: rendered, but not as written — say so.
+    for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
     return 0;
   } catch (err) {
     bar.done();

@@ -2,6 +2,7 @@
 // problem is reported together, naming the variable, so a misconfigured pod fails fast.
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { readFontConfig, type FontConfig } from '../fonts/font-config.js';
 import { readPluginConfig, type PluginOriginConfig } from '../plugins/plugin-config.js';
 import { readSecretsAndSecurity, type SecurityConfig } from './security-config.js';
 
@@ -19,6 +20,8 @@ export interface EngineConfig {
   encoder: EncoderPreference;
   x264Preset: string;
   tempDir: string;
+  /** Fonts and scenario assets (src/fonts/font-config.ts). */
+  fonts: FontConfig;
 }
 
 export interface QuotaDefaults {
@@ -88,7 +91,7 @@ type Env = Record<string, string | undefined>;
 
 export class EnvReader {
   readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
+  constructor(readonly env: Env) {}
 
   str(name: string, fallback: string): string;
   str(name: string): string | undefined;
@@ -164,6 +167,7 @@ function readEngine(r: EnvReader): EngineConfig {
       'veryfast',
     ),
     tempDir: resolve(r.str('RENDER_TMP_DIR', tmpdir())),
+    fonts: readFontConfig(r, r.env),
   };
 }
 

@@ -12,6 +12,7 @@ import { descriptorKey, facesFor, matchingGroups, scenarioFaceStyles, toUnicodeR
 import { fontFileCoverage } from './font-coverage.js';
 import { AssetReferenceError, FontSourceError, type FontSources } from './font-sources.js';
 import { describeCodePoint, familyKey, isGenericFamily, parseFamilyList, scenarioFontNeeds } from './scenario-fonts.js';
+import { inlineImages, type InlinedImages } from './scenario-assets.js';
 import { systemFonts } from './system-fonts.js';
 
 export type FamilySource = 'bundled' | 'system' | 'fetched' | 'asset' | 'missing';
@@ -188,6 +189,14 @@ export class FontResolver implements OnApplicationShutdown {
     const plan: FontPlan = { fonts, families, missing, tofu, problems };
     if (problems.length && (opts.mode ?? this.config.fallback) === 'refuse') throw new FontUnavailableError(plan);
     return plan;
+  }
+
+  /**
+   * A copy of the scenario with its images inline (data: URLs) — see scenario-assets.ts. With
+   * `fetch: false` (admission) the references are only checked.
+   */
+  inlineImages(scenario: Record<string, unknown>, opts: { fetch?: boolean; signal?: AbortSignal } = {}): Promise<InlinedImages> {
+    return inlineImages(scenario, this.sources, { assetOrigins: this.config.assetOrigins, mode: this.config.fallback, ...opts });
   }
 
   private async webFamily(family: string, registered: Registered[], signal?: AbortSignal): Promise<FamilyReport> {

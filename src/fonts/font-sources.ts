@@ -107,11 +107,11 @@ export class FontSources {
   }
 
   /** A scenario asset (font file, image) by its reference; the first asset origin that has it. */
-  async assetFile(ref: string, field: string, signal?: AbortSignal): Promise<{ url: string; body: Buffer }> {
+  async assetFile(ref: string, field: string, signal?: AbortSignal, maxBytes = MAX_FONT_BYTES): Promise<{ url: string; body: Buffer }> {
     const candidates = assetCandidates(ref, field, this.config.assetOrigins);
     if (candidates.length === 0) throw new FontSourceError(`${JSON.stringify(ref)} is relative, and this deployment has no ASSET_ORIGINS to resolve it against`);
     for (const u of candidates) {
-      const body = await this.get(u, MAX_FONT_BYTES, signal, false);
+      const body = await this.get(u, maxBytes, signal, false);
       if (body) return { url: u.href, body };
     }
     throw new FontSourceError(`${JSON.stringify(ref)} was not found at ${candidates.map((u) => u.href).join(', ')}`);

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
+import { FontsModule } from '../fonts/fonts.module.js';
 import { QueueProducersModule } from '../queue/queue-producers.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -16,7 +17,7 @@ export class HttpApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: HttpApiModule,
-      imports: [QueueProducersModule],
+      imports: [QueueProducersModule, FontsModule],
       controllers: [
         RenderController,
         UploadsController,

@@ -216,6 +216,20 @@ export class JobsRepository {
     );
   }
 
+  /**
+   * The job's warnings (FONT_FALLBACK=warn: missing fonts, tofu), replaced as a whole: the API
+   * sets them at create, the worker again when it resolves the fonts. Not once the job ended.
+   */
+  async setWarnings(id: string, warnings: readonly string[]): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    return this.applied(
+      `UPDATE ${this.table} SET warnings = $2::jsonb, updated_at = now()
+        WHERE id = $1 AND status IN ('queued', 'processing')
+        RETURNING id`,
+      [id, JSON.stringify(warnings.map((w) => String(w).slice(0, 2000)).slice(0, 100))],
+    );
+  }
+
   /** queued|processing → failed. */
   async markFailed(id: string, info: FailureInfo): Promise<boolean> {
     if (!isUuid(id)) return false;

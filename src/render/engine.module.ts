@@ -3,6 +3,7 @@ import { BrowserPoolModule } from '../browser-pool/browser-pool.module.js';
 import type { EngineConfig } from '../config/app-config.js';
 import { ENGINE_CONFIG } from '../config/config.tokens.js';
 import { EncoderProbe } from '../encoder/encoder-probe.js';
+import { FontsModule } from '../fonts/fonts.module.js';
 import { EncoderModule } from '../encoder/encoder.module.js';
 import { ENCODER_OPTIONS, type EncoderOptions } from '../encoder/encoder.options.js';
 import { MediaProbe } from '../encoder/media-probe.js';
@@ -33,8 +34,8 @@ const ConfiguredEncoderModule: DynamicModule = {
  * the worker; needs ConfigModule (ENGINE_CONFIG) from the root.
  */
 @Module({
-  imports: [BrowserPoolModule, ConfiguredEncoderModule],
+  imports: [BrowserPoolModule, ConfiguredEncoderModule, FontsModule],
   providers: [StreamingPipeline, RenderEngine],
-  exports: [RenderEngine, StreamingPipeline, ConfiguredEncoderModule, BrowserPoolModule],
+  exports: [RenderEngine, StreamingPipeline, ConfiguredEncoderModule, BrowserPoolModule, FontsModule],
 })
 export class EngineModule {}

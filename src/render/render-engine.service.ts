@@ -13,7 +13,8 @@ import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
 import { MediaRejectedError } from '../encoder/errors.js';
 import { MediaProbe, type ProbedMedia } from '../encoder/media-probe.js';
 import { joinMismatch } from '../encoder/stream-signature.js';
-import type { OriginPlugin } from '../../libs/caption-page/src/load-options.js';
+import type { OriginPlugin, PageFont } from '../../libs/caption-page/src/load-options.js';
+import { AssetReferenceError, FontResolver, FontUnavailableError } from '../fonts/font-resolver.js';
 import { PluginCatalog } from '../plugins/plugin-catalog.service.js';
 import { PluginOriginError } from '../plugins/plugin-errors.js';
 import { prepareForRender } from '../plugins/scenario-plugins.js';
@@ -41,6 +42,10 @@ export interface InspectedRender {
   prepared: PreparedScenario;
   /** The scenario's plugins from the plugin origin (none without PLUGIN_ORIGIN). */
   originPlugins: readonly OriginPlugin[];
+  /** Font faces the page registers before layout (src/fonts). */
+  fonts: readonly PageFont[];
+  /** What is not drawn as written (FONT_FALLBACK=warn: missing families, tofu); empty otherwise. */
+  warnings: string[];
   source: ProbedMedia;
   options: ResolvedRenderOptions;
   framesTotal: number;
@@ -86,6 +91,8 @@ export interface RenderSummary {
   encoder: VideoEncoder;
   wallSeconds: number;
   realtimeFactor: number;
+  /** Fonts not drawn as written (FONT_FALLBACK=warn). */
+  warnings: string[];
 }
 
 @Injectable()
@@ -98,7 +105,35 @@ export class RenderEngine {
     private readonly encoderProbe: EncoderProbe,
     private readonly pipeline: StreamingPipeline,
     @Optional() private readonly plugins?: PluginCatalog,
+    @Optional() private readonly fontResolver?: FontResolver,
   ) {}
+
+  /**
+   * The font faces of a render (bundled, system, fetched from FONT_ORIGINS / ASSET_ORIGINS) and
+   * what cannot be drawn as written. FONT_FALLBACK=refuse: RENDER_FONT_UNAVAILABLE naming the
+   * families and characters; warn: the same as warnings. A font origin that fails mid-fetch is
+   * retryable.
+   */
+  async planFonts(prepared: PreparedScenario, signal?: AbortSignal): Promise<{ prepared: PreparedScenario; fonts: PageFont[]; warnings: string[] }> {
+    if (!this.fontResolver) throw new RenderError('RENDER_INTERNAL', 'no FontResolver: import FontsModule (EngineModule does)');
+    try {
+      const plan = await this.fontResolver.plan(prepared.scenario, { signal });
+      // Images (ASSET_ORIGINS) go to the page inline, as data: URLs.
+      const images = await this.fontResolver.inlineImages(prepared.scenario, { signal });
+      const warnings = [...plan.problems, ...images.warnings];
+      for (const w of warnings) this.logger.warn(w);
+      return { prepared: { ...prepared, scenario: images.scenario }, fonts: plan.fonts, warnings };
+    } catch (err) {
+      if (err instanceof FontUnavailableError) {
+        throw new RenderError('RENDER_FONT_UNAVAILABLE', err.message, false, err.details, { cause: err });
+      }
+      if (err instanceof AssetReferenceError) {
+        throw new RenderError('RENDER_INVALID_SCENARIO', err.message, false, [{ path: err.field, reason: err.message }], { cause: err });
+      }
+      if (signal?.aborted) throw err;
+      throw new RenderError('RENDER_FONT_UNAVAILABLE', `fonts could not be fetched: ${(err as Error).message}`, true, undefined, { cause: err });
+    }
+  }
 
   /** Checks the scenario and options without touching the video: for early 4xx answers. */
   prepare(scenario: unknown, options: RenderOptions = {}): PreparedScenario {
@@ -122,15 +157,17 @@ export class RenderEngine {
 
   /** The gates of a render: scenario and plugins, media probe, resolved options. Touches no output. */
   async inspect(videoPath: string, scenario: unknown, options: RenderOptions = {}, signal?: AbortSignal): Promise<InspectedRender> {
-    const { prepared, originPlugins } = await this.preparePlugins(scenario, options, signal);
+    const plugged = await this.preparePlugins(scenario, options, signal);
+    const { prepared, fonts, warnings } = await this.planFonts(plugged.prepared, signal);
+    const { originPlugins } = plugged;
     const source = await this.probe(videoPath);
     const resolved = resolveRenderOptions(options, source);
-    return { prepared, originPlugins, source, options: resolved, framesTotal: expectedFrameCount(source.durationSec, resolved.fps) };
+    return { prepared, originPlugins, fonts, warnings, source, options: resolved, framesTotal: expectedFrameCount(source.durationSec, resolved.fps) };
   }
 
   async render(req: RenderRequest): Promise<RenderSummary> {
     const started = Date.now();
-    const { prepared, originPlugins, source, options, framesTotal } = req.inspected ?? (await this.inspect(req.videoPath, req.scenario, req.options, req.signal));
+    const { prepared, originPlugins, fonts, warnings, source, options, framesTotal } = req.inspected ?? (await this.inspect(req.videoPath, req.scenario, req.options, req.signal));
     const encoder = (await this.encoderProbe.select()).encoder;
     const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
     req.onStart?.({ source, options, encoder, framesTotal });
@@ -139,6 +176,7 @@ export class RenderEngine {
         source,
         prepared,
         originPlugins,
+        fonts,
         seed: req.seed,
         outputPath: partial,
         ...options,
@@ -161,6 +199,7 @@ export class RenderEngine {
         encoder,
         wallSeconds,
         realtimeFactor: source.durationSec / wallSeconds,
+        warnings,
       };
     } finally {
       await rm(partial, { force: true });
@@ -172,7 +211,9 @@ export class RenderEngine {
    * options the whole render resolved (every segment must share them to be joined by copy).
    */
   async renderSegment(req: SegmentRequest): Promise<{ framesCaptured: number; encoder: VideoEncoder }> {
-    const { prepared, originPlugins } = await this.preparePlugins(req.scenario, {}, req.signal);
+    const plugged = await this.preparePlugins(req.scenario, {}, req.signal);
+    const { prepared, fonts } = await this.planFonts(plugged.prepared, req.signal);
+    const { originPlugins } = plugged;
     const source = await this.probe(req.videoPath);
     const encoder = (await this.encoderProbe.select()).encoder;
     const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
@@ -181,6 +222,7 @@ export class RenderEngine {
         source,
         prepared,
         originPlugins,
+        fonts,
         seed: req.seed,
         outputPath: partial,
         ...req.options,

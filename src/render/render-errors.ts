@@ -15,6 +15,8 @@ export type RenderErrorCode =
   | 'RENDER_PLUGIN_UNAVAILABLE'
   /** The plugin origin served a plugin we refuse (pin mismatch, size, content type, manifest). */
   | 'RENDER_PLUGIN_REFUSED'
+  /** A font family cannot be loaded or characters have no glyph (FONT_FALLBACK=refuse); retryable only when a font origin failed. */
+  | 'RENDER_FONT_UNAVAILABLE'
   | 'RENDER_INTERNAL';
 
 export class RenderError extends Error {
@@ -35,7 +37,8 @@ export class RenderError extends Error {
       this.code === 'RENDER_INVALID_OPTIONS' ||
       this.code === 'RENDER_INVALID_SCENARIO' ||
       this.code === 'RENDER_MEDIA_REJECTED' ||
-      this.code === 'RENDER_SOURCE_UNAVAILABLE'
+      this.code === 'RENDER_SOURCE_UNAVAILABLE' ||
+      (this.code === 'RENDER_FONT_UNAVAILABLE' && !this.retryable)
     );
   }
 }

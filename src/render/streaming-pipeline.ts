@@ -12,7 +12,7 @@
 // With no visible caption at all, the render is a plain transcode.
 import { Injectable, Logger } from '@nestjs/common';
 import { CaptionPage, loadCaptionPageAssets, type BBox, type CaptionPageAssets } from '../../libs/caption-page/src/index.js';
-import type { OriginPlugin } from '../../libs/caption-page/src/load-options.js';
+import type { OriginPlugin, PageFont } from '../../libs/caption-page/src/load-options.js';
 import { BrowserPool } from '../browser-pool/browser-pool.service.js';
 import { buildCompositeArgs, buildTranscodeArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
 import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
@@ -43,6 +43,8 @@ export interface PipelineJob {
   prepared: PreparedScenario;
   /** Plugins from the plugin origin, served to the page from memory. */
   originPlugins?: readonly OriginPlugin[];
+  /** Font faces (src/fonts), registered by the page before layout. */
+  fonts?: readonly PageFont[];
   /** Seeds the plugins' random numbers (the job id: the same in every segment). */
   seed?: string;
   outputPath: string;
@@ -99,7 +101,7 @@ export class StreamingPipeline {
     let page: CaptionPage | undefined;
     try {
       page = await CaptionPage.open(await lease.newPage(), assets, { width, height });
-      await page.load(job.prepared.scenario, { originPlugins: job.originPlugins, seed: job.seed });
+      await page.load(job.prepared.scenario, { originPlugins: job.originPlugins, fonts: job.fonts, seed: job.seed });
 
       // 1–2. Survey the frames where a cue may show; plan runs of identical frames.
       const signatures = new Array<string>(framesTotal).fill(EMPTY_SIGNATURE);

@@ -41,5 +41,6 @@ export async function recordFailure(
     progress: 0,
     errorCode: error.code,
     errorMessage: error.message,
+    warnings: job.warnings,
   });
 }

@@ -102,6 +102,11 @@ export class RenderJobRunner {
 
       // Plugins from the plugin origin are resolved here: the origin being down is retryable.
       const inspected = await this.engine.inspect(sourcePath, job.scenario, renderOptionsOf(job), abort.signal);
+      // FONT_FALLBACK=warn: what will not be drawn as written (status, history, SSE, callbacks).
+      if (inspected.warnings.length) {
+        job.warnings = inspected.warnings;
+        await this.jobs.setWarnings(job.id, inspected.warnings);
+      }
       const segments = planSegments(inspected.framesTotal, inspected.options.fps, {
         segmentSeconds: this.config.worker.segmentSeconds,
         minDurationSeconds: this.config.worker.segmentMinDurationSeconds,
@@ -136,7 +141,7 @@ export class RenderJobRunner {
           ).catch(() => undefined);
           while (nextMilestone < MILESTONES.length && progress >= MILESTONES[nextMilestone][0]) {
             const [pct, event] = MILESTONES[nextMilestone++];
-            void this.callbacks.notify(job.callbackUrl, event, { jobId: job.id, status: 'processing', progress: pct });
+            void this.callbacks.notify(job.callbackUrl, event, { jobId: job.id, status: 'processing', progress: pct, warnings: job.warnings });
           }
         },
       });
@@ -157,7 +162,7 @@ export class RenderJobRunner {
       await this.callbacks.notify(
         job.callbackUrl,
         'completed',
-        { jobId: job.id, status: 'completed', progress: 100, fileSize: size, duration: summary.durationSec },
+        { jobId: job.id, status: 'completed', progress: 100, fileSize: size, duration: summary.durationSec, warnings: job.warnings },
         outputKey,
       );
       this.logger.log(`render ${job.id} completed: ${summary.framesTotal} frames, ${summary.encoder}, ${summary.wallSeconds.toFixed(1)} s`);

@@ -143,7 +143,7 @@ export class SegmentedRender {
       await this.callbacks.notify(
         job.callbackUrl,
         'completed',
-        { jobId: job.id, status: 'completed', progress: 100, fileSize: size, duration: durationSec },
+        { jobId: job.id, status: 'completed', progress: 100, fileSize: size, duration: durationSec, warnings: job.warnings },
         outputKey,
       );
       this.logger.log(`render ${job.id} completed: ${rows.length} segments joined`);

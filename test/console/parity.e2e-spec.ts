@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserPool } from '../../src/browser-pool/browser-pool.service.js';
 import { RenderEngine } from '../../src/render/render-engine.service.js';
+import { FontResolver } from '../../src/fonts/font-resolver.js';
 import { runParity, type ParityReport } from '../../src/parity/parity-runner.js';
 import { prepareScenario } from '../../src/scenario/prepare-scenario.js';
 import { createEngineContext, ensureCaptionPageBundle, listFixtures, readFixture } from '../helpers/engine.js';
@@ -47,10 +48,13 @@ describe('parity: service pipeline vs the engine alone', () => {
     const summary = await ctx.get(RenderEngine).render({ videoPath: source, scenario, outputPath: out, options: { fps: FPS, quality: 100 } });
     const lease = await ctx.get(BrowserPool).acquire();
     try {
+      const prepared = prepareScenario(reference);
       return await runParity({
         sourcePath: source,
         renderedPath: out,
-        prepared: prepareScenario(reference),
+        prepared,
+        // The same faces as the render (Arial → Arimo, …), in the reference page too.
+        fonts: (await ctx.get(FontResolver).plan(prepared.scenario, { mode: 'warn' })).fonts,
         width: summary.width,
         height: summary.height,
         fps: summary.fps,

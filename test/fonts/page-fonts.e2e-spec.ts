@@ -129,14 +129,15 @@ describe('fonts in the caption page', () => {
     expect(fonts.some((f) => f.family === 'Arial' && /1F600/.test(f.unicodeRange ?? ''))).toBe(true);
     const shot = (f: readonly PageFont[]) =>
       withPage(s, f, async (page) => {
+        const ours = await page.page.evaluate(() => [...document.fonts].some((x) => x.family.replace(/"/g, '') === 'Arial' && x.status === 'loaded' && /1F600/i.test(x.unicodeRange)));
+        expect(ours).toBe(true);
         await page.seek(1);
         const png = await page.capture();
         return chromaPixels(png);
       });
+    // (Without our faces the machine's own emoji font, if any, would draw them: not checked here.)
     const withOurs = await shot(fonts);
     expect(withOurs.colour).toBeGreaterThan(1000);
-    const without = await shot([]);
-    expect(without.colour).toBeLessThan(withOurs.colour / 10);
   });
 
   it('Korean is drawn in Noto Sans KR from the npm package', async () => {

@@ -36,7 +36,9 @@ class E2eEngineRoot {}
  * Defaults to libx264 ultrafast so CI stays quick; pass env to change that.
  */
 export async function createEngineContext(env: Record<string, string> = {}): Promise<INestApplicationContext> {
-  const config = loadEngineConfig({ ...process.env, ENCODER: 'x264', X264_PRESET: 'ultrafast', ...env });
+  // FONT_FALLBACK=warn: some fixtures name faces nobody ships ('Arial Black') or relative font
+  // files with no ASSET_ORIGINS; they test rendering. Refusal is tested in src/fonts and test/fonts.
+  const config = loadEngineConfig({ ...process.env, ENCODER: 'x264', X264_PRESET: 'ultrafast', FONT_FALLBACK: 'warn', ...env });
   return NestFactory.createApplicationContext(
     { module: E2eEngineRoot, imports: [ConfigModule.forEngine(config), EngineModule] },
     { logger: ['error', 'warn'], abortOnError: false },

@@ -61,6 +61,10 @@ export class RenderJobEntity {
   @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
   options: Record<string, unknown>;
 
+  /** What renders other than as written (FONT_FALLBACK=warn: missing fonts, tofu). */
+  @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
+  warnings: string[];
+
   @Column({ name: 'callback_url', type: 'text', nullable: true })
   callbackUrl: string | null;
 

@@ -16,10 +16,11 @@ import { JobAdmission } from '../../quota/job-admission.service.js';
 import { IdempotencyConflictError, InvalidIdempotencyKeyError, QuotaExceededError } from '../../quota/quota.errors.js';
 import { PluginCatalog } from '../../plugins/plugin-catalog.service.js';
 import { prepareWithPluginCatalog } from '../../plugins/scenario-plugins.js';
-import { ScenarioValidationError, type PreparedScenario } from '../../scenario/prepare-scenario.js';
+import { prepareScenario, ScenarioValidationError, type PreparedScenario } from '../../scenario/prepare-scenario.js';
 import { WebhookSecretsRepository } from '../../security/webhook-secrets.repository.js';
 import { S3SourceResolver, serviceKeyOwner } from '../../storage/s3-source-resolver.js';
 import { STORAGE_DRIVER, parseStorageUrl, type StorageDriver } from '../../storage/storage-driver.js';
+import { AssetReferenceError, FontResolver, FontUnavailableError } from '../../fonts/font-resolver.js';
 import { ApiError, ERROR_CODES } from '../errors/api-error.js';
 import type { CreateRenderDto } from './dto/create-render.dto.js';
 import type { CancelResponse, CreateRenderResponse, HistoryItem, RenderStatusResponse } from './dto/render-responses.dto.js';
@@ -44,6 +45,7 @@ export class RenderApiService {
     private readonly fetcher: GuardedFetcher,
     private readonly s3Sources: S3SourceResolver,
     private readonly webhookSecrets: WebhookSecretsRepository,
+    private readonly fonts: FontResolver,
     @Optional() private readonly plugins?: PluginCatalog,
   ) {}
 
@@ -71,6 +73,7 @@ export class RenderApiService {
       throw ApiError.validation(`scenario: ${reason} (near "${nulAt.replace(/\0/g, '\\u0000').slice(0, 64)}")`, [{ field: 'scenario', reason }]);
     }
     await this.checkScenario(dto.scenario);
+    const warnings = await this.checkFontsAndAssets(dto.scenario);
     this.checkVideoUrl(userId, dto.videoUrl);
     if (dto.callbackUrl) {
       try {
@@ -109,16 +112,20 @@ export class RenderApiService {
       throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, ERROR_CODES.JOB_CREATION_FAILED, 'the render job could not be created');
     }
     const { job, created } = admitted;
+    if (created && warnings.length) {
+      job.warnings = warnings;
+      await this.jobs.setWarnings(job.id, warnings).catch((err) => this.logger.warn(`warnings of ${job.id} not stored: ${(err as Error).message}`));
+    }
     if (created) {
       // If this enqueue is lost, the job stays queued and the reconciler enqueues it again.
       await this.producer.enqueue(job.id).catch((err) => this.logger.warn(`enqueue of ${job.id} failed: ${(err as Error).message}`));
     }
-    return { jobId: job.id, estimatedTime: Math.round(job.estimatedSeconds ?? 60), createdAt: job.createdAt.toISOString() };
+    return { jobId: job.id, estimatedTime: Math.round(job.estimatedSeconds ?? 60), createdAt: job.createdAt.toISOString(), warnings: job.warnings ?? [] };
   }
 
   async status(userId: string, jobId: string): Promise<RenderStatusResponse> {
     const job = await this.requireJob(userId, jobId);
-    const res: RenderStatusResponse = { jobId: job.id, status: job.status, progress: round1(job.progress) };
+    const res: RenderStatusResponse = { jobId: job.id, status: job.status, progress: round1(job.progress), warnings: job.warnings ?? [] };
     const remaining = estimateRemaining(job);
     if (remaining !== undefined) res.estimatedTimeRemaining = remaining;
     if (job.startedAt) res.startedAt = job.startedAt.toISOString();
@@ -156,6 +163,7 @@ export class RenderApiService {
         fileSize: job.fileSize ?? null,
         duration: job.durationSec ?? null,
         error: job.status === 'failed' ? job.errorMessage : null,
+        warnings: job.warnings ?? [],
       })),
     );
   }
@@ -179,6 +187,29 @@ export class RenderApiService {
    * The scenario as a render will see it, plugins included: every plugin neither the plugin origin
    * nor our bundle has is named with its JSON path (manifests only, cached: no entry is fetched).
    */
+  /**
+   * Fonts and images of the scenario (issue 11): a family that cannot be loaded or characters no
+   * face covers are a 400 RENDER_FONT_UNAVAILABLE naming them (FONT_FALLBACK=refuse), or the
+   * job's warnings (warn); an asset outside ASSET_ORIGINS is a 400 naming the field. Web fonts
+   * are fetched here (disk cache), so the worker finds them; no font file is read into memory.
+   */
+  private async checkFontsAndAssets(scenario: unknown): Promise<string[]> {
+    const prepared = prepareScenario(scenario);
+    try {
+      const plan = await this.fonts.plan(prepared.scenario, { withBytes: false });
+      const images = await this.fonts.inlineImages(prepared.scenario, { fetch: false });
+      return [...plan.problems, ...images.warnings];
+    } catch (err) {
+      if (err instanceof FontUnavailableError) {
+        throw new ApiError(HttpStatus.BAD_REQUEST, ERROR_CODES.FONT_UNAVAILABLE, err.message, err.details);
+      }
+      if (err instanceof AssetReferenceError) {
+        throw ApiError.validation(err.message, [{ field: err.field, reason: err.message.slice(err.field.length + 2) }]);
+      }
+      throw err;
+    }
+  }
+
   private async checkScenario(scenario: unknown): Promise<PreparedScenario> {
     let checked: Awaited<ReturnType<typeof prepareWithPluginCatalog>>;
     try {

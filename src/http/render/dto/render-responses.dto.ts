@@ -6,6 +6,8 @@ export class CreateRenderResponse {
   /** Estimated render time in seconds. */
   estimatedTime!: number;
   createdAt!: string;
+  /** What will render other than as written (FONT_FALLBACK=warn: missing fonts, tofu); empty otherwise. */
+  warnings!: string[];
 }
 
 export class RenderStatusResponse {
@@ -24,6 +26,8 @@ export class RenderStatusResponse {
   errorCode?: string;
   /** downloading | rendering | encoding | uploading */
   phase?: RenderJobPhase;
+  /** What renders other than as written (FONT_FALLBACK=warn: missing fonts, tofu); empty otherwise. */
+  warnings!: string[];
 }
 
 export class CancelResponse {
@@ -42,4 +46,6 @@ export class HistoryItem {
   /** Seconds. */
   duration!: number | null;
   error!: string | null;
+  /** As in the status. */
+  warnings!: string[];
 }
