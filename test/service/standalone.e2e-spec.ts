@@ -82,7 +82,7 @@ describe('standalone: create → poll → download', () => {
       body: { videoUrl: files.url('clip.mp4'), scenario: demoScenario() },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ jobId: expect.any(String), estimatedTime: expect.any(Number), createdAt: expect.any(String) });
+    expect(created.body).toEqual({ jobId: expect.any(String), estimatedTime: expect.any(Number), createdAt: expect.any(String), warnings: [] });
     const { jobId } = created.body;
 
     const { final, seen } = await pollStatus(svc.baseUrl, token, jobId, { timeoutMs: 120_000 });
@@ -191,8 +191,9 @@ describe('standalone: create → poll → download', () => {
     expect(events.at(-1)!.data).toMatchObject({ jobId, status: 'completed', progress: 100 });
     expect(events.some((e) => e.data.status === 'processing' || e.data.status === 'queued')).toBe(true);
 
-    // ?access_token= works for EventSource (no headers) on a finished job too: one event, then the end.
-    const viaQuery = await fetch(`${svc.baseUrl}/api/render/${jobId}/events?access_token=${token}`, { signal: AbortSignal.timeout(20_000) });
+    // EventSource (no headers) uses a single-use ?ticket= on a finished job too: one event, then the end.
+    const ticket = await svc.call('POST', `/api/render/${jobId}/events/ticket`, { token });
+    const viaQuery = await fetch(`${svc.baseUrl}${ticket.body.url}`, { signal: AbortSignal.timeout(20_000) });
     expect(viaQuery.status).toBe(200);
     expect(await viaQuery.text()).toContain('"completed"');
     // Another user's job: 404.
