@@ -170,10 +170,27 @@ describe('playback semantics', () => {
     expect(Buffer.compare(await cold.capture(), after)).toBe(0);
   });
 
+  it('keeps the end state of a word without its own displayTime (timed by baseTime, as the editor writes words)', async () => {
+    const cp = await openPage();
+    const s = scenario([{ name: 'paint', timeOffset: [0, 0] }]);
+    const word = (s.cues as Array<{ root: { children: Array<Record<string, unknown>> } }>)[0].root.children[0];
+    delete word.displayTime;
+    word.baseTime = [0.5, 1];
+    await cp.load(s, { originPlugins: [synthetic('paint', '1.0.0', 'dom', PAINT)] });
+    await cp.seek(0.2);
+    const before = meanColour(await cp.capture());
+    expect(before.g).toBeGreaterThan(200); // white: the window has not started
+    await cp.seek(3);
+    const after = meanColour(await cp.capture());
+    expect(after.r).toBeGreaterThan(200);
+    expect(after.g).toBeLessThan(60);
+  });
+
   it('leaves the base state when the window ended before the node was shown', async () => {
     const cp = await openPage();
-    // Node shown [2, 4]; plugin window based on an explicit baseTime [0, 1].
-    await cp.load(scenario([{ name: 'paint', baseTime: [0, 1] }], [2, 4]), { originPlugins: [synthetic('paint', '1.0.0', 'dom', PAINT)] });
+    // Node shown [2, 4]; plugin window [0, 1] (an explicit baseTime; offsets in seconds — the
+    // engine's default end offset "100%" would add the base's duration to its end).
+    await cp.load(scenario([{ name: 'paint', baseTime: [0, 1], timeOffset: [0, 0] }], [2, 4]), { originPlugins: [synthetic('paint', '1.0.0', 'dom', PAINT)] });
     await cp.seek(3);
     const c = meanColour(await cp.capture());
     expect(c.r).toBeGreaterThan(200);

@@ -56,14 +56,22 @@ function ranWhileMounted(rv2: PlaybackInternals, node: NodeLike, plugin: PluginS
   return w[1] >= d0 && w[0] <= d1;
 }
 
+/** The mount record of an element (keyed "cue:node" by the engine; few are mounted at a time). */
+function mountedEntryOf(rv2: PlaybackInternals, element: HTMLElement): { node?: NodeLike } | undefined {
+  for (const m of rv2.mountedElements.values()) if (m.element === element) return m;
+  return undefined;
+}
+
 /** Makes the engine keep DOM plugins' end states after their windows, as playback does. */
 export function keepEndStates(rv2: PlaybackInternals): void {
   const original = rv2.applyDomPluginProgressIfInitialized.bind(rv2);
   rv2.applyDomPluginProgressIfInitialized = (plugin, element, p) => {
     if (p === 1) {
+      // The engine's state key (its mount never manages to set data-node-key: it assigns to the
+      // read-only `dataset` first, in a try block, so the key is the bare node id).
       const nodeKey = element.dataset.nodeKey || element.dataset.nodeId;
       const states = nodeKey ? rv2.domPluginStates.get(nodeKey) : undefined;
-      const mounted = nodeKey ? rv2.mountedElements.get(nodeKey) : undefined;
+      const mounted = mountedEntryOf(rv2, element);
       if (nodeKey && mounted?.node && !states?.get(plugin.name)?.initialized && ranWhileMounted(rv2, mounted.node, plugin)) {
         const effectsRoot = element.querySelector<HTMLElement>('.mtx-effects-root, [data-mtx-effects-root]');
         if (effectsRoot) {
