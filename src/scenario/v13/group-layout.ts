@@ -123,7 +123,7 @@ export function convertGroupLayout(node: unknown, ctx: GroupLayoutContext, skipT
     node.layout = layout;
   } else if (
     flowing.length === 0 && positioned.length > 0 && hasPoint(layout) && !hasNumericSize(layout) &&
-    !ownFlow && layout.childrenLayout === undefined && !paintsBox(node)
+    !ownFlow && layout.childrenLayout === undefined && layout.transform === undefined && !paintsBox(node)
   ) {
     // No size, no coordinates of its own: a transparent frame the size of the stage.
     layout.mode = 'absolute';
