@@ -233,6 +233,7 @@ class JobCard {
   private downloadUrl: string | null = null;
   private playerReady = false;
   private framesTotal = 0;
+  private reopened = 0;
 
   constructor(
     readonly jobId: string,
@@ -247,23 +248,34 @@ class JobCard {
     $('#jobs').prepend(this.el);
     $('.job-cancel', this.el).addEventListener('click', () => void this.cancel());
     $('.parity-run', this.el).addEventListener('click', () => void this.runParity());
-    this.listen();
+    void this.listen();
   }
 
-  private listen(): void {
-    const url = `/api/render/${encodeURIComponent(this.jobId)}/events?access_token=${encodeURIComponent(token ?? '')}`;
+  /** The stream opens with a single-use ticket (never the token in the URL); a drop asks for a new one. */
+  private async listen(): Promise<void> {
+    let url: string;
+    try {
+      url = (await api<{ url: string }>('POST', `/api/render/${encodeURIComponent(this.jobId)}/events/ticket`)).url;
+    } catch {
+      return this.pollStatus();
+    }
     this.es = new EventSource(url);
     this.es.addEventListener('status', (e) => this.update(JSON.parse((e as MessageEvent).data)));
     this.es.onerror = () => {
       if (TERMINAL.has(this.status)) return this.stopListening();
-      if (this.es?.readyState === EventSource.CLOSED) {
-        // The stream could not be (re)opened: fall back to polling the status endpoint.
-        this.stopListening();
-        this.poll = window.setInterval(() => {
-          api('GET', `/api/render/${this.jobId}/status`).then((s) => this.update(s), () => undefined);
-        }, 2000);
-      }
+      // A used ticket cannot reconnect: close, and open again with a fresh ticket (a few times).
+      this.stopListening();
+      if (this.reopened++ < 3) void this.listen();
+      else this.pollStatus();
     };
+  }
+
+  /** The stream could not be (re)opened: poll the status endpoint instead. */
+  private pollStatus(): void {
+    this.stopListening();
+    this.poll = window.setInterval(() => {
+      api('GET', `/api/render/${this.jobId}/status`).then((s) => this.update(s), () => undefined);
+    }, 2000);
   }
 
   private stopListening(): void {

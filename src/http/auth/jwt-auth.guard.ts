@@ -1,21 +1,30 @@
-import { Injectable, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, Optional, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiError } from '../errors/api-error.js';
+import { SseTicketService } from '../../security/sse-ticket.service.js';
 import { InvalidTokenError, TokenVerifier, type AuthenticatedUser } from './token-verifier.js';
 
 type AuthedRequest = Request & { user?: AuthenticatedUser };
 
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
-  constructor(private readonly verifier: TokenVerifier) {}
+  constructor(
+    private readonly verifier: TokenVerifier,
+    @Optional() private readonly tickets?: SseTicketService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
-    let header = req.headers.authorization;
-    // EventSource cannot send headers: the SSE endpoint alone also takes ?access_token=.
-    const queryToken = req.query?.access_token;
-    if (!header && typeof queryToken === 'string' && req.method === 'GET' && req.path.endsWith('/events')) {
-      header = `Bearer ${queryToken}`;
+    const header = req.headers.authorization;
+    // EventSource cannot send headers: the SSE endpoint alone takes a single-use ?ticket= (from
+    // POST /api/render/:id/events/ticket). A bearer token is never accepted in the query.
+    const ticket = req.query?.ticket;
+    const jobId = (req.params as Record<string, string> | undefined)?.jobId;
+    if (!header && typeof ticket === 'string' && req.method === 'GET' && req.path.endsWith('/events') && jobId && this.tickets) {
+      const userId = await this.tickets.redeem(ticket, jobId);
+      if (!userId) throw ApiError.unauthorized('stream ticket is invalid, expired, used, or for another job');
+      req.user = { userId };
+      return true;
     }
     if (!header) throw ApiError.unauthorized('missing Authorization: Bearer token');
     const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -7,6 +7,15 @@ import { CreateRenderDto } from './dto/create-render.dto.js';
 import { CancelResponse, CreateRenderResponse, HistoryItem, RenderStatusResponse } from './dto/render-responses.dto.js';
 import { RenderApiService } from './render-api.service.js';
 import { RenderEventsService } from './render-events.service.js';
+import { SseTicketService } from '../../security/sse-ticket.service.js';
+
+export class EventsTicketResponse {
+  /** Opens GET /api/render/:jobId/events?ticket=… once, within 60 s. */
+  ticket!: string;
+  expiresAt!: string;
+  /** The stream URL with the ticket, relative to the API. */
+  url!: string;
+}
 
 /** The optional Idempotency-Key header (read directly so Swagger documents it once, as optional). */
 const IdempotencyKey = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => {
@@ -22,6 +31,7 @@ export class RenderController {
   constructor(
     private readonly api: RenderApiService,
     private readonly events: RenderEventsService,
+    private readonly tickets: SseTicketService,
   ) {}
 
   /** Starts a render. The same Idempotency-Key with the same body answers the same job. */
@@ -49,7 +59,19 @@ export class RenderController {
     return this.api.status(user.userId, jobId);
   }
 
-  /** Progress as Server-Sent Events (`status` events) until the job ends. EventSource may pass `?access_token=`. */
+  /**
+   * A single-use ticket that opens this job's event stream once, within 60 s:
+   * `new EventSource(\`/api/render/${jobId}/events?ticket=${ticket}\`)` (no token in the URL).
+   */
+  @Post(':jobId/events/ticket')
+  @HttpCode(201)
+  async eventsTicket(@CurrentUser() user: AuthenticatedUser, @Param('jobId') jobId: string): Promise<EventsTicketResponse> {
+    await this.api.requireJob(user.userId, jobId);
+    const { ticket, expiresAt } = await this.tickets.issue(user.userId, jobId);
+    return { ticket, expiresAt: expiresAt.toISOString(), url: `/api/render/${encodeURIComponent(jobId)}/events?ticket=${ticket}` };
+  }
+
+  /** Progress as Server-Sent Events (`status` events) until the job ends. EventSource passes `?ticket=` (see events/ticket). */
   @Sse(':jobId/events')
   async eventsStream(@CurrentUser() user: AuthenticatedUser, @Param('jobId') jobId: string): Promise<Observable<MessageEvent>> {
     await this.api.requireJob(user.userId, jobId);
