@@ -14,19 +14,11 @@
 import { fadein } from './fadein.js';
 import { flames } from './flames.js';
 import { typewriter } from './typewriter.js';
+import { EDITOR_BASIC_DEFAULTS } from './editor-basic-defaults.js';
 import { boolParam, hexRgba, numberParam, oneCycle, rememberTarget, round4, setRootTransform } from './editor-timing.js';
 import type { ChannelPluginModule, DomPluginModule, PluginModule, PluginSpec } from './util.js';
 
-/** The manifests' `schema.*.default` (both versions), checked against the manifests by a test. */
-export const EDITOR_BASIC_DEFAULTS = {
-  bobY: { amplitudePx: 8, cycles: 1 },
-  pulse: { maxScale: 1.2, cycles: 1 },
-  spin: { fullTurns: 1 },
-  glow: { color: '#00ffff', intensity: 0.4, pulse: true, cycles: 8 },
-  flames: { baseOpacity: 0.8, flicker: 0.3, cycles: 12 },
-  fadein: { staggerDelay: 0.1, animationDuration: 0.8, startOpacity: 0, scaleStart: 0.9, ease: 'power2.out' },
-  typewriter: { typingSpeed: 0.05, cursorBlink: true, cursorChar: '|', showCursor: true, soundEffect: false },
-} as const;
+export { EDITOR_BASIC_DEFAULTS };
 
 const specParams = (spec: PluginSpec | undefined): Record<string, unknown> =>
   spec?.params && typeof spec.params === 'object' ? (spec.params as Record<string, unknown>) : {};

@@ -7,12 +7,14 @@
 // Like the editor: the text is coloured white (its own colours), and a node whose text is
 // blank shows the editor's placeholder "안녕하세요!" without animation.
 import { gsapEase, numberParam, rememberTarget, round4 } from './editor-timing.js';
+import { EDITOR_BASIC_DEFAULTS } from './editor-basic-defaults.js';
 import { graphemes } from './util.js';
 import type { DomPluginModule } from './util.js';
 
 const PLACEHOLDER = '안녕하세요!';
 const HALO_FADE = 0.4; // seconds, fixed in the editor's timeline
 const SWELL = 1.03;
+const DEFAULTS = EDITOR_BASIC_DEFAULTS.fadein;
 
 interface FadeState {
   original: Node[];
@@ -46,11 +48,11 @@ export const fadein: DomPluginModule = {
   animate(el, params) {
     const st = STATE.get(el);
     if (!st || st.chars.length === 0) return () => {};
-    const stagger = numberParam(params?.staggerDelay, 0.1);
-    const dur = Math.max(1e-4, numberParam(params?.animationDuration, 0.8));
-    const startOpacity = numberParam(params?.startOpacity, 0);
-    const scaleStart = numberParam(params?.scaleStart, 0.9);
-    const ease = gsapEase(params?.ease ?? 'power2.out');
+    const stagger = numberParam(params?.staggerDelay, DEFAULTS.staggerDelay);
+    const dur = Math.max(1e-4, numberParam(params?.animationDuration, DEFAULTS.animationDuration));
+    const startOpacity = numberParam(params?.startOpacity, DEFAULTS.startOpacity);
+    const scaleStart = numberParam(params?.scaleStart, DEFAULTS.scaleStart);
+    const ease = gsapEase(params?.ease ?? DEFAULTS.ease);
     const swellOut = gsapEase('power2.out');
     const haloOut = gsapEase('power1.out');
     const total = (st.chars.length - 1) * stagger + dur + HALO_FADE;

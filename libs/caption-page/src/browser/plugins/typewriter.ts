@@ -6,12 +6,18 @@
 // editor's placeholder "타이핑 효과 테스트". Built with textContent only (never HTML);
 // cleanup puts the original child nodes back.
 //
-// Not reproduced: the editor also flashes a 5 px white text-shadow for 0.16 s of wall-clock time
-// whenever a character appears (a GSAP tween outside the seekable timeline).
+// The editor also starts a wall-clock GSAP tween whenever the typed text changes: the text's
+// text-shadow goes to a 5 px white glow and back over 0.16 s, from whatever it was — so a new
+// character during a flash leaves a glow behind for good. As the preview plays (30 frames a
+// second, real time), ours replays those tweens deterministically: paused GSAP tweens set to
+// the ages they would have at the node's time (seconds from the scenario, plugin-window.ts).
 import { boolParam, numberParam, rememberTarget } from './editor-timing.js';
+import { pluginWindowSeconds } from './plugin-window.js';
+import { EDITOR_BASIC_DEFAULTS } from './editor-basic-defaults.js';
 import type { DomPluginModule } from './util.js';
 
 const PLACEHOLDER = '타이핑 효과 테스트';
+const DEFAULTS = EDITOR_BASIC_DEFAULTS.typewriter;
 
 interface TypeState {
   original: Node[];
@@ -36,10 +42,10 @@ export const typewriter: DomPluginModule = {
     typed.className = 'ecg-typewriter-text';
     box.appendChild(typed);
     let cursor: HTMLSpanElement | null = null;
-    if (boolParam(params?.showCursor, true)) {
+    if (boolParam(params?.showCursor, DEFAULTS.showCursor)) {
       cursor = document.createElement('span');
       cursor.className = 'ecg-typewriter-cursor';
-      cursor.textContent = typeof params?.cursorChar === 'string' ? params.cursorChar : '|';
+      cursor.textContent = typeof params?.cursorChar === 'string' ? params.cursorChar : DEFAULTS.cursorChar;
       cursor.style.color = '#ffffff';
       cursor.style.fontWeight = 'normal';
       box.appendChild(cursor);
@@ -47,18 +53,19 @@ export const typewriter: DomPluginModule = {
     el.appendChild(box);
     STATE.set(el, { original, text, typed, cursor });
   },
-  animate(el, params) {
+  animate(el, params, ctx) {
     const st = STATE.get(el);
     if (!st) return () => {};
-    const speed = numberParam(params?.typingSpeed, 0.05);
-    const blink = boolParam(params?.cursorBlink, true);
+    const gsap = gsapOf(ctx);
+    const win = pluginWindowSeconds(el, ctx, 'typewriter');
+    const speed = numberParam(params?.typingSpeed, DEFAULTS.typingSpeed);
+    const blink = boolParam(params?.cursorBlink, DEFAULTS.cursorBlink);
     const full = st.text;
     return (p) => {
       const t = Math.max(0, Math.min(1, Number.isFinite(p) ? p : 0));
-      let n = Math.max(0, Math.min(full.length, Math.floor(t / speed)));
-      // never leave half of a surrogate pair on screen
-      if (n > 0 && n < full.length && /[\uD800-\uDBFF]/.test(full[n - 1])) n++;
+      const n = countAt(full, t, speed);
       st.typed.textContent = full.substring(0, n);
+      if (gsap && win) replayFlashes(gsap, st.typed, win, t, (x) => countAt(full, x, speed));
       if (st.cursor) st.cursor.style.opacity = !blink || Math.floor((t * 2) % 2) === 0 ? '1' : '0';
     };
   },
@@ -70,3 +77,53 @@ export const typewriter: DomPluginModule = {
     STATE.delete(el);
   },
 };
+
+/** Characters shown at window progress t (never half of a surrogate pair). */
+function countAt(full: string, t: number, speed: number): number {
+  let n = Math.max(0, Math.min(full.length, Math.floor(t / speed)));
+  if (n > 0 && n < full.length && /[\uD800-\uDBFF]/.test(full[n - 1])) n++;
+  return n;
+}
+
+interface GsapLike {
+  to(target: Element, vars: Record<string, unknown>): { totalTime(t: number): unknown; kill(): void };
+}
+function gsapOf(ctx: unknown): GsapLike | null {
+  const g = (ctx as { gsap?: unknown } | undefined)?.gsap ?? (window as unknown as { gsap?: unknown }).gsap;
+  return g && typeof (g as GsapLike).to === 'function' ? (g as GsapLike) : null;
+}
+
+const PREVIEW_FPS = 30;
+const FLASH = { textShadow: '0 0 5px rgba(255,255,255,0.5)', duration: 0.08, yoyo: true, repeat: 1, ease: 'power2.out' };
+
+/**
+ * The editor's flashes up to window progress t: one tween per preview frame at which the typed
+ * text changed, each starting from the shadow the previous one had reached by then; a tween
+ * started on the frame being shown has not rendered yet. p = 1 stands for "after the window".
+ */
+function replayFlashes(gsap: GsapLike, span: HTMLElement, win: [number, number], t: number, count: (x: number) => number): void {
+  const [w0, w1] = win;
+  const now = t >= 1 ? Infinity : w0 + t * (w1 - w0);
+  const starts: number[] = [];
+  let shown = count(0);
+  for (let f = Math.ceil(w0 * PREVIEW_FPS - 1e-6); f / PREVIEW_FPS <= Math.min(now, w1) + 1e-6; f++) {
+    const c = count(Math.max(0, Math.min(1, (f / PREVIEW_FPS - w0) / (w1 - w0))));
+    if (c !== shown && f / PREVIEW_FPS < now - 1e-6) starts.push(f / PREVIEW_FPS);
+    shown = c;
+  }
+  span.style.textShadow = '';
+  let prev: { totalTime(t: number): unknown; kill(): void } | null = null;
+  let prevStart = 0;
+  for (const start of starts) {
+    if (prev) prev.totalTime(Math.min(0.16, start - prevStart)); // the shadow this flash starts from
+    const tween = gsap.to(span, { ...FLASH, paused: true, lazy: false });
+    tween.totalTime(0);
+    prev?.kill();
+    prev = tween;
+    prevStart = start;
+  }
+  if (prev) {
+    prev.totalTime(Math.min(0.16, now - prevStart));
+    prev.kill();
+  }
+}
