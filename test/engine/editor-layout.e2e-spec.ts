@@ -3,8 +3,10 @@
 // shown in a real caption page (Chromium, 640×360); at a few cue times each caption line must be
 // where the file's OWN coordinates put it (test/helpers/editor-layout-expectations.ts): anchor
 // points within a few pixels, one line where the file says nowrap, flowing words inside their
-// group's box, the box's anchor at the group's position. Plugins are left out (layout, not
-// animation). Robust to font widths: centres, anchor points and line counts, never widths.
+// group's box, the box's anchor at the group's position. Every file is checked without its plugins
+// (layout alone), and the editor's scenarios once more with them (plugin DOM must not move a
+// line; lines are counted with the plugins' transforms switched off). Robust to font widths:
+// centres, anchor points and line counts, never widths.
 // Run: node_modules/.bin/node --experimental-vm-modules node_modules/jest/bin/jest.js test/engine/editor-layout
 import { jest } from '@jest/globals';
 import { existsSync, readdirSync } from 'node:fs';
@@ -58,9 +60,13 @@ async function measure(cp: CaptionPage): Promise<Record<string, Box>> {
     const stage = document.getElementById('ecg-stage')!;
     const s = stage.getBoundingClientRect();
     const out: Record<string, { x: number; y: number; w: number; h: number; lines: number; bg: string }> = {};
+    // Lines are counted untransformed: plugins move letters (elastic, bouncing) without wrapping.
+    const still = document.createElement('style');
+    still.textContent = '#ecg-stage .mtx-text *{transform:none!important}';
     stage.querySelectorAll<HTMLElement>('[data-node-id]').forEach((el) => {
       if (!el.checkVisibility()) return;
       const r = el.getBoundingClientRect();
+      if (!still.isConnected) document.head.appendChild(still);
       let lines = 0;
       if (el.classList.contains('mtx-text')) {
         const range = document.createRange();
@@ -73,6 +79,7 @@ async function measure(cp: CaptionPage): Promise<Record<string, Box>> {
       }
       out[el.dataset.nodeId!] = { x: r.left - s.left, y: r.top - s.top, w: r.width, h: r.height, lines, bg: getComputedStyle(el).backgroundColor };
     });
+    still.remove();
     return out;
   });
 }
@@ -137,8 +144,8 @@ afterAll(async () => {
 });
 
 /** Prepares (without plugins), loads, and measures a file at the middle of a few of its cues. */
-async function layoutOf(file: string, cueIndexes?: number[]) {
-  const raw = withoutPlugins(readScenarioFile(file));
+async function layoutOf(file: string, cueIndexes?: number[], keepPlugins = false) {
+  const raw = keepPlugins ? readScenarioFile(file) : withoutPlugins(readScenarioFile(file));
   const prepared = prepareScenario(raw);
   const expectations = expectationsFor(raw, prepared.scenario);
   const load = await cp.load(prepared.scenario);
@@ -165,9 +172,13 @@ describe('editor layout: every editor scenario and engine sample where its own c
     expect(files.filter((f) => f.includes('motiontext-samples')).length).toBeGreaterThanOrEqual(20);
   });
 
-  it.each(files.map((f) => [relative(join(SHARED_FIXTURES_DIR, '..'), f)]))('%s', async (name) => {
-    const file = files.find((f) => relative(join(SHARED_FIXTURES_DIR, '..'), f) === name)!;
-    const { frames, expectations, load } = await layoutOf(file);
+  const cases = files.flatMap((f) => {
+    const name = relative(join(SHARED_FIXTURES_DIR, '..'), f);
+    return f.startsWith(EDITOR_SCENARIOS_DIR) ? [[name, false], [`${name} with its plugins`, true]] : [[name, false]];
+  }) as Array<[string, boolean]>;
+  it.each(cases)('%s', async (name, keepPlugins) => {
+    const file = files.find((f) => name.startsWith(relative(join(SHARED_FIXTURES_DIR, '..'), f)))!;
+    const { frames, expectations, load } = await layoutOf(file, undefined, keepPlugins);
     expect(load.mountedCues).toBeGreaterThan(0);
     const problems: string[] = [];
     let checked = 0;
