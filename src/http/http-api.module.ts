@@ -4,6 +4,7 @@ import { FontsModule } from '../fonts/fonts.module.js';
 import { QueueProducersModule } from '../queue/queue-producers.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { TokenVerifier } from './auth/token-verifier.js';
+import { PreflightController } from './preflight/preflight.controller.js';
 import { RenderApiService } from './render/render-api.service.js';
 import { RenderController } from './render/render.controller.js';
 import { RenderEventsService } from './render/render-events.service.js';
@@ -20,6 +21,7 @@ export class HttpApiModule {
       imports: [QueueProducersModule, FontsModule],
       controllers: [
         RenderController,
+        PreflightController,
         UploadsController,
         WebhookSecretController,
         // Signed local URLs are served by the API only when results are stored on local disk.

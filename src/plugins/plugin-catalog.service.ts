@@ -39,7 +39,13 @@ export interface PluginClassification {
   readonly unavailable: string[];
   /** Why each unknown or unavailable reference is so. */
   readonly reasons: Readonly<Record<string, string>>;
+  /** Each reference as written → where it comes from. */
+  readonly byRef: Readonly<Record<string, PluginSource>>;
 }
+
+export type PluginSource =
+  | { readonly from: 'origin' | 'bundled'; readonly name: string; readonly version: string }
+  | { readonly from: 'unknown' | 'unavailable'; readonly reason: string };
 
 /** What a render needs: origin plugins loaded (files in memory), bundled ones named. */
 export interface PluginResolution {
@@ -92,19 +98,32 @@ export class PluginCatalog implements OnApplicationShutdown {
 
   /** Manifests only (memory and disk caches first): fast enough to answer at create. */
   async classify(refs: Iterable<string>, signal?: AbortSignal): Promise<PluginClassification> {
-    const out = { origin: [] as PluginRef[], bundled: [] as PluginRef[], unknown: [] as string[], unavailable: [] as string[], reasons: {} as Record<string, string> };
+    const out = {
+      origin: [] as PluginRef[],
+      bundled: [] as PluginRef[],
+      unknown: [] as string[],
+      unavailable: [] as string[],
+      reasons: {} as Record<string, string>,
+      byRef: {} as Record<string, PluginSource>,
+    };
     const unique = [...new Set(refs)];
     const verdicts = await Promise.all(unique.map((ref) => this.verdict(ref, true, signal)));
     unique.forEach((ref, i) => {
       const v = verdicts[i];
-      if (v.from === 'origin') out.origin.push(v.key);
-      else if (v.from === 'bundled') out.bundled.push(v.ref);
-      else if (v.from === 'unknown') {
+      if (v.from === 'origin') {
+        out.origin.push(v.key);
+        out.byRef[ref] = { from: 'origin', name: v.key.name, version: v.key.version };
+      } else if (v.from === 'bundled') {
+        out.bundled.push(v.ref);
+        out.byRef[ref] = { from: 'bundled', name: v.ref.name, version: v.ref.version };
+      } else if (v.from === 'unknown') {
         out.unknown.push(ref);
         out.reasons[ref] = v.reason;
+        out.byRef[ref] = { from: 'unknown', reason: v.reason };
       } else {
         out.unavailable.push(ref);
         out.reasons[ref] = v.error.message;
+        out.byRef[ref] = { from: 'unavailable', reason: v.error.message };
       }
     });
     return out;

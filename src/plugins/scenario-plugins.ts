@@ -38,7 +38,7 @@ export function prepareCollectingPlugins(input: unknown, limits?: ScenarioLimits
   }
 }
 
-function unknownIssues(uses: readonly PluginUse[], classification: PluginClassification): ScenarioIssue[] {
+export function unknownIssues(uses: readonly PluginUse[], classification: PluginClassification): ScenarioIssue[] {
   const unknown = new Set(classification.unknown);
   return uses
     .filter((u) => unknown.has(u.ref))
@@ -54,7 +54,8 @@ function unknownIssues(uses: readonly PluginUse[], classification: PluginClassif
 export async function prepareWithPluginCatalog(input: unknown, catalog: PluginCatalog | undefined, limits?: ScenarioLimits): Promise<PluginAwarePrepared> {
   if (!catalog?.origin) {
     const prepared = prepareScenario(input, limits);
-    return { prepared, uses: [], classification: { origin: [], bundled: [...prepared.plugins], unknown: [], unavailable: [], reasons: {} } };
+    const byRef = Object.fromEntries(prepared.plugins.map((p) => [`${p.name}@${p.version}`, { from: 'bundled' as const, name: p.name, version: p.version }]));
+    return { prepared, uses: [], classification: { origin: [], bundled: [...prepared.plugins], unknown: [], unavailable: [], reasons: {}, byRef } };
   }
   const { prepared, error, uses } = prepareCollectingPlugins(input, limits);
   const classification = await catalog.classify(uses.map((u) => u.ref));
@@ -77,7 +78,7 @@ export async function prepareForRender(
   const { prepared, error, uses } = prepareCollectingPlugins(input);
   if (error) throw error;
   const resolution = await catalog.resolve(uses.map((u) => u.ref), signal);
-  const issues = unknownIssues(uses, { ...resolution, origin: [], unavailable: [], reasons: {} });
+  const issues = unknownIssues(uses, { ...resolution, origin: [], unavailable: [], reasons: {}, byRef: {} });
   if (issues.length) throw new ScenarioValidationError(issues);
   return { prepared: prepared!, originPlugins: resolution.origin };
 }

@@ -111,6 +111,39 @@ describe('create with PLUGIN_ORIGIN (api)', () => {
     expect(results.length).toBeGreaterThanOrEqual(20);
   });
 
+  it('preflight: where each plugin comes from, issues, cues, duration, estimate — and nothing queued', async () => {
+    const user = await mintToken('preflight-only');
+    const s = twoPluginScenario('glitch', 'zz-nowhere');
+    const r = await svc.call('POST', '/api/scenario/preflight', { token: user, body: { scenario: s, options: { fps: 30 } } });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      ok: false,
+      issues: [{ field: 'scenario.cues[0].root.children[1].pluginChain[1].name', reason: expect.stringMatching(/^unknown plugin "zz-nowhere"/) }],
+      sourceVersion: '2.0',
+      cues: 1,
+      visibleCues: 1,
+      durationSec: 2.5,
+      estimatedRenderSeconds: expect.any(Number),
+      plugins: [
+        { ref: 'glitch', source: 'origin', name: 'glitch', version: '2.0.0', uses: 1 },
+        { ref: 'fadeIn', source: 'bundled', name: 'fadeIn', version: '2.0.0', uses: 1 },
+        { ref: 'zz-nowhere', source: 'unknown', reason: expect.stringMatching(/HTTP 404/), uses: 1 },
+      ],
+      fonts: [],
+      warnings: [],
+    });
+    const [, editorScenario] = editorScenarios().find(([n]) => n.endsWith('realToScenario-v20.json'))!;
+    const ok = await svc.call('POST', '/api/scenario/preflight', { token: user, body: { scenario: editorScenario } });
+    expect([ok.status, ok.body.ok, ok.body.issues]).toEqual([200, true, []]);
+    expect(ok.body.plugins).toEqual([{ ref: 'elastic', source: 'origin', name: 'elastic', version: '2.0.0', uses: expect.any(Number) }]);
+    expect(ok.body.cues).toBeGreaterThan(5);
+    expect(ok.body.durationSec).toBeGreaterThan(10);
+    expect((await svc.call('GET', '/api/render/history', { token: user })).body).toEqual([]);
+    const bad = await svc.call('POST', '/api/scenario/preflight', { token: user, body: { scenario: s, options: { fps: 0 } } });
+    expect([bad.status, bad.body.detail.code]).toEqual([400, 'RENDER_VALIDATION_FAILED']);
+    expect(JSON.stringify(bad.body.detail)).toContain('fps');
+  });
+
   it('origin down: a bundled plugin is accepted (the render asks again); one that only the origin could have → 503', async () => {
     await origin.setDown('refuse');
     expect((await create(simpleScenario({ plugin: 'pulse' }))).status).toBe(201);
