@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { PageFont } from '../../libs/caption-page/src/load-options.js';
 import { bundledFaces, bundledFamily, bundledFamilyByFace, FALLBACK_FACES, type BundledFamily } from './font-catalogue.js';
 import type { FontConfig } from './font-config.js';
-import { ALL_CODE_POINTS, type CodePointRanges, type FontFaceRule } from './font-face-css.js';
+import type { CodePointRanges, FontFaceRule } from './font-face-css.js';
 import { descriptorKey, facesFor, matchingGroups, scenarioFaceStyles, toUnicodeRange, uncovered } from './face-selection.js';
 import { fontFileCoverage } from './font-coverage.js';
 import { AssetReferenceError, FontSourceError, type FontSources } from './font-sources.js';
@@ -110,7 +110,9 @@ export class FontResolver implements OnApplicationShutdown {
       seen.add(familyKey(ref.family));
       try {
         const { url, body } = await this.sources.assetFile(ref.url, ref.field, opts.signal);
-        const ranges = fontFileCoverage(body) ?? ALL_CODE_POINTS;
+        const ranges = fontFileCoverage(body);
+        // Not a font we can read (HTML error page, collection, corrupt): Chromium would not draw it either.
+        if (!ranges) throw new FontSourceError(`${url} is not a TrueType/OpenType/WOFF/WOFF2 font with a Unicode cmap`);
         registered.push({ family: ref.family, faces: [{ family: ref.family, style: 'normal', weight: '400', sources: [{ url }], ranges, url, data: body }] });
         families.push({ family: ref.family, source: 'asset', note: url, required: true });
       } catch (err) {
@@ -225,4 +227,3 @@ export class FontResolver implements OnApplicationShutdown {
   }
 }
 
-export type { BundledFamily, FontSourceError };

@@ -1,9 +1,12 @@
 // Font resolution against real parts: the npm font packages' files, fontconfig's fc-list, and a
 // loopback font origin (CSS API + font host + asset origin) reached through the guarded fetcher.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EDITOR_SCENARIOS_DIR, SHARED_FIXTURES_DIR } from '../../test/helpers/editor-reference-dir.js';
+import { prepareScenario } from '../scenario/prepare-scenario.js';
 import { FONT_FILES, startFontOriginServer, type FontOriginServer } from '../../test/helpers/font-origin-server.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { bundledFaces, bundledFamily } from './font-catalogue.js';
@@ -15,6 +18,7 @@ import { FontSources } from './font-sources.js';
 import { parseFamilyList, scenarioFontNeeds } from './scenario-fonts.js';
 import { parseFcList, systemFonts } from './system-fonts.js';
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const scenario = (text: string, fontFamily = 'Arial, sans-serif', extra: Record<string, unknown> = {}) => ({
   version: '2.0',
   timebase: { unit: 'seconds' },
@@ -91,7 +95,7 @@ describe('FontResolver', () => {
   beforeAll(async () => {
     origin = await startFontOriginServer({
       families: { 'Loopback Sans': FONT_FILES.cousineLatin400 },
-      assets: { 'fonts/NotoSansKR-Regular.woff2': FONT_FILES.notoSansKrKorean },
+      assets: { 'fonts/NotoSansKR-Regular.woff2': FONT_FILES.notoSansKrKorean, 'fonts/not-a-font.woff2': join(ROOT, 'package.json') },
     });
     cacheDir = await mkdtemp(join(tmpdir(), 'ecg-font-cache-'));
     fetcher = new GuardedFetcher({ allowHttp: true, allowPrivateNetworks: true });
@@ -171,6 +175,37 @@ describe('FontResolver', () => {
     const plan = await resolverWith().plan(s);
     expect(plan.families[0]).toMatchObject({ family: 'custom_font', source: 'asset', note: `${origin.assetsUrl}/fonts/NotoSansKR-Regular.woff2` });
     expect(plan.fonts[0].family).toBe('custom_font');
+  });
+
+  it('a define font file that is not a readable font is refused, not handed to the page', async () => {
+    const s = scenario('x', 'f', { define: { f: { type: 'font', url: 'fonts/not-a-font.woff2' } } });
+    const err = (await resolverWith().plan(s).catch((e: unknown) => e)) as FontUnavailableError;
+    expect(err).toBeInstanceOf(FontUnavailableError);
+    expect(err.message).toMatch(/"f" cannot be loaded.*not a TrueType\/OpenType\/WOFF\/WOFF2 font/);
+  });
+
+  it('every editor scenario and fixture: editor exports load every family and every character; fixtures name only the known missing ones', async () => {
+    const resolver = resolverWith({ origins: [], assetOrigins: [], fallback: 'warn' });
+    const problems: string[] = [];
+    const files: string[] = [];
+    for (const dir of [join(EDITOR_SCENARIOS_DIR, 'editor-generated'), join(EDITOR_SCENARIOS_DIR, 'editor-exports'), SHARED_FIXTURES_DIR]) {
+      for (const f of readdirSync(dir, { recursive: true }) as string[]) if (f.endsWith('.json')) files.push(join(dir, f));
+    }
+    for (const f of files.sort()) {
+      let prepared;
+      try {
+        prepared = prepareScenario(JSON.parse(readFileSync(f, 'utf8')));
+      } catch {
+        continue; // invalid on purpose (some fixtures); not a font question
+      }
+      const plan = await resolver.plan(prepared.scenario, { withBytes: false });
+      for (const m of plan.missing) problems.push(`${basename(f)}: ${m.family}`);
+      if (plan.tofu.length) problems.push(`${basename(f)}: tofu ${plan.tofu.map((c) => c.toString(16)).join(' ')}`);
+    }
+    expect(files.length).toBeGreaterThan(30);
+    // 'Arial Black' has no free metric-compatible face; custom_font is a relative file and this
+    // resolver has no ASSET_ORIGINS. Nothing else is missing, and no character lacks a glyph.
+    expect([...new Set(problems.map((p) => p.replace(/^.*?: /, '')))].sort()).toEqual(['Arial Black', 'custom_font']);
   });
 
   it('refuses asset references that are not relative to ASSET_ORIGINS (in warn mode too)', async () => {

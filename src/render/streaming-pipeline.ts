@@ -101,7 +101,10 @@ export class StreamingPipeline {
     let page: CaptionPage | undefined;
     try {
       page = await CaptionPage.open(await lease.newPage(), assets, { width, height });
-      await page.load(job.prepared.scenario, { originPlugins: job.originPlugins, fonts: job.fonts, seed: job.seed });
+      const loaded = await page.load(job.prepared.scenario, { originPlugins: job.originPlugins, fonts: job.fonts, seed: job.seed });
+      // A face the server resolved but Chromium could not load would be drawn with another one: never silently.
+      const fontFailures = loaded.warnings.filter((w) => /^font "/.test(w));
+      if (fontFailures.length) throw new RenderError('RENDER_FONT_UNAVAILABLE', fontFailures.join('; '));
 
       // 1–2. Survey the frames where a cue may show; plan runs of identical frames.
       const signatures = new Array<string>(framesTotal).fill(EMPTY_SIGNATURE);
