@@ -5,7 +5,7 @@
 // Every file has a size limit and a content-type check; network failures and 5xx answers are
 // "unavailable" (retryable), everything else the origin gets wrong is a refusal.
 import type { OriginPlugin, PluginFile } from '../../libs/caption-page/src/load-options.js';
-import { FetchError } from '../net/errors.js';
+import { FetchAbortedError, FetchError } from '../net/errors.js';
 import type { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { PluginOriginUnavailableError, PluginRefusedError } from './plugin-errors.js';
 import {
@@ -128,6 +128,8 @@ export class PluginOriginClient {
     } catch (err) {
       if (err instanceof PluginOriginUnavailableError || err instanceof PluginRefusedError) throw err;
       if (err instanceof FetchError) {
+        // A fetch shared by two renders may be aborted by the one that was cancelled: the other tries again.
+        if (err instanceof FetchAbortedError) throw new PluginOriginUnavailableError(key, `plugin fetch aborted: ${url}`, { cause: err });
         if (err.retryable) throw new PluginOriginUnavailableError(key, `plugin origin unavailable: ${url}: ${err.message}`, { cause: err });
         throw new PluginRefusedError(key, `plugin ${key}: ${path}: ${err.message}${err.url && err.url !== url ? ` (at ${err.url})` : ''}`, { cause: err });
       }
