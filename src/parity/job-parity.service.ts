@@ -1,7 +1,8 @@
 // Parity for a finished job of the service: its source (fetched as the worker fetches it) and its
-// stored result, compared frame by frame with the engine alone (see parity-runner.ts). Runs in
-// the API process with its own short-lived Chromium, one check at a time; reports are cached per
-// job (a completed job's output never changes).
+// stored result, compared frame by frame with the engine alone (see parity-runner.ts). Runs on a
+// worker (parity-queue.ts), with its own short-lived Chromium, one check at a time. The fresh copy
+// of the source passes the render's own ffprobe gate before ffmpeg decodes it, and ffmpeg reads it
+// with the render's protocol and format whitelists (issue 12 #1).
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,9 @@ import { launchChromium } from '../browser-pool/chromium-launch.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import type { RenderJobEntity } from '../database/entities/render-job.entity.js';
+import type { EncoderOptions } from '../encoder/encoder.options.js';
+import { MediaProbe } from '../encoder/media-probe.js';
+import { FontResolver } from '../fonts/font-resolver.js';
 import { prepareScenario } from '../scenario/prepare-scenario.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver.js';
 import { SourceFetcher } from '../worker/source-fetcher.js';
@@ -31,6 +35,7 @@ export class JobParityService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly sources: SourceFetcher,
+    private readonly fonts: FontResolver,
   ) {}
 
   /** One check at a time per process: each launches a Chromium and decodes two videos. */
@@ -59,13 +64,22 @@ export class JobParityService {
         this.sources.fetchTo(job.videoUrl, sourcePath, signal),
         this.storage.downloadToFile(job.outputKey!, renderedPath, { signal }),
       ]);
+      await new MediaProbe({ ffprobePath: engine.ffprobePath } as EncoderOptions).probe(
+        sourcePath,
+        { maxSizeBytes: this.config.limits.maxVideoBytes, maxDurationSec: this.config.limits.maxVideoDurationSec },
+        signal,
+      );
       const info = await probeVideo(renderedPath, { ffprobePath: engine.ffprobePath, signal });
-      const prepared = prepareScenario(job.scenario);
+      const plain = prepareScenario(job.scenario);
+      // The reference draws with the render's faces and images (Arial → Arimo, images inline).
+      const fontPlan = await this.fonts.plan(plain.scenario, { mode: 'warn', signal });
+      const prepared = { ...plain, scenario: (await this.fonts.inlineImages(plain.scenario, { signal }).catch(() => ({ scenario: plain.scenario }))).scenario };
       browser = await launchChromium(engine.chromiumPath);
       const report = await runParity({
         sourcePath,
         renderedPath,
         prepared,
+        fonts: fontPlan.fonts,
         width: info.width,
         height: info.height,
         fps: Math.round(info.fps),
