@@ -4,7 +4,7 @@
 // retryable failure — retried until the origin is back, or recorded as RENDER_PLUGIN_UNAVAILABLE.
 //   bash scripts/test.sh test/service/plugin-origin
 import { jest } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EDITOR_PLUGIN_DIR, EDITOR_SCENARIOS_DIR, requireEditorReference } from '../helpers/editor-reference-dir.js';
@@ -27,6 +27,19 @@ function editorScenarios(): Array<[string, unknown]> {
   return out;
 }
 
+/**
+ * The editor's plugin folders (symlinked) plus one plugin no bundle will ever have, so "only the
+ * origin serves it" stays true whatever the bundled catalogue grows to.
+ */
+function pluginDirWithOriginOnly(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ecg-origin-plugins-'));
+  for (const f of readdirSync(EDITOR_PLUGIN_DIR)) symlinkSync(join(EDITOR_PLUGIN_DIR, f), join(dir, f));
+  mkdirSync(join(dir, 'zz-origin-only@2.0.0'));
+  writeFileSync(join(dir, 'zz-origin-only@2.0.0/manifest.json'), JSON.stringify({ name: 'zz-origin-only', version: '2.0.0', type: 'channel', entry: 'index.mjs' }));
+  writeFileSync(join(dir, 'zz-origin-only@2.0.0/index.mjs'), 'export default { evalChannels() { return {}; } };\n');
+  return dir;
+}
+
 /** simpleScenario with a second text node, each naming a plugin. */
 function twoPluginScenario(a: string, b: string): Record<string, any> {
   const s = simpleScenario({ plugin: a }) as Record<string, any>;
@@ -40,10 +53,12 @@ describe('create with PLUGIN_ORIGIN (api)', () => {
   let svc: Service;
   let token: string;
   let cacheDir: string;
+  let pluginDir: string;
 
   beforeAll(async () => {
     requireEditorReference();
-    origin = await startPluginOriginServer({ dir: EDITOR_PLUGIN_DIR });
+    pluginDir = pluginDirWithOriginOnly();
+    origin = await startPluginOriginServer({ dir: pluginDir });
     cacheDir = mkdtempSync(join(tmpdir(), 'ecg-plugin-cache-'));
     svc = await startService({
       mode: 'api',
@@ -56,6 +71,7 @@ describe('create with PLUGIN_ORIGIN (api)', () => {
     await svc?.close();
     await origin?.close();
     if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+    if (pluginDir) rmSync(pluginDir, { recursive: true, force: true });
   });
 
   afterEach(async () => {
@@ -86,7 +102,7 @@ describe('create with PLUGIN_ORIGIN (api)', () => {
   });
 
   it('plugins only the origin serves are accepted (bare name = @2.0.0), and manifests are cached: a warm create is fast', async () => {
-    const s = twoPluginScenario('glitch', 'magnetic@1.0.0');
+    const s = twoPluginScenario('zz-origin-only', 'magnetic@1.0.0');
     const cold = Date.now();
     expect((await create(s)).status).toBe(201);
     const coldMs = Date.now() - cold;
@@ -95,7 +111,7 @@ describe('create with PLUGIN_ORIGIN (api)', () => {
     expect((await create(s)).status).toBe(201);
     const warmMs = Date.now() - warm;
     expect(origin.requests.length).toBe(seen); // no request to the origin the second time
-    expect(origin.requests).toContain('/plugins/glitch@2.0.0/manifest.json');
+    expect(origin.requests).toContain('/plugins/zz-origin-only@2.0.0/manifest.json');
     expect(origin.requests.some((p) => p.endsWith('index.mjs'))).toBe(false); // create fetches manifests only
     console.log(`create with 3 plugins: cold ${coldMs} ms, warm ${warmMs} ms`);
     expect(warmMs).toBeLessThan(1000);
