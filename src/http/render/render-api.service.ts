@@ -16,7 +16,7 @@ import { JobAdmission } from '../../quota/job-admission.service.js';
 import { IdempotencyConflictError, InvalidIdempotencyKeyError, QuotaExceededError } from '../../quota/quota.errors.js';
 import { PluginCatalog } from '../../plugins/plugin-catalog.service.js';
 import { prepareWithPluginCatalog } from '../../plugins/scenario-plugins.js';
-import { prepareScenario, ScenarioValidationError, type PreparedScenario } from '../../scenario/prepare-scenario.js';
+import { ScenarioValidationError, type PreparedScenario } from '../../scenario/prepare-scenario.js';
 import { WebhookSecretsRepository } from '../../security/webhook-secrets.repository.js';
 import { S3SourceResolver, serviceKeyOwner } from '../../storage/s3-source-resolver.js';
 import { STORAGE_DRIVER, parseStorageUrl, type StorageDriver } from '../../storage/storage-driver.js';
@@ -72,8 +72,8 @@ export class RenderApiService {
       const reason = 'contains a NUL character (U+0000), which is not allowed in text';
       throw ApiError.validation(`scenario: ${reason} (near "${nulAt.replace(/\0/g, '\\u0000').slice(0, 64)}")`, [{ field: 'scenario', reason }]);
     }
-    await this.checkScenario(dto.scenario);
-    const warnings = await this.checkFontsAndAssets(dto.scenario);
+    const prepared = await this.checkScenario(dto.scenario);
+    const warnings = await this.checkFontsAndAssets(prepared);
     this.checkVideoUrl(userId, dto.videoUrl);
     if (dto.callbackUrl) {
       try {
@@ -193,8 +193,7 @@ export class RenderApiService {
    * job's warnings (warn); an asset outside ASSET_ORIGINS is a 400 naming the field. Web fonts
    * are fetched here (disk cache), so the worker finds them; no font file is read into memory.
    */
-  private async checkFontsAndAssets(scenario: unknown): Promise<string[]> {
-    const prepared = prepareScenario(scenario);
+  private async checkFontsAndAssets(prepared: PreparedScenario): Promise<string[]> {
     try {
       const plan = await this.fonts.plan(prepared.scenario, { withBytes: false });
       const images = await this.fonts.inlineImages(prepared.scenario, { fetch: false });
