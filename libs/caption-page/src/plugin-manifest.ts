@@ -42,6 +42,13 @@ export const BUNDLED_PLUGINS: readonly BundledPlugin[] = [
   // the engine then reads the module (2.0.0 has evalChannels + animate, 1.0.0 animate only).
   { name: 'cwi-bouncing', versions: BOTH },
   // ---- the editor's effects: editor-effects.ts
+  { name: 'elastic', versions: BOTH, type: 'dom' },
+  { name: 'glitch', versions: BOTH, type: 'dom' },
+  { name: 'magnetic', versions: BOTH, type: 'dom' },
+  { name: 'rotation', versions: BOTH, type: 'dom' },
+  { name: 'scalepop', versions: BOTH, type: 'dom' },
+  { name: 'slideup', versions: BOTH, type: 'dom' },
+  { name: 'fliptype', versions: BOTH, type: 'hybrid' },
   // ---- end
 ];
 
