@@ -107,7 +107,7 @@ export class PluginCatalog implements OnApplicationShutdown {
       byRef: {} as Record<string, PluginSource>,
     };
     const unique = [...new Set(refs)];
-    const verdicts = await Promise.all(unique.map((ref) => this.verdict(ref, true, signal)));
+    const verdicts = await mapLimited(unique, PROBE_CONCURRENCY, (ref) => this.verdict(ref, true, signal));
     unique.forEach((ref, i) => {
       const v = verdicts[i];
       if (v.from === 'origin') {
@@ -135,12 +135,12 @@ export class PluginCatalog implements OnApplicationShutdown {
    */
   async resolve(refs: Iterable<string>, signal?: AbortSignal): Promise<PluginResolution> {
     const unique = [...new Set(refs)];
-    const verdicts = await Promise.all(unique.map((ref) => this.verdict(ref, false, signal)));
+    const verdicts = await mapLimited(unique, PROBE_CONCURRENCY, (ref) => this.verdict(ref, false, signal));
     const failed = verdicts.find((v) => v.from === 'unavailable');
     if (failed) throw failed.error;
     const originKeys = new Map<string, PluginKey>();
     for (const v of verdicts) if (v.from === 'origin') originKeys.set(pluginKey(v.key), v.key);
-    const origin = await Promise.all([...originKeys.values()].map((k) => this.load(k, signal)));
+    const origin = await mapLimited([...originKeys.values()], PROBE_CONCURRENCY, (k) => this.load(k, signal));
     return {
       origin,
       bundled: dedupe(verdicts.flatMap((v) => (v.from === 'bundled' ? [v.ref] : []))),
@@ -182,7 +182,7 @@ export class PluginCatalog implements OnApplicationShutdown {
     if (cached && cached.until > Date.now()) return cached.probe;
     return this.once(`probe:${k}`, async () => {
       const probe = await this.client!.probeManifest(key, signal);
-      this.manifests.set(k, { until: Date.now() + this.ttlMs, probe });
+      this.remember(k, probe);
       return probe;
     });
   }
@@ -209,6 +209,21 @@ export class PluginCatalog implements OnApplicationShutdown {
     });
   }
 
+  /** Manifest answers for a short while; the map stays bounded whatever names scenarios invent. */
+  private remember(key: string, probe: ManifestProbe): void {
+    const now = Date.now();
+    if (this.manifests.size >= MAX_REMEMBERED_MANIFESTS) {
+      for (const [k, v] of this.manifests) if (v.until <= now) this.manifests.delete(k);
+      // Still full: forget the oldest (a Map iterates in insertion order).
+      for (const k of this.manifests.keys()) {
+        if (this.manifests.size < MAX_REMEMBERED_MANIFESTS) break;
+        this.manifests.delete(k);
+      }
+    }
+    this.manifests.delete(key);
+    this.manifests.set(key, { until: now + this.ttlMs, probe });
+  }
+
   /** One flight per key: concurrent renders asking for the same plugin share one fetch. */
   private once<T>(key: string, work: () => Promise<T>): Promise<T> {
     const running = this.inflight.get(key);
@@ -217,6 +232,23 @@ export class PluginCatalog implements OnApplicationShutdown {
     this.inflight.set(key, p);
     return p;
   }
+}
+
+/** Requests to the origin in flight at once for one classify/resolve. */
+const PROBE_CONCURRENCY = 8;
+const MAX_REMEMBERED_MANIFESTS = 5000;
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 function dedupe(refs: PluginRef[]): PluginRef[] {

@@ -38,6 +38,27 @@ export function prepareCollectingPlugins(input: unknown, limits?: ScenarioLimits
   }
 }
 
+/**
+ * Distinct plugin names one scenario may use (the editor's catalogue has 18): each unknown name
+ * costs a request to the plugin origin, so a scenario inventing thousands must not reach it.
+ */
+export const MAX_DISTINCT_PLUGINS = 64;
+
+/** The distinct names to ask the catalog about, and an issue at the first use beyond the limit. */
+export function limitPluginRefs(uses: readonly PluginUse[]): { refs: string[]; issue?: ScenarioIssue } {
+  const refs: string[] = [];
+  const seen = new Set<string>();
+  for (const u of uses) {
+    if (seen.has(u.ref)) continue;
+    if (refs.length === MAX_DISTINCT_PLUGINS) {
+      return { refs, issue: { path: u.path, reason: `more than ${MAX_DISTINCT_PLUGINS} distinct plugins in one scenario (${JSON.stringify(u.ref)} is one too many)` } };
+    }
+    seen.add(u.ref);
+    refs.push(u.ref);
+  }
+  return { refs };
+}
+
 export function unknownIssues(uses: readonly PluginUse[], classification: PluginClassification): ScenarioIssue[] {
   const unknown = new Set(classification.unknown);
   return uses
@@ -58,7 +79,9 @@ export async function prepareWithPluginCatalog(input: unknown, catalog: PluginCa
     return { prepared, uses: [], classification: { origin: [], bundled: [...prepared.plugins], unknown: [], unavailable: [], reasons: {}, byRef } };
   }
   const { prepared, error, uses } = prepareCollectingPlugins(input, limits);
-  const classification = await catalog.classify(uses.map((u) => u.ref));
+  const limited = limitPluginRefs(uses);
+  if (limited.issue) throw new ScenarioValidationError([...(error?.issues ?? []), limited.issue]);
+  const classification = await catalog.classify(limited.refs);
   const issues = [...(error?.issues ?? []), ...unknownIssues(uses, classification)];
   if (error || issues.length) throw new ScenarioValidationError(issues);
   return { prepared: prepared!, uses, classification };
@@ -77,7 +100,9 @@ export async function prepareForRender(
   if (!catalog?.origin) return { prepared: prepareScenario(input), originPlugins: [] };
   const { prepared, error, uses } = prepareCollectingPlugins(input);
   if (error) throw error;
-  const resolution = await catalog.resolve(uses.map((u) => u.ref), signal);
+  const limited = limitPluginRefs(uses);
+  if (limited.issue) throw new ScenarioValidationError([limited.issue]);
+  const resolution = await catalog.resolve(limited.refs, signal);
   const issues = unknownIssues(uses, { ...resolution, origin: [], unavailable: [], reasons: {}, byRef: {} });
   if (issues.length) throw new ScenarioValidationError(issues);
   return { prepared: prepared!, originPlugins: resolution.origin };

@@ -117,6 +117,18 @@ describe('create with PLUGIN_ORIGIN (api)', () => {
     expect(warmMs).toBeLessThan(1000);
   });
 
+  it('a scenario inventing many plugin names is refused before any of them reaches the origin', async () => {
+    const s = simpleScenario() as Record<string, any>;
+    s.cues[0].root.children[0].pluginChain = Array.from({ length: 70 }, (_, i) => ({ name: `zz-invented-${i}` }));
+    const seen = origin.requests.length;
+    const r = await create(s);
+    expect(r.status).toBe(400);
+    expect(r.body.detail.details).toEqual([
+      { field: 'scenario.cues[0].root.children[0].pluginChain[64].name', reason: expect.stringMatching(/^more than 64 distinct plugins/) },
+    ]);
+    expect(origin.requests.length).toBe(seen);
+  });
+
   it('accepts every scenario the editor made (editor-generated and editor-exports)', async () => {
     const results: string[] = [];
     for (const [name, scenario] of editorScenarios()) {

@@ -7,7 +7,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
 import { PluginCatalog } from '../../plugins/plugin-catalog.service.js';
-import { prepareCollectingPlugins, unknownIssues } from '../../plugins/scenario-plugins.js';
+import { limitPluginRefs, prepareCollectingPlugins, unknownIssues } from '../../plugins/scenario-plugins.js';
 import { estimateRenderSeconds } from '../../quota/job-admission.service.js';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
 import { ApiError, ERROR_CODES } from '../errors/api-error.js';
@@ -32,12 +32,13 @@ export class PreflightController {
     }
     const { prepared, error, uses } = prepareCollectingPlugins(body.scenario);
     const catalog = this.catalog ?? new PluginCatalog();
-    const classification = await catalog.classify(uses.map((u) => u.ref));
-    const issues = [...(error?.issues ?? []), ...unknownIssues(uses, classification)];
+    const limited = limitPluginRefs(uses);
+    const classification = await catalog.classify(limited.refs);
+    const issues = [...(error?.issues ?? []), ...unknownIssues(uses, classification), ...(limited.issue ? [limited.issue] : [])];
     const warnings: string[] = [];
 
     const counts = new Map<string, number>();
-    for (const u of uses) counts.set(u.ref, (counts.get(u.ref) ?? 0) + 1);
+    for (const u of uses) if (classification.byRef[u.ref]) counts.set(u.ref, (counts.get(u.ref) ?? 0) + 1);
     const plugins: PreflightPlugin[] = [...counts].map(([ref, n]) => {
       const src = classification.byRef[ref];
       return 'reason' in src ? { ref, source: src.from, reason: src.reason, uses: n } : { ref, source: src.from, name: src.name, version: src.version, uses: n };
