@@ -1,5 +1,5 @@
 // Scenarios shaped like the editor's cwi previews (a flow group of per-word text nodes, each
-// word with its own baseTime) and the caption-area difference used to compare two renders.
+// word with its own baseTime), and slices of the editor's own scenarios.
 
 export interface WordPlugin {
   name: string;
@@ -8,7 +8,7 @@ export interface WordPlugin {
 }
 
 const WORDS = ['Hello', '세상아', 'world!', 'again'];
-export const CUE: [number, number] = [0, 3.6];
+const CUE: [number, number] = [0, 3.6];
 /** Word i is spoken over [0.4 + 0.75 i, 0.4 + 0.75 i + 0.6]. */
 const wordTime = (i: number): [number, number] => [0.4 + 0.75 * i, 1.0 + 0.75 * i];
 
@@ -55,7 +55,16 @@ export function cwiScenario(plugins: WordPlugin[][]): Record<string, unknown> {
   };
 }
 
-/** Every frame at `fps` while the cue shows (inside the plugins' windows and after them). */
+/** The cues of an editor scenario that start before `seconds` (the rest dropped). */
+export function sliceScenario(scenario: Record<string, unknown>, seconds: number): Record<string, unknown> {
+  const cues = (scenario.cues as Array<Record<string, unknown>>).filter((cue) => {
+    const life = (cue.domLifetime ?? (cue.root as Record<string, unknown> | undefined)?.displayTime) as number[] | undefined;
+    return Array.isArray(life) && life[0] < seconds;
+  });
+  return { ...scenario, cues };
+}
+
+/** Every frame at `fps` while the cwiScenario cue shows. */
 export function framesInside(_scenario: unknown, fps: number): number[] {
   const out: number[] = [];
   for (let i = Math.ceil(CUE[0] * fps) + 1; i / fps < CUE[1]; i++) out.push(i / fps);
@@ -63,8 +72,9 @@ export function framesInside(_scenario: unknown, fps: number): number[] {
 }
 
 /**
- * Share of the caption area (pixels either render paints, alpha > 16) where the two renders
- * differ visibly (some channel by more than 40 of 255). 0 when neither paints anything.
+ * Share of the caption area (pixels either render paints, alpha > 16) where two RGBA renders
+ * differ visibly (some channel by more than 40 of 255); 0 when neither paints anything. A quick
+ * stand-in; src/parity/caption-area-diff.ts is the metric of record.
  */
 export function captionAreaDifference(a: Uint8Array, b: Uint8Array): number {
   if (a.length !== b.length) return 1;
