@@ -1,4 +1,5 @@
 import { captionAreaDifference, meetsPluginGoal, summariseDiffs, type RgbaImage } from './caption-area-diff.js';
+import { captionStats, compareStats } from './caption-stats.js';
 
 const W = 20;
 const H = 10;
@@ -68,5 +69,23 @@ describe('summariseDiffs / meetsPluginGoal', () => {
     expect(meetsPluginGoal(summariseDiffs([...Array(9).fill(0.01), 0.24]))).toBe(true);
     expect(meetsPluginGoal(summariseDiffs([...Array(19).fill(0.01), 0.26]))).toBe(false);
     expect(meetsPluginGoal(summariseDiffs([]))).toBe(false);
+  });
+});
+
+describe('captionStats / compareStats', () => {
+  it('measures ink, centroid and spread', () => {
+    const s = captionStats(paint(blank(), 2, 2, 4, 2, WHITE));
+    expect(s.ink).toBe(8);
+    expect([s.cx, s.cy]).toEqual([3.5, 2.5]);
+    expect(s.spread).toBeGreaterThan(0);
+    expect(captionStats(blank()).ink).toBe(0);
+  });
+  it('compares two series frame by frame: a shifted, fainter drawing shows in the figures', () => {
+    const a = [captionStats(paint(blank(), 2, 2, 4, 2, WHITE))];
+    const b = [captionStats(paint(blank(), 5, 2, 4, 2, [255, 255, 255, 128]))];
+    const c = compareStats(a, b);
+    expect(c.centroidDistance).toBeCloseTo(3, 10);
+    expect(c.inkRatio).toBeCloseTo(255 / 128, 5);
+    expect(compareStats(a, a)).toEqual({ inkRatio: 1, centroidDistance: 0, spreadRatio: 1 });
   });
 });

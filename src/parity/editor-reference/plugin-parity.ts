@@ -30,6 +30,10 @@ export interface PluginParityInput {
   params?: Record<string, unknown>;
   /** Keep the PNGs of every pair. */
   keepImages?: boolean;
+  /** Write "name@2.0.0" rather than the bare name the editor writes (see plugin-scenario.ts). */
+  versionedName?: boolean;
+  /** Our page's random seed (default 'plugin-parity'). */
+  seed?: string;
 }
 
 export interface PluginParityFrame {
@@ -97,47 +101,16 @@ export async function runPluginParity(input: PluginParityInput): Promise<PluginP
   const fps = input.fps ?? 30;
   const { name, version } = parsePluginRef(input.plugin);
   const manifest = await readManifest(input.source, `${name}@${version}`);
-  const ps: PluginScenario = buildPluginScenario(`${name}@${version}`, manifest as never, { params: input.params });
+  const ps: PluginScenario = buildPluginScenario(`${name}@${version}`, manifest as never, {
+    params: input.params,
+    versionedName: input.versionedName,
+  });
   const indices = pluginFrames(ps, fps, input.frames ?? 12);
   const inWindow = (i: number) => i / fps >= ps.window[0] && i / fps <= ps.window[1];
 
-  const ours: Buffer[] = [];
   const warnings: string[] = [];
-  const assets = await loadCaptionPageAssets();
-  const page = await CaptionPage.open(await input.browser.newPage({ type: 'window' }), assets, { width, height });
-  try {
-    // Through our scenario preparation, as a render would go. With `origin` the plugin comes
-    // from the origin, so the name is known whether or not the bundle has it.
-    let scenario: Record<string, unknown>;
-    try {
-      const key = `${name}@${version}`;
-      const resolvePlugin = input.origin ? (r: string) => (r === ps.ref || r === key ? { name, version } : null) : undefined;
-      scenario = prepareScenario(ps.scenario, undefined, resolvePlugin ? { resolvePlugin } : undefined).scenario;
-    } catch (err) {
-      throw new Error(`our pipeline refuses the ${name}@${version} scenario (${input.origin ? 'origin' : 'bundled'}): ${(err as Error).message}`);
-    }
-    const opts = input.origin ? { originPlugins: [await originPluginOf(input.source, `${name}@${version}`)] } : {};
-    // CaptionPage.load(scenario, opts): the options argument is the lead's (issue 10); cast so
-    // this compiles whether or not it has landed.
-    const load = page.load.bind(page) as (s: object, o?: object) => ReturnType<CaptionPage['load']>;
-    const res = await load(scenario, opts);
-    warnings.push(...res.warnings);
-    for (const i of indices) {
-      await page.seek(i / fps);
-      ours.push(await page.capture());
-    }
-  } finally {
-    await page.close();
-  }
-
-  const editorShots: Buffer[] = [];
-  const ref = await EditorReferencePage.open(await input.browser.newPage({ type: 'window' }), { width, height, source: input.source });
-  try {
-    await ref.load(ps.scenario, { fps });
-    for (const i of indices) editorShots.push(await ref.frameAt(i));
-  } finally {
-    await ref.close();
-  }
+  const ours = await captionPageFrames(input, ps, indices, warnings);
+  const editorShots = await editorFrames(input, ps, indices);
 
   const frames: PluginParityFrame[] = indices.map((index, k) => {
     const a = decodePng(ours[k]);
@@ -165,6 +138,66 @@ export async function runPluginParity(input: PluginParityInput): Promise<PluginP
     warnings,
     wallSeconds: (Date.now() - started) / 1000,
   };
+}
+
+/** Our caption page (a cold seek per frame, as the pipeline renders), PNG per index. */
+export async function captionPageFrames(
+  input: Pick<PluginParityInput, 'browser' | 'plugin' | 'source' | 'width' | 'height' | 'fps' | 'origin' | 'seed'>,
+  ps: PluginScenario,
+  indices: readonly number[],
+  warnings: string[] = [],
+): Promise<Buffer[]> {
+  const { name, version } = parsePluginRef(input.plugin);
+  const fps = input.fps ?? 30;
+  const assets = await loadCaptionPageAssets();
+  const page = await CaptionPage.open(await input.browser.newPage({ type: 'window' }), assets, { width: input.width ?? 640, height: input.height ?? 360 });
+  const shots: Buffer[] = [];
+  try {
+    // Through our scenario preparation, as a render would go. With `origin` the plugin comes
+    // from the origin, so the name is known whether or not the bundle has it.
+    let scenario: Record<string, unknown>;
+    try {
+      const key = `${name}@${version}`;
+      const resolvePlugin = input.origin ? (r: string) => (r === ps.ref || r === key ? { name, version } : null) : undefined;
+      scenario = prepareScenario(ps.scenario, undefined, resolvePlugin ? { resolvePlugin } : undefined).scenario;
+    } catch (err) {
+      throw new Error(`our pipeline refuses the ${name}@${version} scenario (${input.origin ? 'origin' : 'bundled'}): ${(err as Error).message}`);
+    }
+    const opts = {
+      seed: input.seed ?? 'plugin-parity',
+      ...(input.origin ? { originPlugins: [await originPluginOf(input.source, `${name}@${version}`)] } : {}),
+    };
+    const res = await page.load(scenario, opts);
+    warnings.push(...res.warnings);
+    for (const i of indices) {
+      await page.seek(i / fps);
+      shots.push(await page.capture());
+    }
+  } finally {
+    await page.close();
+  }
+  return shots;
+}
+
+/** The editor's preview played to each index (ascending), PNG per index. */
+export async function editorFrames(
+  input: Pick<PluginParityInput, 'browser' | 'source' | 'width' | 'height' | 'fps'>,
+  ps: PluginScenario,
+  indices: readonly number[],
+): Promise<Buffer[]> {
+  const ref = await EditorReferencePage.open(await input.browser.newPage({ type: 'window' }), {
+    width: input.width ?? 640,
+    height: input.height ?? 360,
+    source: input.source,
+  });
+  const shots: Buffer[] = [];
+  try {
+    await ref.load(ps.scenario, { fps: input.fps ?? 30 });
+    for (const i of indices) shots.push(await ref.frameAt(i));
+  } finally {
+    await ref.close();
+  }
+  return shots;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

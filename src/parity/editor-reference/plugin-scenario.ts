@@ -59,10 +59,10 @@ function offsetSeconds(v: unknown, duration: number): number | undefined {
 export function buildPluginScenario(
   ref: string,
   manifest: PluginManifestLike,
-  o: { params?: Record<string, unknown> } = {},
+  o: { params?: Record<string, unknown>; versionedName?: boolean } = {},
 ): PluginScenario {
   const { name, version } = parsePluginRef(ref);
-  const written = version === '2.0.0' ? name : `${name}@${version}`;
+  const written = version === '2.0.0' && !o.versionedName ? name : `${name}@${version}`;
   const defaults: Record<string, unknown> = {};
   for (const [k, spec] of Object.entries(manifest.schema ?? {})) {
     if (spec && 'default' in spec && spec.default !== undefined) defaults[k] = spec.default;
@@ -76,7 +76,7 @@ export function buildPluginScenario(
     const off = to ? [offsetSeconds(to[0], d) ?? 0, offsetSeconds(to[1], d) ?? 0] : null;
     w0 = Math.min(w0, s + (off ? off[0] : 0));
     w1 = Math.max(w1, e + (off ? off[1] : 0));
-    const spec: Record<string, unknown> = { name: written, params: structuredClone(params) };
+    const spec: Record<string, unknown> = { name: written, params: JSON.parse(JSON.stringify(params)) as Record<string, unknown> };
     if (off) spec.timeOffset = off;
     return { id: `word-0-${i}`, eType: 'text', text, baseTime: [s, e], pluginChain: [spec], style: { opacity: 1 } };
   });

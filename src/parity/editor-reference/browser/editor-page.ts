@@ -166,6 +166,24 @@ async function setBackground(src: string | null): Promise<void> {
   await img.decode();
 }
 
+/**
+ * The editor's engine re-initialises a DOM plugin on every update when its presence check fails
+ * (RendererV2.checkDomPluginElements looks for [data-glitch] / [data-glow] / img[data-flames] /
+ * [data-magnetic] among effectsRoot's DESCENDANTS). glitch@2.0.0 marks effectsRoot itself, so it
+ * is set up again on every frame, and each set-up copies the word's whole text three times: the
+ * text grows 3× per frame and the editor's own tab freezes within a second. Stop with a clear
+ * error instead of hanging the measurement.
+ */
+const MAX_CAPTION_TEXT = 100_000;
+function checkGrowth(t: number): void {
+  const n = box?.textContent?.length ?? 0;
+  if (n > MAX_CAPTION_TEXT) {
+    throw new Error(
+      `editor reference: the caption text keeps growing (${n} characters at t=${t.toFixed(3)} s): a DOM plugin is re-initialised on every frame and duplicates its text — the editor's own preview does the same`,
+    );
+  }
+}
+
 const nextFrame = () => new Promise<number>((r) => requestAnimationFrame(r));
 
 /**
@@ -185,6 +203,7 @@ async function playTo(target: number, pace: boolean): Promise<{ t: number; steps
     if (pace && now < paceFrom + ((nextStep - paceStep) * 1000) / fps) continue;
     renderer.seek(nextStep / fps);
     steps++;
+    checkGrowth(nextStep / fps);
     if (nextStep === target) gsap.globalTimeline.pause();
     nextStep++;
   }

@@ -1,0 +1,119 @@
+// Issue 10's per-plugin goal, measured against the editor's own preview (src/parity/editor-
+// reference): for every plugin of the editor's server (all @2.0.0, and the @1.0.0 versions the
+// editor's exports name), the one-plugin scenario the editor writes is rendered by our caption
+// page and by the editor reference page (played), 640×360 @ 30 fps, and compared:
+//  - bundled vs editor: caption-area difference <= 10 % at >= 90 % of the frames in the plugin's
+//    window, never above 25 %;
+//  - origin vs editor (our page running the editor's plugin files): <= 5 % at every frame (a cold
+//    seek vs the editor's playback leaves anti-aliasing differences on rotated/scaled glyphs: spin
+//    measured 2–3 %; codec noise alone is 4–6 % in the parity check);
+//  - random / wall-clock plugins (glitch, elastic, magnetic, flames): our frames identical across
+//    two runs, and per-frame statistics (ink, centroid, spread) close to the editor's.
+// These fail for a plugin until its bundled version is written; nothing is skipped.
+import { jest } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'puppeteer-core';
+import { launchChromium } from '../../src/browser-pool/chromium-launch.js';
+import { captionStats, compareStats } from '../../src/parity/caption-stats.js';
+import { captionPageFrames, editorFrames } from '../../src/parity/editor-reference/plugin-parity.js';
+import { EDITOR_PLUGIN_DIR, EDITOR_SCENARIOS_DIR, requireEditorReference } from '../helpers/editor-reference-dir.js';
+import {
+  buildPluginScenario,
+  editorPluginSource,
+  ensureEditorReferenceBundle,
+  formatPluginParity,
+  meetsPluginGoal,
+  parsePluginRef,
+  pluginFrames,
+  runPluginParity,
+} from '../helpers/editor-reference.js';
+import { decodePng } from '../helpers/engine.js';
+
+jest.setTimeout(600_000);
+
+requireEditorReference();
+const CURRENT = readdirSync(EDITOR_PLUGIN_DIR).filter((d) => d.endsWith('@2.0.0'));
+/** The @1.0.0 plugins that real editor exports name. */
+const EXPORTED_V1 = [
+  ...new Set(
+    readdirSync(join(EDITOR_SCENARIOS_DIR, 'editor-exports'))
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => [...readFileSync(join(EDITOR_SCENARIOS_DIR, 'editor-exports', f), 'utf8').matchAll(/"([a-zA-Z-]+@1\.0\.0)"/g)].map((m) => m[1])),
+  ),
+];
+const PLUGINS = [...CURRENT, ...EXPORTED_V1].sort();
+/** Random (Math.random) or wall-clock (flames' GIF) in the editor itself: compared by statistics. */
+const RANDOM = new Set(['glitch', 'elastic', 'magnetic', 'flames']);
+const DETERMINISTIC = PLUGINS.filter((p) => !RANDOM.has(parsePluginRef(p).name));
+const RANDOMISED = PLUGINS.filter((p) => RANDOM.has(parsePluginRef(p).name));
+
+const SIZE = { width: 640, height: 360, fps: 30 };
+const source = editorPluginSource();
+
+function manifestOf(key: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(EDITOR_PLUGIN_DIR, key, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+}
+
+describe('plugin parity against the editor preview', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureEditorReferenceBundle();
+    browser = await launchChromium(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('covers every current plugin and the @1.0.0 ones the exports name', () => {
+    expect(CURRENT.length).toBeGreaterThanOrEqual(18);
+    expect(EXPORTED_V1).toEqual(expect.arrayContaining(['cwi-color@1.0.0', 'elastic@1.0.0']));
+  });
+
+  describe.each(DETERMINISTIC)('%s', (plugin) => {
+    it('bundled: <= 10 % at >= 90 % of the window frames, never > 25 %', async () => {
+      const report = await runPluginParity({ browser, plugin, source, ...SIZE, frames: 10 });
+      console.warn(formatPluginParity(report).split('\n').at(-1));
+      if (!meetsPluginGoal(report.summary)) throw new Error(`goal not met:\n${formatPluginParity(report)}`);
+    });
+
+    it("origin: our page running the editor's files matches at every frame (<= 5 %)", async () => {
+      const report = await runPluginParity({ browser, plugin, source, ...SIZE, frames: 6, origin: true });
+      const worst = Math.max(...report.frames.map((f) => f.share));
+      console.warn(formatPluginParity(report).split('\n').at(-1));
+      if (worst > 0.05) throw new Error(`origin differs from the editor (worst frame ${(worst * 100).toFixed(1)} %):\n${formatPluginParity(report)}`);
+    });
+  });
+
+  describe.each(RANDOMISED)('%s (random in the editor: statistics)', (plugin) => {
+    // glitch@2.0.0 under its bare name makes the editor's engine set it up again on every frame
+    // (test/engine/editor-reference.e2e-spec.ts); named with its version it runs as designed.
+    const versionedName = plugin === 'glitch@2.0.0';
+    const ps = buildPluginScenario(plugin, manifestOf(plugin.includes('@') ? plugin : `${plugin}@2.0.0`), { versionedName });
+    const indices = pluginFrames(ps, SIZE.fps, 8, 0);
+
+    for (const origin of [false, true]) {
+      it(`${origin ? 'origin' : 'bundled'}: deterministic, and ink / position / spread per frame close to the editor's`, async () => {
+        const input = { browser, plugin, source, ...SIZE, origin };
+        const first = await captionPageFrames(input, ps, indices);
+        const second = await captionPageFrames(input, ps, indices);
+        const rgba = (png: Buffer) => decodePng(png);
+        for (let k = 0; k < indices.length; k++) expect(rgba(first[k]).rgba.equals(rgba(second[k]).rgba)).toBe(true);
+        const editor = await editorFrames(input, ps, indices);
+        const stats = (pngs: Buffer[]) => pngs.map((p) => {
+          const d = rgba(p);
+          return captionStats({ width: d.width, height: d.height, data: d.rgba });
+        });
+        const cmp = compareStats(stats(first), stats(editor));
+        const figures = { plugin, origin, inkRatio: +cmp.inkRatio.toFixed(3), centroidDistance: +cmp.centroidDistance.toFixed(2), spreadRatio: +cmp.spreadRatio.toFixed(3) };
+        console.warn(JSON.stringify(figures));
+        expect(cmp.inkRatio).toBeGreaterThan(0.85);
+        expect(cmp.inkRatio).toBeLessThan(1.18);
+        expect(cmp.centroidDistance).toBeLessThan(6);
+        expect(cmp.spreadRatio).toBeGreaterThan(0.85);
+        expect(cmp.spreadRatio).toBeLessThan(1.18);
+      });
+    }
+  });
+});
