@@ -8,9 +8,10 @@
 import 'reflect-metadata';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BrowserPool } from '../browser-pool/browser-pool.service.js';
 import { loadEngineConfig } from '../config/app-config.js';
@@ -93,8 +94,10 @@ function editorPluginSource(args: { pluginDir?: string; pluginOrigin?: string })
     });
     return { source: originPluginSource(args.pluginOrigin, fetcher), fetcher };
   }
-  const dir = args.pluginDir ?? (process.env.EDITOR_REFERENCE_DIR ? join(process.env.EDITOR_REFERENCE_DIR, 'plugin-server/plugins') : undefined);
-  return { source: dir ? directoryPluginSource(dir) : NO_PLUGIN_SOURCE };
+  // Else the editor reference beside the clone (../shared/editor-reference), as the tests use it.
+  const beside = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/editor-reference');
+  const dir = args.pluginDir ?? join(process.env.EDITOR_REFERENCE_DIR ?? beside, 'plugin-server/plugins');
+  return { source: existsSync(dir) ? directoryPluginSource(dir) : NO_PLUGIN_SOURCE };
 }
 
 async function main(): Promise<number> {
