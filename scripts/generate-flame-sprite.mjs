@@ -74,30 +74,36 @@ function turbulence(x, y, seed) {
 // frames (statistics only; nothing of the image is used).
 const PROFILE = [
   [0.0, 0], [0.12, 0], [0.15, 0.01], [0.18, 0.06], [0.22, 0.15], [0.27, 0.25], [0.32, 0.35],
-  [0.38, 0.47], [0.44, 0.6], [0.5, 0.73], [0.56, 0.82], [0.62, 0.89], [0.68, 0.93], [0.74, 0.95],
+  [0.38, 0.5], [0.44, 0.63], [0.5, 0.76], [0.56, 0.85], [0.62, 0.9], [0.68, 0.93], [0.74, 0.95],
   [0.85, 0.96], [0.91, 0.95], [0.94, 0.63], [0.97, 0.02], [1.0, 0],
 ];
-function coverage(v) {
-  for (let i = 1; i < PROFILE.length; i++) {
-    const [v1, c1] = PROFILE[i];
+function lerpTable(table, v) {
+  for (let i = 1; i < table.length; i++) {
+    const [v1, c1] = table[i];
     if (v <= v1) {
-      const [v0, c0] = PROFILE[i - 1];
+      const [v0, c0] = table[i - 1];
       return c0 + ((c1 - c0) * (v - v0)) / (v1 - v0);
     }
   }
-  return 0;
+  return table[table.length - 1][1];
 }
+const coverage = (v) => lerpTable(PROFILE, v);
+// How hot (yellow) the fire is by row: reddish tips, a yellow middle, orange at the base — also
+// read off the editor's flame's mean colour per band.
+const HEAT = [
+  [0.0, 0.55], [0.3, 0.7], [0.45, 1.15], [0.6, 1.1], [0.75, 0.7], [1.0, 0.6],
+];
 
 // ---------------------------------------------------------------- colours
 const RAMP = [
   // depth into the fire (0 = edge) → rgb
-  [0.0, [150, 32, 10]],
-  [0.05, [200, 64, 14]],
-  [0.14, [230, 112, 26]],
-  [0.28, [244, 160, 44]],
-  [0.45, [251, 204, 80]],
-  [0.68, [254, 232, 140]],
-  [1.0, [255, 250, 215]],
+  [0.0, [165, 45, 12]],
+  [0.04, [212, 90, 20]],
+  [0.1, [236, 146, 38]],
+  [0.2, [245, 188, 72]],
+  [0.35, [250, 214, 114]],
+  [0.55, [253, 232, 160]],
+  [1.0, [255, 248, 215]],
 ];
 function ramp(d) {
   for (let i = 1; i < RAMP.length; i++) {
@@ -131,7 +137,8 @@ function drawSheet() {
         if (a <= 0) continue;
         // streaks inside the fire: depth modulated by a thin, tall noise
         const streak = valueNoise(x, y + f * speed, 6, 25.5, PERIOD_Y, 99);
-        const [r, g, b] = ramp(Math.min(1, (Math.max(0, d) / spread) * (0.45 + 1.1 * streak)));
+        const tone = lerpTable(HEAT, (y + 0.5) / FRAME_H);
+        const [r, g, b] = ramp(Math.min(1, (Math.max(0, d) / spread) * (0.45 + 1.1 * streak) * tone));
         px[o] = Math.round(r);
         px[o + 1] = Math.round(g);
         px[o + 2] = Math.round(b);
