@@ -1,6 +1,6 @@
 // Deterministic seeking: the caption layer at t is the same pixels whatever was seeked before
-// (DESIGN §4: channel plugins such as cwi-* leave CSS-variable channels behind unless the page
-// resets them). CaptionPage driven directly, on a page leased from the engine's BrowserPool.
+// (DESIGN §4: channel plugins leave CSS-variable channels behind, DOM plugins such as cwi-* their
+// spans and end states, unless the page resets them). CaptionPage driven directly, on a page leased from the engine's BrowserPool.
 //   node_modules/.bin/node --experimental-vm-modules node_modules/jest/bin/jest.js test/engine/reseek
 import { jest } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -15,8 +15,8 @@ const W = 480;
 const H = 270;
 const T = 5;
 
-// cwi_sentence_wave: cwi-color / cwi-bouncing / cwi-whisper / cwi-loud (channel plugins writing
-// --mtx-* variables) over 0–6.5 s. animated_subtitle: DOM plugins (fadeIn, pop, bobY on 1–5 s,
+// cwi_sentence_wave: cwi-color / cwi-bouncing / cwi-whisper / cwi-loud (DOM plugins on a shared
+// word span and letter spans; cwi-bouncing also writes --mtx-* channels) over 0–6.5 s. animated_subtitle: DOM plugins (fadeIn, pop, bobY on 1–5 s,
 // shakeX on 6–10 s). dual_channel_test: spin (channel) + typewriter over 0–10 s.
 const CASES = ['cwi_sentence_wave.json', 'animated_subtitle.json', 'dual_channel_test.json'];
 
