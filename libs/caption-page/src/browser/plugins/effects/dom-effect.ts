@@ -23,6 +23,11 @@ export interface EffectDescription {
   /** What the editor's plugin shows for a blank text (it writes a placeholder). */
   placeholder?(root: HTMLElement, params: Record<string, unknown>): Layout | null;
   program(st: EffectState, params: Record<string, unknown>, random: Random, root: HTMLElement): TweenProgram;
+  /**
+   * The editor re-initialises this plugin on every frame (new random draws each time) in this
+   * context: we then draw afresh for every distinct progress value, still a function of p.
+   */
+  redrawEveryFrame?(root: HTMLElement, ctx: unknown): boolean;
 }
 
 export function domEffect(d: EffectDescription): DomPluginModule {
@@ -38,13 +43,22 @@ export function domEffect(d: EffectDescription): DomPluginModule {
       for (const a of layout?.added ?? []) el.setAttribute(a, '');
       registerState(el, { text, spans: layout?.spans ?? [], targets: layout?.targets ?? [], added: layout?.added ?? [] });
     },
-    animate(el, params) {
+    animate(el, params, ctx) {
       const st = stateOf(el);
       if (!st || st.targets.length === 0) return () => {};
-      const program = d.program(st, params ?? {}, nodeRandom(el, d.name), el);
+      const random = nodeRandom(el, d.name);
+      const program = d.program(st, params ?? {}, random, el);
       st.program = program;
       st.bases = undefined;
       const total = program.duration();
+      if (d.redrawEveryFrame?.(el, ctx)) {
+        return (p: number) => {
+          const x = clamp01(p);
+          const salt = `@${Math.round(x * 1e6)}`;
+          st.program = d.program(st, params ?? {}, (i, slot, min, max) => random(i, slot + salt, min, max), el);
+          applyProgram(st, x * total);
+        };
+      }
       return (p: number) => applyProgram(st, clamp01(p) * total);
     },
     cleanup(el) {

@@ -115,8 +115,10 @@ const TRANSFORM_PROPS = ['x', 'y', 'rotation', 'rotationY', 'rotationX', 'skewX'
 const NUMERIC_BASE: Record<string, number> = { x: 0, y: 0, rotation: 0, rotationX: 0, rotationY: 0, skewX: 0, scale: 1, scaleX: 1, scaleY: 1, opacity: 1 };
 
 function baseValue(el: HTMLElement, prop: string): Value {
-  if (prop in NUMERIC_BASE) return NUMERIC_BASE[prop];
   const cs = getComputedStyle(el);
+  // A `to` tween starts from the element's own opacity (glitch's colour layers start at 0.5).
+  if (prop === 'opacity') return Number.isFinite(parseFloat(cs.opacity)) ? parseFloat(cs.opacity) : 1;
+  if (prop in NUMERIC_BASE) return NUMERIC_BASE[prop];
   if (prop === 'color') return cs.color;
   if (prop === 'textShadow') return cs.textShadow;
   if (prop === 'filter') return cs.filter;

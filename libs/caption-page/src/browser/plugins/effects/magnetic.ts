@@ -2,6 +2,12 @@
 // to ±magnetStrength px (half that vertically) and ±15°, spring back on an elastic curve and
 // hum for a moment (±2 px). Timing and ranges follow the editor's plugin; the pulls are drawn
 // from the node id and letter index, so every frame, segment and retry agree.
+//
+// Under its bare name "magnetic" the editor's preview jitters instead: the engine re-initialises
+// that name on every frame (it looks for a [data-magnetic] descendant, the editor's plugin marks
+// the root itself), so the pulls are drawn anew each frame. We reproduce that jitter with draws
+// keyed by the progress value (the same p always draws the same), and keep the smooth version for
+// "magnetic@2.0.0" / "@1.0.0", which the engine initialises once.
 import { type EffectDescription, domEffect, numParam, type Layout } from './dom-effect.js';
 import { splitLetters } from './effect-dom.js';
 import { TweenProgram } from './tween-program.js';
@@ -15,6 +21,11 @@ const description: EffectDescription = {
     // The engine re-initialises a plugin named "magnetic" whose root lacks a [data-magnetic] descendant.
     letters[0]?.setAttribute('data-magnetic', '');
     return { spans: letters, targets: letters };
+  },
+  redrawEveryFrame(root, ctx) {
+    const nodeId = root.closest('[data-node-id]')?.getAttribute('data-node-id');
+    const scenario = (ctx as { scenario?: { scenario?: unknown } } | undefined)?.scenario?.scenario;
+    return nodeId != null && pluginNamesOf(scenario, nodeId).includes('magnetic');
   },
   program(st, params, random) {
     const strength = numParam(params, 'magnetStrength', MAGNETIC_DEFAULTS.magnetStrength);
@@ -39,5 +50,20 @@ const description: EffectDescription = {
     return prog;
   },
 };
+
+/** The plugin names in the pluginChain of the scenario node `id` (the engine's parsed scenario). */
+function pluginNamesOf(scenario: unknown, id: string): string[] {
+  const cues = (scenario as { cues?: unknown[] } | undefined)?.cues;
+  const stack: unknown[] = Array.isArray(cues) ? cues.map((c) => (c as { root?: unknown })?.root) : [];
+  while (stack.length) {
+    const n = stack.pop() as { id?: unknown; pluginChain?: unknown; children?: unknown } | undefined;
+    if (!n || typeof n !== 'object') continue;
+    if (n.id === id) {
+      return Array.isArray(n.pluginChain) ? n.pluginChain.map((p) => String((p as { name?: unknown })?.name ?? '')) : [];
+    }
+    if (Array.isArray(n.children)) stack.push(...n.children);
+  }
+  return [];
+}
 
 export const magnetic = domEffect(description);
