@@ -12,6 +12,7 @@ import { NetModule } from '../net/net.module.js';
 import { PluginsModule } from '../plugins/plugins.module.js';
 import { CALLBACK_QUEUE, RENDER_QUEUE, RENDER_QUEUE_SETTINGS } from '../queue/queue.constants.js';
 import { QuotaModule } from '../quota/quota.module.js';
+import { PARITY_QUEUE } from '../parity/parity-queue.js';
 import { SecurityModule } from '../security/security.module.js';
 import { StorageModule, type StorageModuleOptions } from '../storage/storage.module.js';
 
@@ -70,6 +71,7 @@ export class CoreModule {
               stalledInterval: config.worker.stalledIntervalMs,
             },
           },
+          { name: PARITY_QUEUE },
           {
             name: CALLBACK_QUEUE,
             settings: { backoffStrategies: { [CALLBACK_BACKOFF_STRATEGY]: (attemptsMade: number) => callbackBackoff(attemptsMade) } },

@@ -5,8 +5,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { JwtAuthGuard } from '../http/auth/jwt-auth.guard.js';
 import { TokenVerifier } from '../http/auth/token-verifier.js';
-import { JobParityService } from '../parity/job-parity.service.js';
-import { SourceFetcher } from '../worker/source-fetcher.js';
+import { ParityRequester } from '../parity/parity-queue.js';
 import { ConsoleController } from './console.controller.js';
 import { DevTokenController } from './dev-token.controller.js';
 import { ParityController } from './parity.controller.js';
@@ -23,7 +22,8 @@ export class ConsoleModule {
         ParityController,
         ...(config.auth.allowDevTokens ? [DevTokenController] : []),
       ],
-      providers: [TokenVerifier, JwtAuthGuard, SourceFetcher, JobParityService],
+      // Parity runs on a worker (the render-parity queue); the API only enqueues and waits.
+      providers: [TokenVerifier, JwtAuthGuard, ParityRequester],
     };
   }
 }

@@ -1,12 +1,14 @@
 // POST /api/render/:jobId/parity?frames=N: the parity report of one of the user's completed jobs
-// (the console's "parity check" button). Slow: it decodes both videos and runs the engine.
+// (the console's "parity check" button). Slow: a worker decodes both videos and runs the engine
+// (render-parity queue); this process only enqueues and waits (parity-queue.ts).
 import { Controller, DefaultValuePipe, HttpCode, HttpStatus, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { CurrentUser, JwtAuthGuard } from '../http/auth/jwt-auth.guard.js';
 import type { AuthenticatedUser } from '../http/auth/token-verifier.js';
 import { ApiError, ERROR_CODES } from '../http/errors/api-error.js';
-import { JOB_PARITY_MAX_FRAMES, JobParityService, type JobParityReport } from '../parity/job-parity.service.js';
+import { JOB_PARITY_MAX_FRAMES, type JobParityReport } from '../parity/job-parity.service.js';
+import { ParityRequester } from '../parity/parity-queue.js';
 
 @ApiTags('render')
 @ApiBearerAuth()
@@ -15,7 +17,7 @@ import { JOB_PARITY_MAX_FRAMES, JobParityService, type JobParityReport } from '.
 export class ParityController {
   constructor(
     private readonly jobs: JobsRepository,
-    private readonly parity: JobParityService,
+    private readonly parity: ParityRequester,
   ) {}
 
   /** Compares N sampled frames (cue boundaries first) of the result with the engine alone over the source. */
@@ -34,11 +36,6 @@ export class ParityController {
     if (job.status !== 'completed' || !job.outputKey) {
       throw new ApiError(HttpStatus.CONFLICT, ERROR_CODES.VALIDATION_FAILED, `render job ${jobId} is ${job.status}: parity needs a completed job`);
     }
-    try {
-      return await this.parity.check(job, frames);
-    } catch (err) {
-      if (err instanceof ApiError) throw err;
-      throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, ERROR_CODES.INTERNAL, `parity check failed: ${(err as Error).message}`);
-    }
+    return this.parity.request(user.userId, job.id, frames);
   }
 }

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { isAbsolute } from 'node:path';
 import { promisify } from 'node:util';
 import { buildSourceChain } from '../encoder/ffmpeg-args.js';
+import { FORMAT_WHITELIST } from '../encoder/media-probe.js';
 
 const exec = promisify(execFile);
 
@@ -33,7 +34,10 @@ export async function extractFrames(
     o.ffmpegPath ?? 'ffmpeg',
     [
       '-hide_banner', '-nostdin', '-loglevel', 'error',
-      '-protocol_whitelist', 'file,pipe',
+      // The render's own input whitelists (issue 12 #1): a playlist or concat list cannot make
+      // this ffmpeg open another file or URL.
+      '-protocol_whitelist', 'file',
+      '-format_whitelist', FORMAT_WHITELIST,
       '-i', `file:${path}`,
       '-vf', chain,
       '-fps_mode', 'passthrough',
@@ -64,7 +68,7 @@ export async function probeVideo(path: string, o: ExtractOptions = {}): Promise<
   const { stdout } = await exec(
     o.ffprobePath ?? 'ffprobe',
     [
-      '-v', 'error', '-protocol_whitelist', 'file', '-select_streams', 'v:0',
+      '-v', 'error', '-protocol_whitelist', 'file', '-format_whitelist', FORMAT_WHITELIST, '-select_streams', 'v:0',
       '-show_entries', 'stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,duration:format=duration',
       '-of', 'json', `file:${path}`,
     ],

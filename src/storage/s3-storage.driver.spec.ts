@@ -110,6 +110,13 @@ describe('S3StorageDriver against s3rver (127.0.0.1)', () => {
     expect(driver.resolveSourceUrl('https://example.com/a.mp4')).toBeNull();
   });
 
+  it('presigned PUT is single-use: it signs If-None-Match: * (S3 answers 412 once the object exists)', async () => {
+    const target = await driver.createUploadTarget('uploads/user-1/once.mp4', { contentType: 'video/mp4', ttlSeconds: 300 });
+    expect(target.headers).toEqual({ 'content-type': 'video/mp4', 'if-none-match': '*' });
+    // Signed, so the uploader must send it; s3rver ignores conditional writes, AWS S3 enforces them.
+    expect(new URL(target.uploadUrl).searchParams.get('X-Amz-SignedHeaders')).toMatch(/if-none-match/);
+  });
+
   it('refuses traversal and odd keys', async () => {
     for (const bad of ['../etc/passwd', 'a/../../b', '/abs/key', 'a//b', '.hidden', 'a\\b', 'a/b c', '']) {
       await expect(driver.putFile(bad, bigFile())).rejects.toBeInstanceOf(StorageKeyError);
@@ -126,12 +133,15 @@ describe('S3StorageDriver against s3rver (127.0.0.1)', () => {
       allowedBuckets: ['renders'],
     });
     const dest = join(tmp, 'src.bin');
-    const r = await src.download(`s3://renders/${outputKeyForJob('job-1')}`, dest);
+    // A render key is never a source (issue 12 #11): read an object stored elsewhere in the bucket.
+    await expect(src.download(`s3://renders/${outputKeyForJob('job-1')}`, dest)).rejects.toBeInstanceOf(FetchRefusedError);
+    await driver.putFile('exports/clip.mp4', bigFile());
+    const r = await src.download('s3://renders/exports/clip.mp4', dest);
     expect(r.bytes).toBe(big.length);
     expect(sha(readFileSync(dest))).toBe(sha(big));
     await expect(src.download('s3://sources/x.mp4', join(tmp, 'n.bin'))).rejects.toBeInstanceOf(FetchRefusedError);
     await expect(src.download('s3://renders', join(tmp, 'n.bin'))).rejects.toBeInstanceOf(FetchRefusedError);
-    await expect(src.download(`s3://renders/${outputKeyForJob('job-1')}`, join(tmp, 'n.bin'), { maxBytes: MiB })).rejects.toBeInstanceOf(
+    await expect(src.download('s3://renders/exports/clip.mp4', join(tmp, 'n.bin'), { maxBytes: MiB })).rejects.toBeInstanceOf(
       FetchTooLargeError,
     );
     expect(src.canResolve('s3://renders/a')).toBe(true);

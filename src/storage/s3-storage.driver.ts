@@ -176,11 +176,13 @@ export class S3StorageDriver implements StorageDriver, OnApplicationShutdown {
         Key: this.objectKey(key),
         ContentType: options.contentType,
         ContentLength: options.size,
+        // Single use (issue 12 #1): S3 refuses the PUT (412) once the object exists.
+        IfNoneMatch: '*',
       }),
-      // content-type (and content-length) are signed headers: the uploader must send the same values.
-      { expiresIn, signableHeaders: new Set(['content-type', ...(options.size !== undefined ? ['content-length'] : [])]) },
+      // content-type, content-length and if-none-match are signed headers: the uploader must send them.
+      { expiresIn, signableHeaders: new Set(['content-type', 'if-none-match', ...(options.size !== undefined ? ['content-length'] : [])]) },
     );
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { 'if-none-match': '*' };
     if (options.contentType) headers['content-type'] = options.contentType;
     return { uploadUrl, method: 'PUT', headers: Object.keys(headers).length ? headers : undefined, expiresAt };
   }

@@ -7,11 +7,13 @@ import { RenderJobRunner } from './render-job.runner.js';
 import { RenderWorker } from './render.worker.js';
 import { SegmentedRender } from './segmented-render.js';
 import { SourceFetcher } from './source-fetcher.js';
+import { JobParityService } from '../parity/job-parity.service.js';
+import { ParityWorker } from '../parity/parity-queue.js';
 
 /** Queue consumers: only in the worker and standalone roots. Needs CoreModule. */
 @Module({
   imports: [EngineModule, QueueProducersModule],
-  providers: [SourceFetcher, RenderJobRunner, SegmentedRender, RenderWorker, CallbackWorker, JobReconciler],
+  providers: [SourceFetcher, RenderJobRunner, SegmentedRender, RenderWorker, CallbackWorker, JobReconciler, JobParityService, ParityWorker],
   exports: [RenderJobRunner],
 })
 export class WorkerModule {}

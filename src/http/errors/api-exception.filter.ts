@@ -19,6 +19,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     const { status, body } = toEnvelope(exception);
+    // A 429 says when to come back (issue 12 #5): details.retryAfterSeconds, default 60.
+    if (status === HttpStatus.TOO_MANY_REQUESTS) {
+      const after = (body as { detail?: { details?: { retryAfterSeconds?: number } } })?.detail?.details?.retryAfterSeconds;
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(after ?? 60))));
+    }
     if (status === HttpStatus.SERVICE_UNAVAILABLE) {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       this.logger.warn(`503: ${(exception as Error)?.message ?? String(exception)}`);
