@@ -253,7 +253,7 @@ async function captureProbe(ctx: Context, job: Job) {
   try {
     const tOpen = performance.now();
     page = await CaptionPage.open(await lease.newPage(), await loadCaptionPageAssets(), { width, height });
-    await page.load(job.prepared.scenario);
+    await page.load(job.prepared.scenario, { fps });
     const openLoadMs = performance.now() - tOpen;
 
     const active: number[] = [];

@@ -92,7 +92,7 @@ export async function runParity(input: ParityInput): Promise<ParityReport> {
   const page = await CaptionPage.open(await input.browser.newPage({ type: 'window' }), assets, { width, height });
   const frames: ParityFrameReport[] = [];
   try {
-    await page.load(input.prepared.scenario, { fonts: input.fonts });
+    await page.load(input.prepared.scenario, { fonts: input.fonts, fps });
     for (let k = 0; k < samples.length; k++) {
       input.signal?.throwIfAborted();
       const s = samples[k];

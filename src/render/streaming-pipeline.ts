@@ -101,7 +101,7 @@ export class StreamingPipeline {
     let page: CaptionPage | undefined;
     try {
       page = await CaptionPage.open(await lease.newPage(), assets, { width, height });
-      const loaded = await page.load(job.prepared.scenario, { originPlugins: job.originPlugins, fonts: job.fonts, seed: job.seed });
+      const loaded = await page.load(job.prepared.scenario, { originPlugins: job.originPlugins, fonts: job.fonts, seed: job.seed, fps });
       // A face the server resolved but Chromium could not load would be drawn with another one: never silently.
       const fontFailures = loaded.warnings.filter((w) => /^font "/.test(w));
       if (fontFailures.length) throw new RenderError('RENDER_FONT_UNAVAILABLE', fontFailures.join('; '));

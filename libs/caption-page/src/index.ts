@@ -302,6 +302,7 @@ export class CaptionPage {
       plugins: (options.originPlugins ?? []).map((p) => this.serveOriginPlugin(p)),
       fonts: (options.fonts ?? []).map((f, i) => this.serveFont(f, i)),
       seed: options.seed ?? '',
+      fps: options.fps,
     };
     const result = await this.page.evaluate(
       (s, o) => (window as unknown as CaptionWindow).__ecgCaption.load(s, o as unknown as PageLoadInput),

@@ -198,6 +198,27 @@ describe('playback semantics', () => {
   });
 });
 
+describe('played, not jumped', () => {
+  // Records every progress its seek function is given, in order, on the effects root.
+  const TRACE = `export const name='trace';export const version='1.0.0';
+    export function init(el){el.dataset.trace='';}
+    export function animate(el){return (p)=>{el.dataset.trace+=(el.dataset.trace?',':'')+p.toFixed(3);};}
+    export function cleanup(el){delete el.dataset.trace;}`;
+  it("plays a DOM plugin through its window's earlier frames at the render's frame rate before showing t", async () => {
+    const cp = await openPage();
+    // Window [1, 2] of a node shown [0, 4], rendered at 10 fps.
+    await cp.load(scenario([{ name: 'trace', baseTime: [1, 2], timeOffset: [0, 0] }]), { originPlugins: [synthetic('trace', '1.0.0', 'dom', TRACE)], fps: 10 });
+    const trace = async (t: number) => {
+      await cp.seek(t);
+      return cp.page.evaluate(() => document.querySelector<HTMLElement>('[data-trace]')?.dataset.trace ?? null);
+    };
+    expect(await trace(0.5)).toBeNull(); // before the window: never initialised
+    expect(await trace(1.3)).toBe('0.000,0.100,0.200,0.300');
+    expect(await trace(1.3)).toBe('0.000,0.100,0.200,0.300'); // rebuilt, not appended
+    expect((await trace(3))!.split(',')).toEqual([...Array.from({ length: 11 }, (_, k) => (k / 10).toFixed(3)), '1.000']);
+  });
+});
+
 describe('seeded randomness', () => {
   // Moves its node by a random offset drawn at init, like the editor's glitch/elastic do.
   const JITTER = `export const name='jitter';export const version='1.0.0';

@@ -39,6 +39,8 @@ export interface CaptionLoadOptions {
   readonly fonts?: readonly PageFont[];
   /** Seeds the random numbers of plugins (per node and plugin); the same in every segment of a job. */
   readonly seed?: string;
+  /** The render's frame rate: DOM plugins are played through earlier frames on this grid (default 30). */
+  readonly fps?: number;
 }
 
 // ---- what the page's load() receives (browser side of the same contract)
@@ -67,4 +69,5 @@ export interface PageLoadInput {
   readonly plugins?: readonly PagePluginDescriptor[];
   readonly fonts?: readonly PageFontDescriptor[];
   readonly seed?: string;
+  readonly fps?: number;
 }

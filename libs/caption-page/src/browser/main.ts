@@ -10,7 +10,7 @@ import gsap from 'gsap';
 import { MotionTextRenderer } from 'motiontext-renderer';
 import type { PageLoadInput } from '../load-options.js';
 import { loadFontFaces } from './font-faces.js';
-import { keepEndStates, type PlaybackInternals } from './playback.js';
+import { emulatePlayback, setPlayhead, type PlaybackInternals } from './playback.js';
 import { isRegistered, registerBundledPlugins, registerOriginPlugins, registeredPlugins } from './plugin-registry.js';
 import { restartFallback, setJobSeed } from './seeded-random.js';
 
@@ -119,6 +119,8 @@ let internals: RendererV2Internals | null = null;
 let container: HTMLDivElement | null = null;
 let cues: ParsedCue[] = [];
 let viewport = { width: 0, height: 0 };
+/** The render's frame rate: DOM plugins are replayed on its frame grid (playback.ts). */
+let fps = 30;
 
 function getInternals(r: MotionTextRenderer): { rv2: RendererV2Internals; scenario: { cues: ParsedCue[] } } {
   const anyR = r as unknown as { renderer?: RendererV2Internals; scenario?: { cues: ParsedCue[] } };
@@ -296,6 +298,7 @@ function seek(t: number): SeekResult {
   if (!Number.isFinite(t)) throw new Error(`caption page: bad time ${t}`);
   resetBeforeSeek();
   restartFallback(t);
+  setPlayhead(t, fps);
   renderer.seek(t);
   const m = measure();
   return { visible: m.visible, bbox: m.bbox, signature: m.visible ? signature() : 'empty' };
@@ -337,6 +340,7 @@ async function load(scenario: unknown, opts: PageLoadInput): Promise<LoadResult>
   captured.length = 0;
   capturedSet.clear();
   setJobSeed(String(opts.seed ?? ''));
+  fps = Number(opts.fps) > 0 ? Number(opts.fps) : 30;
   if (opts.plugins?.length) {
     registerBundledPlugins(); // drop a previous load's origin plugins
     await registerOriginPlugins(opts.plugins);
@@ -354,7 +358,7 @@ async function load(scenario: unknown, opts: PageLoadInput): Promise<LoadResult>
   await renderer.loadConfig(scenario);
   const { rv2, scenario: parsed } = getInternals(renderer);
   internals = rv2;
-  keepEndStates(rv2);
+  emulatePlayback(rv2);
   // The engine's Stage watches the container's parent with a ResizeObserver and, 80 ms later
   // (setTimeout), re-positions/letterboxes the container by stage.baseAspect: wall-clock-dependent
   // layout. Our stage is exactly the video frame, so drop that binding and pin the box.

@@ -8,6 +8,13 @@
 // "after the window" branch do what playback would have done: initialise the plugin and apply
 // p = 1 — in the engine's own chain order, so plugins stacked on one node meet each other in
 // the same order as in playback.
+//
+// A DOM plugin's state can also depend on the progresses it saw before: gsap records a tween's
+// start values when the playhead first reaches it (the editor's fadein starts a 1.03× swell
+// while the scale-up is still running, from wherever the scale-up then is). So when the page
+// initialises a plugin it first plays it, at the render's frame rate, through the frames of its
+// window that came before t — as the editor's preview would have — and only then applies t's
+// progress. Every frame is still built from scratch: the pixels depend on t, not on history.
 
 interface PluginSpec {
   name: string;
@@ -62,8 +69,52 @@ function mountedEntryOf(rv2: PlaybackInternals, element: HTMLElement): { node?: 
   return undefined;
 }
 
+/** Frames replayed at most per initialisation (20 s at 30 fps): bounds a frame's cost. */
+const MAX_REPLAYED_FRAMES = 600;
+
+const playhead = { t: 0, fps: 30 };
+
+/** The time the next seek shows and the render's frame rate (the grid playback steps on). */
+export function setPlayhead(t: number, fps: number): void {
+  playhead.t = t;
+  if (fps > 0 && Number.isFinite(fps)) playhead.fps = fps;
+}
+
+/**
+ * The progresses the plugin saw on the frames of its window before the playhead, while its node
+ * was mounted: k / fps for frames k in [max(window start, node start), t).
+ */
+function earlierProgresses(rv2: PlaybackInternals, node: NodeLike, plugin: PluginSpec): number[] {
+  const w = pluginWindow(rv2, node, plugin);
+  if (!w || !(w[1] > w[0])) return [];
+  const { t, fps } = playhead;
+  const from = Math.max(w[0], node.displayTime?.[0] ?? -Infinity);
+  const out: number[] = [];
+  for (let k = Math.ceil(from * fps - 1e-6); k / fps < t - 1e-9 && out.length < MAX_REPLAYED_FRAMES; k++) {
+    const tau = k / fps;
+    if (tau > w[1]) break;
+    out.push(Math.max(0, Math.min(1, (tau - w[0]) / (w[1] - w[0]))));
+  }
+  return out.length > MAX_REPLAYED_FRAMES - 1 ? out.slice(-MAX_REPLAYED_FRAMES) : out;
+}
+
+/**
+ * Makes the engine play a DOM plugin through the earlier frames of its window when it
+ * initialises it, and keep DOM plugins' end states after their windows, as playback does.
+ */
+export function emulatePlayback(rv2: PlaybackInternals): void {
+  const manage = rv2.manageDomPluginState.bind(rv2);
+  rv2.manageDomPluginState = (nodeId, plugin, effectsRoot, p) => {
+    const fresh = !rv2.domPluginStates.get(nodeId)?.get(plugin.name)?.initialized;
+    const mounted = fresh ? mountedEntryOf(rv2, effectsRoot.closest<HTMLElement>('[data-node-id]') ?? effectsRoot) : undefined;
+    if (mounted?.node) for (const q of earlierProgresses(rv2, mounted.node, plugin)) manage(nodeId, plugin, effectsRoot, q);
+    manage(nodeId, plugin, effectsRoot, p);
+  };
+  keepEndStates(rv2);
+}
+
 /** Makes the engine keep DOM plugins' end states after their windows, as playback does. */
-export function keepEndStates(rv2: PlaybackInternals): void {
+function keepEndStates(rv2: PlaybackInternals): void {
   const original = rv2.applyDomPluginProgressIfInitialized.bind(rv2);
   rv2.applyDomPluginProgressIfInitialized = (plugin, element, p) => {
     if (p === 1) {
