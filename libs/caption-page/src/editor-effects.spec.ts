@@ -31,7 +31,12 @@ function manifest(ref: string): { type: string; schema: Record<string, { default
 }
 
 /** One cue, one text node in [1, 4] s with the plugin over the node's time (window 1 → 7 s). */
-function scenario(plugin: string, text = 'Hello caption world', params: Record<string, unknown> = {}): Record<string, unknown> {
+function scenario(
+  plugin: string,
+  text = 'Hello caption world',
+  params: Record<string, unknown> = {},
+  timeOffset: [string, string] = ['0%', '100%'],
+): Record<string, unknown> {
   return {
     version: '2.0',
     timebase: { unit: 'seconds' },
@@ -56,7 +61,7 @@ function scenario(plugin: string, text = 'Hello caption world', params: Record<s
               layout: { position: { x: 0.5, y: 0.5 }, anchor: 'cc', size: { width: 'auto', height: 'auto' }, overflow: 'visible' },
               style: { fontSizeRel: 0.07, color: '#ffffff', align: 'center', whiteSpace: 'nowrap' },
               // As the editor writes it: the node's time as base, offsets ["0%", "100%"].
-              pluginChain: [{ name: plugin, params, baseTime: [1, 4], timeOffset: ['0%', '100%'] }],
+              pluginChain: [{ name: plugin, params, baseTime: [1, 4], timeOffset }],
             },
           ],
         },
@@ -188,6 +193,44 @@ describe('editor effects in the caption page (real Chromium)', () => {
     expect(Math.max(...xs.map(Math.abs))).toBeLessThanOrEqual(20 + 1e-6);
     expect(xs.some((x) => x > 0.5) && xs.some((x) => x < -0.5)).toBe(true);
     expect(new Set(moving.map((x) => x.toFixed(2))).size).toBe(moving.length);
+  });
+
+  const letterOffsets = (): Promise<number[]> =>
+    page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('.ecg-magnetic-char')).map((s) => new DOMMatrix(getComputedStyle(s).transform).m41),
+    );
+
+  it('magnetic under its bare name redraws every frame (as the editor re-initialises it); versioned, it moves smoothly', async () => {
+    const t1 = 1 + 6 * (1 / 3.74);
+    const t2 = t1 + 1 / 30;
+    const steps: Record<string, number> = {};
+    for (const name of ['magnetic', 'magnetic@2.0.0']) {
+      await cp.load(scenario(name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', { magnetStrength: 20 }));
+      await cp.seek(t1);
+      const a = await letterOffsets();
+      await cp.seek(t2);
+      const b = await letterOffsets();
+      await cp.seek(t1);
+      expect(await letterOffsets()).toEqual(a); // still a function of t
+      steps[name] = a.reduce((sum, x, i) => sum + Math.abs(x - b[i]), 0) / a.length;
+    }
+    // Mean step of a letter over one 30 fps frame: a smooth pull moves little, fresh draws jump.
+    expect(steps['magnetic@2.0.0']).toBeLessThan(1.5);
+    expect(steps.magnetic).toBeGreaterThan(3 * steps['magnetic@2.0.0']);
+  });
+
+  it('after its window (node still shown) elastic keeps its end state: white, upright, full size', async () => {
+    // Window 1 → 2.5 s (end offset −50 % of the base); the node shows until 4 s.
+    await cp.load(scenario('elastic@2.0.0', 'Hello caption world', {}, ['0%', '-50%']));
+    await cp.seek(3);
+    const words = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('.ecg-elastic-word')).map((w) => {
+        const cs = getComputedStyle(w);
+        return { color: cs.color, opacity: cs.opacity, transform: cs.transform };
+      }),
+    );
+    expect(words.length).toBe(3);
+    for (const w of words) expect(w).toEqual({ color: 'rgb(255, 255, 255)', opacity: '1', transform: 'matrix(1, 0, 0, 1, 0, 0)' });
   });
 
   it('a blank text shows the editor plugins\' placeholders (elastic, glitch, fliptype)', async () => {
