@@ -120,6 +120,7 @@ describe('fonts in the caption page', () => {
     expect(Math.abs(width - ARIAL_HELLO_WORLD_AT_100PX)).toBeLessThan(0.6);
     // Without our faces the machine's fallback for "Arial" has other widths (lines would break elsewhere).
     const fallbackWidth = await withPage(s, [], (page) => measure(page, '100px Arial', 'Hello World'));
+    console.log(`"Hello World" in 100px Arial: ${width.toFixed(2)} px with Arimo (Arial: ${ARIAL_HELLO_WORLD_AT_100PX.toFixed(2)} px), ${fallbackWidth.toFixed(2)} px with the machine's fallback`);
     expect(Math.abs(fallbackWidth - ARIAL_HELLO_WORLD_AT_100PX)).toBeGreaterThan(5);
   });
 
