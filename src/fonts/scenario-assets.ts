@@ -65,11 +65,14 @@ export async function inlineImages(
   const copy = structuredClone(scenario);
   const warnings: string[] = [];
   const cache = new Map<string, string>();
+  const reported = new Set<string>();
   for (const ref of imageRefs(copy)) {
     if (/^data:image\//i.test(ref.url.trim())) continue;
     const candidates = assetCandidates(ref.url, ref.field, o.assetOrigins);
     const unavailable = (reason: string) => {
       if (o.mode === 'refuse') throw new AssetReferenceError(ref.field, reason);
+      if (reported.has(ref.url)) return; // one warning per image, named by its first use
+      reported.add(ref.url);
       warnings.push(`image ${JSON.stringify(ref.url)} (${ref.field}) cannot be loaded (${reason}); it is not drawn`);
     };
     if (candidates.length === 0) {
