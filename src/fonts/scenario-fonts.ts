@@ -57,7 +57,7 @@ export interface ScenarioFontNeeds {
 }
 
 const TEXT_KEYS = new Set(['text', 'content']);
-const FAMILY_KEYS = new Set(['fontFamily', 'font-family', 'family']);
+const FAMILY_KEYS = new Set(['fontFamily', 'font-family']);
 
 /** Walks the scenario once. Bounded depth: prepared scenarios were validated already. */
 export function scenarioFontNeeds(scenario: Record<string, unknown>): ScenarioFontNeeds {
