@@ -18,6 +18,8 @@ export interface EngineConfig {
   ffprobePath: string;
   browserPoolSize: number;
   encoder: EncoderPreference;
+  /** Concurrent NVENC encodes at most in this process; more run on libx264. */
+  nvencMaxSessions: number;
   x264Preset: string;
   tempDir: string;
   /** Fonts and scenario assets (src/fonts/font-config.ts). */
@@ -161,6 +163,7 @@ function readEngine(r: EnvReader): EngineConfig {
     ffprobePath: r.str('FFPROBE_PATH', 'ffprobe'),
     browserPoolSize: r.int('BROWSER_POOL_SIZE', 1, 1, 16),
     encoder: r.oneOf('ENCODER', ['auto', 'nvenc', 'x264'] as const, 'auto'),
+    nvencMaxSessions: r.int('NVENC_MAX_SESSIONS', 3, 1, 64),
     x264Preset: r.oneOf(
       'X264_PRESET',
       ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const,

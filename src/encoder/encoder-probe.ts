@@ -4,6 +4,12 @@ import type { VideoEncoder } from './ffmpeg-args.js';
 import { ENCODER_OPTIONS, type EncoderOptions, type EncoderPreference } from './encoder.options.js';
 import { type ProcessRunner, runProcess } from './process-runner.js';
 
+/** The encoder of one encode; release() once the encode has ended (frees an NVENC session). */
+export interface EncoderLease {
+  readonly encoder: VideoEncoder;
+  release(): void;
+}
+
 export interface EncoderChoice {
   encoder: VideoEncoder;
   /** Why this encoder: 'probe succeeded', 'forced by configuration', or the probe's failure. */
@@ -33,6 +39,8 @@ export class EncoderProbe {
   private readonly ffmpegPath: string;
   private readonly timeoutMs: number;
   private readonly run: ProcessRunner;
+  private readonly nvencMaxSessions: number;
+  private nvencInUse = 0;
   private choice?: Promise<EncoderChoice>;
 
   constructor(@Optional() @Inject(ENCODER_OPTIONS) options?: EncoderOptions) {
@@ -40,6 +48,35 @@ export class EncoderProbe {
     this.ffmpegPath = options?.ffmpegPath ?? 'ffmpeg';
     this.timeoutMs = options?.encoderProbeTimeoutMs ?? 15_000;
     this.run = options?.runner ?? runProcess;
+    this.nvencMaxSessions = options?.nvencMaxSessions ?? 3;
+  }
+
+  /** NVENC encodes running now. */
+  get nvencSessions(): number {
+    return this.nvencInUse;
+  }
+
+  /**
+   * The encoder for one encode: h264_nvenc when the probe chose it and a session is free,
+   * libx264 otherwise (an encode degrades to the CPU rather than waiting or failing).
+   */
+  async lease(): Promise<EncoderLease> {
+    const { encoder } = await this.select();
+    if (encoder !== 'h264_nvenc') return { encoder, release: () => undefined };
+    if (this.nvencInUse >= this.nvencMaxSessions) {
+      this.logger.log(`all ${this.nvencMaxSessions} NVENC sessions are busy: this encode runs on libx264`);
+      return { encoder: 'libx264', release: () => undefined };
+    }
+    this.nvencInUse++;
+    let released = false;
+    return {
+      encoder,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.nvencInUse--;
+      },
+    };
   }
 
   select(): Promise<EncoderChoice> {

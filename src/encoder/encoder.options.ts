@@ -10,6 +10,11 @@ export interface EncoderOptions {
   ffprobePath?: string;
   /** Timeout of the NVENC probe encode. Default 15 s. */
   encoderProbeTimeoutMs?: number;
+  /**
+   * Concurrent NVENC encodes at most (per process; consumer cards allow a few sessions per GPU).
+   * An encode beyond it runs on libx264. Default 3.
+   */
+  nvencMaxSessions?: number;
   /** Replaces the process runner of the probes (tests only). */
   runner?: ProcessRunner;
 }

@@ -71,8 +71,16 @@ export class RenderMetrics {
   readonly duration: Histogram<'encoder' | 'outcome'>;
   readonly fps: Histogram<'encoder'>;
   readonly frames: Counter<'encoder'>;
+  /** NVENC encodes given up and run again on libx264 (GPU degrades per encode, never fails). */
+  readonly encoderFallbacks: Counter<'kind'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    this.encoderFallbacks = new Counter({
+      name: 'ecg_render_encoder_fallbacks_total',
+      help: 'h264_nvenc encodes that failed and were encoded again on libx264, by kind (render, segment)',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
     this.duration = new Histogram({
       name: 'ecg_render_job_duration_seconds',
       help: 'Wall time of a render job, by encoder and outcome',

@@ -21,6 +21,7 @@ const ConfiguredEncoderModule: DynamicModule = {
         preferred: c.encoder,
         ffmpegPath: c.ffmpegPath,
         ffprobePath: c.ffprobePath,
+        nvencMaxSessions: c.nvencMaxSessions,
       }),
     },
     MediaProbe,

@@ -7,6 +7,8 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { EngineConfig } from '../config/app-config.js';
 import { ENGINE_CONFIG } from '../config/config.tokens.js';
+import { encodeWithFallback } from '../encoder/encoder-fallback.js';
+import { RenderMetrics } from '../ops/metrics.js';
 import { EncoderProbe } from '../encoder/encoder-probe.js';
 import { buildConcatList, buildJoinArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
 import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
@@ -89,6 +91,8 @@ export interface RenderSummary {
   height: number;
   fps: number;
   encoder: VideoEncoder;
+  /** Why h264_nvenc was given up and the render encoded again on libx264, when it was. */
+  encoderFallback?: string;
   wallSeconds: number;
   realtimeFactor: number;
   /** Fonts not drawn as written (FONT_FALLBACK=warn). */
@@ -106,6 +110,8 @@ export class RenderEngine {
     private readonly pipeline: StreamingPipeline,
     @Optional() private readonly plugins?: PluginCatalog,
     @Optional() private readonly fontResolver?: FontResolver,
+    /** Global in the service (counts NVENC fallbacks); absent on the command line. */
+    @Optional() private readonly metrics?: RenderMetrics,
   ) {}
 
   /**
@@ -168,24 +174,33 @@ export class RenderEngine {
   async render(req: RenderRequest): Promise<RenderSummary> {
     const started = Date.now();
     const { prepared, originPlugins, fonts, warnings, source, options, framesTotal } = req.inspected ?? (await this.inspect(req.videoPath, req.scenario, req.options, req.signal));
-    const encoder = (await this.encoderProbe.select()).encoder;
     const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
-    req.onStart?.({ source, options, encoder, framesTotal });
     try {
-      const result = await this.pipeline.run({
-        source,
-        prepared,
-        originPlugins,
-        fonts,
-        seed: req.seed,
-        outputPath: partial,
-        ...options,
-        encoder,
-        x264Preset: this.config.x264Preset,
-        ffmpegPath: this.config.ffmpegPath,
-        signal: req.signal,
-        onProgress: req.onProgress,
-      });
+      const { result, encoder, fallback } = await encodeWithFallback(
+        this.encoderProbe,
+        (encoder) => {
+          req.onStart?.({ source, options, encoder, framesTotal });
+          return this.pipeline.run({
+            source,
+            prepared,
+            originPlugins,
+            fonts,
+            seed: req.seed,
+            outputPath: partial,
+            ...options,
+            encoder,
+            x264Preset: this.config.x264Preset,
+            ffmpegPath: this.config.ffmpegPath,
+            signal: req.signal,
+            onProgress: req.onProgress,
+          });
+        },
+        req.signal,
+      );
+      if (fallback) {
+        this.logger.warn(`h264_nvenc failed, encoded again on libx264: ${fallback}`);
+        this.metrics?.encoderFallbacks.inc({ kind: 'render' });
+      }
       await rename(partial, req.outputPath);
       const wallSeconds = (Date.now() - started) / 1000;
       return {
@@ -197,6 +212,7 @@ export class RenderEngine {
         height: options.height,
         fps: options.fps,
         encoder,
+        ...(fallback ? { encoderFallback: fallback } : {}),
         wallSeconds,
         realtimeFactor: source.durationSec / wallSeconds,
         warnings,
@@ -210,31 +226,39 @@ export class RenderEngine {
    * Output frames [range.first, range.first + range.count) of a render, video only, with the
    * options the whole render resolved (every segment must share them to be joined by copy).
    */
-  async renderSegment(req: SegmentRequest): Promise<{ framesCaptured: number; encoder: VideoEncoder }> {
+  async renderSegment(req: SegmentRequest): Promise<{ framesCaptured: number; encoder: VideoEncoder; encoderFallback?: string }> {
     const plugged = await this.preparePlugins(req.scenario, {}, req.signal);
     const { prepared, fonts } = await this.planFonts(plugged.prepared, req.signal);
     const { originPlugins } = plugged;
     const source = await this.probe(req.videoPath);
-    const encoder = (await this.encoderProbe.select()).encoder;
     const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
     try {
-      const result = await this.pipeline.run({
-        source,
-        prepared,
-        originPlugins,
-        fonts,
-        seed: req.seed,
-        outputPath: partial,
-        ...req.options,
-        encoder,
-        x264Preset: this.config.x264Preset,
-        ffmpegPath: this.config.ffmpegPath,
-        signal: req.signal,
-        onProgress: req.onProgress,
-        range: req.range,
-      });
+      const { result, encoder, fallback } = await encodeWithFallback(
+        this.encoderProbe,
+        (encoder) =>
+          this.pipeline.run({
+            source,
+            prepared,
+            originPlugins,
+            fonts,
+            seed: req.seed,
+            outputPath: partial,
+            ...req.options,
+            encoder,
+            x264Preset: this.config.x264Preset,
+            ffmpegPath: this.config.ffmpegPath,
+            signal: req.signal,
+            onProgress: req.onProgress,
+            range: req.range,
+          }),
+        req.signal,
+      );
+      if (fallback) {
+        this.logger.warn(`h264_nvenc failed on a segment, encoded again on libx264: ${fallback}`);
+        this.metrics?.encoderFallbacks.inc({ kind: 'segment' });
+      }
       await rename(partial, req.outputPath);
-      return { framesCaptured: result.framesCaptured, encoder };
+      return { framesCaptured: result.framesCaptured, encoder, ...(fallback ? { encoderFallback: fallback } : {}) };
     } finally {
       await rm(partial, { force: true });
     }
