@@ -2,12 +2,13 @@
 // which start-up accepts only with NODE_ENV=development; otherwise these routes do not exist (404).
 // Even then they answer only requests made on this machine (loopback socket, no proxy headers),
 // and mint `dev:<name>` subjects, which no real user id can equal (token-verifier.ts).
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { isIP } from 'node:net';
 import { devSubject, TokenVerifier } from '../http/auth/token-verifier.js';
 import { ApiError, ERROR_CODES } from '../http/errors/api-error.js';
+import { RateLimitGuard } from '../security/rate-limit.js';
 import { DevTokenRequestDto, DevTokenResponse } from './console.dto.js';
 
 export const DEV_TOKEN_TTL_SECONDS = 3600;
@@ -32,6 +33,7 @@ function requireLocal(req: Request): void {
 }
 
 @ApiTags('dev')
+@UseGuards(RateLimitGuard)
 @Controller('api/dev/token')
 export class DevTokenController {
   constructor(private readonly tokens: TokenVerifier) {}

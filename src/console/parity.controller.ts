@@ -9,6 +9,7 @@ import type { AuthenticatedUser } from '../http/auth/token-verifier.js';
 import { ApiError, ERROR_CODES } from '../http/errors/api-error.js';
 import { JOB_PARITY_MAX_FRAMES, type JobParityReport } from '../parity/job-parity.service.js';
 import { ParityRequester } from '../parity/parity-queue.js';
+import { RateLimitGuard } from '../security/rate-limit.js';
 
 @ApiTags('render')
 @ApiBearerAuth()
@@ -22,6 +23,7 @@ export class ParityController {
 
   /** Compares N sampled frames (cue boundaries first) of the result with the engine alone over the source. */
   @Post(':jobId/parity')
+  @UseGuards(RateLimitGuard)
   @HttpCode(200)
   async check(
     @CurrentUser() user: AuthenticatedUser,

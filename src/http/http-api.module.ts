@@ -11,6 +11,7 @@ import { RenderEventsService } from './render/render-events.service.js';
 import { LocalFilesController } from './uploads/local-files.controller.js';
 import { UploadsController } from './uploads/uploads.controller.js';
 import { WebhookSecretController } from './webhooks/webhook-secret.controller.js';
+import { rateLimitModule } from '../security/rate-limit.js';
 
 /** The public HTTP API (api and standalone roots). Needs CoreModule. */
 @Module({})
@@ -18,7 +19,8 @@ export class HttpApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: HttpApiModule,
-      imports: [QueueProducersModule, FontsModule],
+      // rate limits (global ThrottlerModule, Redis-backed), used by RateLimitGuard here and in the console
+      imports: [QueueProducersModule, FontsModule, rateLimitModule(config)],
       controllers: [
         RenderController,
         PreflightController,

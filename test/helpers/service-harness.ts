@@ -196,6 +196,9 @@ export async function createResources(extraEnv: Env = {}, opts: { allowPrivateNe
     JWT_SECRET: TEST_JWT_SECRET,
     URL_SIGNING_SECRET: TEST_URL_SIGNING_SECRET,
     WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    // Suites fire hundreds of requests a minute from one user and address; the limits have their
+    // own test (test/service/security-rate-limits.e2e-spec.ts).
+    RATE_LIMIT_PER_MINUTE: '100000',
     DATABASE_URL: db.url,
     DATABASE_SCHEMA: db.schema,
     MIGRATE_ON_START: 'false',

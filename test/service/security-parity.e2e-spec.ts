@@ -46,7 +46,7 @@ describe('parity on a worker, gated', () => {
     token = await mintToken('parity-user');
     sourceBytes = readFileSync(video);
     const up = await api.call('POST', '/api/uploads', { token, body: { filename: 'clip.mp4', contentType: 'video/mp4', size: sourceBytes.length } });
-    const put = await fetch(up.body.uploadUrl, { method: 'PUT', headers: { ...(up.body.headers ?? {}) }, body: sourceBytes });
+    const put = await fetch(up.body.uploadUrl, { method: 'PUT', headers: { ...(up.body.headers ?? {}) }, body: new Uint8Array(sourceBytes) });
     expect(put.status).toBe(200);
     sourcePath = join(api.res.storageDir, ...parseStorageUrl(up.body.videoUrl)!.split('/'));
     const created = await api.call('POST', '/api/render/create', { token, body: { videoUrl: up.body.videoUrl, scenario: simpleScenario({ start: 0.2, end: 1.6 }) } });

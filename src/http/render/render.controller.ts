@@ -7,6 +7,7 @@ import { CreateRenderDto } from './dto/create-render.dto.js';
 import { CancelResponse, CreateRenderResponse, HistoryItem, RenderStatusResponse } from './dto/render-responses.dto.js';
 import { RenderApiService } from './render-api.service.js';
 import { RenderEventsService } from './render-events.service.js';
+import { RateLimitGuard } from '../../security/rate-limit.js';
 import { SseTicketService } from '../../security/sse-ticket.service.js';
 
 export class EventsTicketResponse {
@@ -36,6 +37,7 @@ export class RenderController {
 
   /** Starts a render. The same Idempotency-Key with the same body answers the same job. */
   @Post('create')
+  @UseGuards(RateLimitGuard)
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   create(
     @CurrentUser() user: AuthenticatedUser,
@@ -64,6 +66,7 @@ export class RenderController {
    * `new EventSource(\`/api/render/${jobId}/events?ticket=${ticket}\`)` (no token in the URL).
    */
   @Post(':jobId/events/ticket')
+  @UseGuards(RateLimitGuard)
   @HttpCode(201)
   async eventsTicket(@CurrentUser() user: AuthenticatedUser, @Param('jobId') jobId: string): Promise<EventsTicketResponse> {
     await this.api.requireJob(user.userId, jobId);
@@ -73,6 +76,7 @@ export class RenderController {
 
   /** Progress as Server-Sent Events (`status` events) until the job ends. EventSource passes `?ticket=` (see events/ticket). */
   @Sse(':jobId/events')
+  @UseGuards(RateLimitGuard)
   async eventsStream(@CurrentUser() user: AuthenticatedUser, @Param('jobId') jobId: string): Promise<Observable<MessageEvent>> {
     await this.api.requireJob(user.userId, jobId);
     return this.events.stream(user.userId, jobId);

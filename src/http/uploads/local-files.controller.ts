@@ -1,7 +1,7 @@
 // The local storage driver's signed URLs: GET /api/files/<key> downloads a result, PUT
 // /api/uploads/<key> receives a source video. No JWT: the URL's signature and expiry are the
 // authorisation (as with presigned S3 URLs). Only mounted with STORAGE_DRIVER=local.
-import { Controller, Get, Head, HttpStatus, Inject, Put, Req, Res } from '@nestjs/common';
+import { Controller, Get, Head, HttpStatus, Inject, Put, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../../config/app-config.js';
@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../../config/config.tokens.js';
 import { FetchTooLargeError } from '../../net/errors.js';
 import { FileExistsError } from '../../storage/file-utils.js';
 import { LocalStorageDriver } from '../../storage/local-storage.driver.js';
+import { RateLimitGuard } from '../../security/rate-limit.js';
 import { LOCAL_FILES_PATH, LOCAL_UPLOADS_PATH, verifySignedRequest, type VerifyResult } from '../../storage/signed-url.js';
 import { contentDisposition } from '../../storage/storage-driver.js';
 import { ApiError, ERROR_CODES } from '../errors/api-error.js';
@@ -53,6 +54,7 @@ export class LocalFilesController {
    * request's (415), and a body beyond the signed size is a 413, chunked or not.
    */
   @Put('api/uploads/*key')
+  @UseGuards(RateLimitGuard)
   async upload(@Req() req: Request): Promise<{ key: string; size: number }> {
     const ok = this.verify(req, LOCAL_UPLOADS_PATH);
     if (ok.contentType !== undefined) {

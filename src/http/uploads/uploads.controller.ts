@@ -8,6 +8,7 @@ import { CurrentUser, JwtAuthGuard } from '../auth/jwt-auth.guard.js';
 import type { AuthenticatedUser } from '../auth/token-verifier.js';
 import { ApiError, ERROR_CODES } from '../errors/api-error.js';
 import { uploadPrefixFor } from '../render/render-api.service.js';
+import { RateLimitGuard } from '../../security/rate-limit.js';
 import { CreateUploadDto, UploadTargetResponse } from './create-upload.dto.js';
 
 const UPLOAD_URL_TTL_SECONDS = 3600;
@@ -24,6 +25,7 @@ export class UploadsController {
 
   /** A short-lived URL to PUT a source video to (presigned S3, or a signed URL of this API). */
   @Post()
+  @UseGuards(RateLimitGuard)
   async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateUploadDto): Promise<UploadTargetResponse> {
     if (body.size > this.config.limits.maxVideoBytes) {
       throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, ERROR_CODES.PAYLOAD_TOO_LARGE,

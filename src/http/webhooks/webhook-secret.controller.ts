@@ -2,6 +2,7 @@
 // GET says whether one exists; DELETE removes it (callbacks then need WEBHOOK_SECRET again).
 import { Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { RateLimitGuard } from '../../security/rate-limit.js';
 import { WebhookSecretsRepository } from '../../security/webhook-secrets.repository.js';
 import { CurrentUser, JwtAuthGuard } from '../auth/jwt-auth.guard.js';
 import type { AuthenticatedUser } from '../auth/token-verifier.js';
@@ -26,6 +27,7 @@ export class WebhookSecretController {
 
   /** Creates or rotates the caller's webhook secret; the previous one stops signing at once. */
   @Post()
+  @UseGuards(RateLimitGuard)
   @HttpCode(201)
   async rotate(@CurrentUser() user: AuthenticatedUser): Promise<WebhookSecretIssued> {
     const issued = await this.secrets.rotate(user.userId);
