@@ -15,6 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { launchChromium } from '../../src/browser-pool/chromium-launch.js';
+import { captionAreaDifference, type RgbaImage } from '../../src/parity/caption-area-diff.js';
 import { captionStats, compareStats } from '../../src/parity/caption-stats.js';
 import { captionPageFrames, editorFrames } from '../../src/parity/editor-reference/plugin-parity.js';
 import { EDITOR_PLUGIN_DIR, EDITOR_SCENARIOS_DIR, requireEditorReference } from '../helpers/editor-reference-dir.js';
@@ -91,7 +92,8 @@ describe('plugin parity against the editor preview', () => {
     // (test/engine/editor-reference.e2e-spec.ts); named with its version it runs as designed.
     const versionedName = plugin === 'glitch@2.0.0';
     const ps = buildPluginScenario(plugin, manifestOf(plugin.includes('@') ? plugin : `${plugin}@2.0.0`), { versionedName });
-    const indices = pluginFrames(ps, SIZE.fps, 8, 0);
+    // 8 frames in the window and 1 after it (the rest state the window's motion is measured from).
+    const indices = pluginFrames(ps, SIZE.fps, 8, 1);
 
     for (const origin of [false, true]) {
       it(`${origin ? 'origin' : 'bundled'}: deterministic, and ink / position / spread per frame close to the editor's`, async () => {
@@ -101,13 +103,20 @@ describe('plugin parity against the editor preview', () => {
         const rgba = (png: Buffer) => decodePng(png);
         for (let k = 0; k < indices.length; k++) expect(rgba(first[k]).rgba.equals(rgba(second[k]).rgba)).toBe(true);
         const editor = await editorFrames(input, ps, indices);
-        const stats = (pngs: Buffer[]) => pngs.map((p) => {
+        const images = (pngs: Buffer[]) => pngs.map((p) => {
           const d = rgba(p);
-          return captionStats({ width: d.width, height: d.height, data: d.rgba });
+          return { width: d.width, height: d.height, data: d.rgba };
         });
-        const cmp = compareStats(stats(first), stats(editor));
-        const figures = { plugin, origin, inkRatio: +cmp.inkRatio.toFixed(3), centroidDistance: +cmp.centroidDistance.toFixed(2), spreadRatio: +cmp.spreadRatio.toFixed(3) };
+        const [ours, theirs] = [images(first), images(editor)];
+        const window = (xs: RgbaImage[]) => xs.slice(0, -1);
+        const cmp = compareStats(window(ours).map(captionStats), window(theirs).map(captionStats));
+        // Motion: mean caption-area difference of each window frame from the rest state after it.
+        const motion = (xs: RgbaImage[]) => window(xs).reduce((sum, x) => sum + captionAreaDifference(x, xs.at(-1)!).share, 0) / (xs.length - 1);
+        const [mOurs, mEditor] = [motion(ours), motion(theirs)];
+        const figures = { plugin, origin, inkRatio: +cmp.inkRatio.toFixed(3), centroidDistance: +cmp.centroidDistance.toFixed(2), spreadRatio: +cmp.spreadRatio.toFixed(3), motionOurs: +mOurs.toFixed(3), motionEditor: +mEditor.toFixed(3) };
         console.warn(JSON.stringify(figures));
+        // As much motion as the editor's: within ±40 % of it (random draws), or both nearly still.
+        expect(Math.abs(mOurs - mEditor)).toBeLessThanOrEqual(Math.max(0.02, 0.4 * mEditor));
         expect(cmp.inkRatio).toBeGreaterThan(0.85);
         expect(cmp.inkRatio).toBeLessThan(1.18);
         expect(cmp.centroidDistance).toBeLessThan(6);
