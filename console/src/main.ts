@@ -307,6 +307,8 @@ class JobCard {
     if (live.encoder) text($('.live-encoder', this.el), live.encoder);
     if (s.encoder) text($('.live-encoder', this.el), s.encoder);
     if (s.status === 'failed') $('.job-error', this.el).textContent = `${s.error ?? 'the render failed'}${s.errorCode ? ` [${s.errorCode}]` : ''}`;
+    // FONT_FALLBACK=warn: what is not drawn as written (missing fonts, characters without a glyph).
+    if (Array.isArray(s.warnings)) $('.job-warnings', this.el).textContent = s.warnings.map((w: unknown) => `⚠ ${String(w)}`).join('\n');
     if (TERMINAL.has(s.status)) {
       ($('.job-cancel', this.el) as HTMLButtonElement).hidden = true;
       this.stopListening();
