@@ -30,7 +30,7 @@ describe('migrations', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['idempotency_keys', 'migrations', 'render_jobs', 'render_segments', 'user_quota_overrides', 'user_webhook_secrets']);
+    expect(tables.map((t) => t.table_name)).toEqual(['idempotency_keys', 'migrations', 'render_jobs', 'render_segments', 'upload_grants', 'user_quota_overrides', 'user_webhook_secrets']);
     const idx: Array<{ indexname: string }> = await db.dataSource.query(
       `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'render_jobs'`,
       [db.schema],

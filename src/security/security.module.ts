@@ -3,11 +3,12 @@
 import { Global, Module } from '@nestjs/common';
 import { SecurityRedis } from './security-redis.js';
 import { SseTicketService } from './sse-ticket.service.js';
+import { UploadGrantsRepository } from './upload-grants.repository.js';
 import { WebhookSecretsRepository } from './webhook-secrets.repository.js';
 
 @Global()
 @Module({
-  providers: [WebhookSecretsRepository, SecurityRedis, SseTicketService],
-  exports: [WebhookSecretsRepository, SecurityRedis, SseTicketService],
+  providers: [WebhookSecretsRepository, SecurityRedis, SseTicketService, UploadGrantsRepository],
+  exports: [WebhookSecretsRepository, SecurityRedis, SseTicketService, UploadGrantsRepository],
 })
 export class SecurityModule {}

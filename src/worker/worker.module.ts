@@ -9,11 +9,12 @@ import { SegmentedRender } from './segmented-render.js';
 import { SourceFetcher } from './source-fetcher.js';
 import { JobParityService } from '../parity/job-parity.service.js';
 import { ParityWorker } from '../parity/parity-queue.js';
+import { RetentionSweeper } from '../security/retention-sweeper.js';
 
 /** Queue consumers: only in the worker and standalone roots. Needs CoreModule. */
 @Module({
   imports: [EngineModule, QueueProducersModule],
-  providers: [SourceFetcher, RenderJobRunner, SegmentedRender, RenderWorker, CallbackWorker, JobReconciler, JobParityService, ParityWorker],
+  providers: [SourceFetcher, RenderJobRunner, SegmentedRender, RenderWorker, CallbackWorker, JobReconciler, JobParityService, ParityWorker, RetentionSweeper],
   exports: [RenderJobRunner],
 })
 export class WorkerModule {}

@@ -112,6 +112,10 @@ export class RenderJobEntity {
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt: Date | null;
 
+  /** When retention (OUTPUT_RETENTION_DAYS) deleted the output: the status answers `expired`. */
+  @Column({ name: 'output_expired_at', type: 'timestamptz', nullable: true })
+  outputExpiredAt: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

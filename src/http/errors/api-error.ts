@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   NOT_FOUND: 'RENDER_NOT_FOUND',
   INTERNAL: 'RENDER_INTERNAL_ERROR',
   RATE_LIMITED: 'RENDER_RATE_LIMITED',
+  QUOTA_UPLOAD: 'RENDER_QUOTA_UPLOAD_EXCEEDED',
   /** A font family cannot be loaded or characters have no glyph (issue 11; FONT_FALLBACK=refuse). */
   FONT_UNAVAILABLE: 'RENDER_FONT_UNAVAILABLE',
 } as const;

@@ -130,7 +130,9 @@ export class RenderApiService {
     if (remaining !== undefined) res.estimatedTimeRemaining = remaining;
     if (job.startedAt) res.startedAt = job.startedAt.toISOString();
     if (job.completedAt) res.completedAt = job.completedAt.toISOString();
-    if (job.status === 'completed' && job.outputKey) res.downloadUrl = await this.downloadUrl(job);
+    if (job.status === 'completed' && job.outputKey && !job.outputExpiredAt) res.downloadUrl = await this.downloadUrl(job);
+    // Retention deleted the output (issue 12 #5): say so rather than answer a link to nothing.
+    if (job.status === 'completed' && job.outputExpiredAt) res.status = 'expired';
     if (job.status === 'failed') {
       res.error = job.errorMessage ?? 'the render failed';
       res.errorCode = job.errorCode ?? undefined;
@@ -156,10 +158,10 @@ export class RenderApiService {
       rows.map(async (job) => ({
         jobId: job.id,
         videoName: job.videoName,
-        status: job.status,
+        status: job.status === 'completed' && job.outputExpiredAt ? ('expired' as const) : job.status,
         createdAt: job.createdAt.toISOString(),
         completedAt: job.completedAt ? job.completedAt.toISOString() : null,
-        downloadUrl: job.status === 'completed' && job.outputKey ? await this.downloadUrl(job) : null,
+        downloadUrl: job.status === 'completed' && job.outputKey && !job.outputExpiredAt ? await this.downloadUrl(job) : null,
         fileSize: job.fileSize ?? null,
         duration: job.durationSec ?? null,
         error: job.status === 'failed' ? job.errorMessage : null,

@@ -63,7 +63,7 @@ export class RenderEventsService {
             last = key;
             subscriber.next({ type: 'status', data });
           }
-          if (isTerminalStatus(status.status)) {
+          if (status.status === 'expired' || isTerminalStatus(status.status)) {
             subscriber.complete();
             return;
           }

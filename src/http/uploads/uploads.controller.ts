@@ -9,6 +9,7 @@ import type { AuthenticatedUser } from '../auth/token-verifier.js';
 import { ApiError, ERROR_CODES } from '../errors/api-error.js';
 import { uploadPrefixFor } from '../render/render-api.service.js';
 import { RateLimitGuard } from '../../security/rate-limit.js';
+import { UploadGrantsRepository, UploadQuotaExceededError } from '../../security/upload-grants.repository.js';
 import { CreateUploadDto, UploadTargetResponse } from './create-upload.dto.js';
 
 const UPLOAD_URL_TTL_SECONDS = 3600;
@@ -21,6 +22,7 @@ export class UploadsController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly grants: UploadGrantsRepository,
   ) {}
 
   /** A short-lived URL to PUT a source video to (presigned S3, or a signed URL of this API). */
@@ -33,6 +35,18 @@ export class UploadsController {
     }
     const safeName = body.filename.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._]+/, '').slice(0, 120) || 'video';
     const key = `${uploadPrefixFor(user.userId)}${randomUUID()}/${safeName}`;
+    // Per-user byte quota over the upload retention window (issue 12 #5).
+    try {
+      await this.grants.grant(user.userId, key, body.size, {
+        limitBytes: this.config.security.uploadQuotaBytes,
+        windowHours: this.config.security.uploadRetentionHours,
+      });
+    } catch (err) {
+      if (!(err instanceof UploadQuotaExceededError)) throw err;
+      throw new ApiError(HttpStatus.FORBIDDEN, ERROR_CODES.QUOTA_UPLOAD,
+        `size: ${err.usedBytes} bytes already granted in the last ${this.config.security.uploadRetentionHours} h; ${body.size} more would pass the ${err.limitBytes}-byte upload quota`,
+        [{ field: 'size', reason: 'upload quota exceeded' }]);
+    }
     const target = await this.storage.createUploadTarget(key, {
       contentType: body.contentType,
       size: body.size,

@@ -12,7 +12,8 @@ export class CreateRenderResponse {
 
 export class RenderStatusResponse {
   jobId!: string;
-  status!: RenderJobStatus;
+  /** `expired`: a completed job whose output retention deleted (OUTPUT_RETENTION_DAYS). */
+  status!: RenderJobStatus | 'expired';
   /** 0–100. */
   progress!: number;
   /** Seconds. */
@@ -38,7 +39,7 @@ export class CancelResponse {
 export class HistoryItem {
   jobId!: string;
   videoName!: string;
-  status!: RenderJobStatus;
+  status!: RenderJobStatus | 'expired';
   createdAt!: string;
   completedAt!: string | null;
   downloadUrl!: string | null;
