@@ -124,6 +124,22 @@ describe('fonts in the caption page', () => {
     expect(Math.abs(fallbackWidth - ARIAL_HELLO_WORLD_AT_100PX)).toBeGreaterThan(5);
   });
 
+  it.each(['Roboto Flex', 'Pretendard', 'Nanum Gothic', '나눔고딕', 'Noto Sans KR', 'Courier New', 'Times New Roman'])(
+    '%s: every face we hand over loads in Chromium and covers the text',
+    async (family) => {
+      const s = oneCue('Hello 안녕 123', `'${family}', sans-serif`);
+      const plan = await resolver.plan(prepareScenario(s).scenario);
+      expect(plan.families[0]).toMatchObject({ family, source: 'bundled' });
+      expect(plan.fonts.length).toBeGreaterThan(0);
+      await withPage(s, plan.fonts, async (page) => {
+        const loaded = await page.page.evaluate((f) => [...document.fonts].filter((x) => x.family.replace(/"/g, '') === f && x.status === 'loaded').length, family);
+        expect(loaded).toBe(plan.fonts.length);
+        // Latin: every family; Hangul: those that have it (others fall back to the system's CJK face).
+        expect(await page.page.evaluate((f) => document.fonts.check(`48px "${f}"`, 'Hello'), family)).toBe(true);
+      });
+    },
+  );
+
   it('colour emoji are drawn in colour', async () => {
     const s = oneCue('😀🎉', 'Arial, sans-serif', '96px');
     const fonts = await fontsFor(s);
