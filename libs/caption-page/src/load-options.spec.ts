@@ -219,6 +219,23 @@ describe('played, not jumped', () => {
   });
 });
 
+describe('channel residue', () => {
+  const TILT = `export const name='tilt';export const version='1.0.0';
+    export function evalChannels(spec,p){return {rot:Math.round(90*p*1000)/1000};}`;
+  it("keeps the channels of the last frame a channel plugin ran on, as the engine leaves them when playing", async () => {
+    const cp = await openPage();
+    // Window [0, 0.95] of a node shown [0, 4] at 10 fps: the last frame in it is 0.9 (p = 0.947).
+    await cp.load(scenario([{ name: 'tilt', baseTime: [0, 0.95], timeOffset: [0, 0] }]), { originPlugins: [synthetic('tilt', '1.0.0', 'channel', TILT)], fps: 10 });
+    const rot = async (t: number) => {
+      await cp.seek(t);
+      return cp.page.evaluate(() => document.querySelector<HTMLElement>('.mtx-text .mtx-base-wrapper')?.style.getPropertyValue('--mtx-rot') ?? null);
+    };
+    expect(await rot(0.5)).toBe('47.368deg'); // p = 0.5 / 0.95
+    expect(await rot(3)).toBe('85.263deg');
+    expect(await rot(3)).toBe('85.263deg');
+  });
+});
+
 describe('seeded randomness', () => {
   // Moves its node by a random offset drawn at init, like the editor's glitch/elastic do.
   const JITTER = `export const name='jitter';export const version='1.0.0';

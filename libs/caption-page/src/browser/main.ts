@@ -134,6 +134,10 @@ function getInternals(r: MotionTextRenderer): { rv2: RendererV2Internals; scenar
     typeof rv2.applyDomPluginProgressIfInitialized !== 'function' ||
     typeof rv2.manageDomPluginState !== 'function' ||
     typeof rv2.resolveAllDefines !== 'function' ||
+    typeof rv2.processPluginChain !== 'function' ||
+    typeof rv2.detectPluginType !== 'function' ||
+    typeof rv2.evaluateChannelPlugin !== 'function' ||
+    typeof rv2.mergeChannels !== 'function' ||
     !anyR.scenario
   ) {
     throw new Error('caption page: motiontext-renderer internals changed (expected RendererV2 fields)');

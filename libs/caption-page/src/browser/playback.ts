@@ -15,12 +15,20 @@
 // initialises a plugin it first plays it, at the render's frame rate, through the frames of its
 // window that came before t — as the editor's preview would have — and only then applies t's
 // progress. Every frame is still built from scratch: the pixels depend on t, not on history.
+//
+// Channel plugins leave their mark too: the engine writes a frame's channels as CSS variables
+// and writes nothing once a window is over, so a node keeps the channels of the last frame its
+// plugin ran on (the editor's spin@1.0.0 ends between two frames: the word stays tilted). The
+// page adds those residual channels, evaluated at that last frame, under the active ones.
 
 interface PluginSpec {
   name: string;
   baseTime?: unknown;
   timeOffset?: unknown;
+  params?: unknown;
+  compose?: string;
 }
+type Channels = Record<string, unknown>;
 interface NodeLike {
   displayTime?: [number, number];
   baseTime?: unknown;
@@ -31,6 +39,10 @@ export interface PlaybackInternals {
   applyDomPluginProgressIfInitialized(plugin: PluginSpec, element: HTMLElement, p: number): void;
   manageDomPluginState(nodeId: string, plugin: PluginSpec, effectsRoot: HTMLElement, p: number): void;
   resolveAllDefines(v: unknown): unknown;
+  processPluginChain(node: NodeLike, chain: PluginSpec[], t: number, element: HTMLElement): Channels;
+  detectPluginType(plugin: PluginSpec): Set<string>;
+  evaluateChannelPlugin(plugin: PluginSpec, p: number, element: HTMLElement): Channels;
+  mergeChannels(target: Channels, source: Channels, mode: string): void;
 }
 
 /** One bound of a plugin window, as the engine resolves it (seconds or "n%" of the base). */
@@ -90,7 +102,7 @@ function earlierProgresses(rv2: PlaybackInternals, node: NodeLike, plugin: Plugi
   const { t, fps } = playhead;
   const from = Math.max(w[0], node.displayTime?.[0] ?? -Infinity);
   const out: number[] = [];
-  for (let k = Math.ceil(from * fps - 1e-6); k / fps < t - 1e-9 && out.length < MAX_REPLAYED_FRAMES; k++) {
+  for (let k = firstFrameAtOrAfter(from, fps); k / fps < t && out.length < MAX_REPLAYED_FRAMES; k++) {
     const tau = k / fps;
     if (tau > w[1]) break;
     out.push(Math.max(0, Math.min(1, (tau - w[0]) / (w[1] - w[0]))));
@@ -102,7 +114,65 @@ function earlierProgresses(rv2: PlaybackInternals, node: NodeLike, plugin: Plugi
  * Makes the engine play a DOM plugin through the earlier frames of its window when it
  * initialises it, and keep DOM plugins' end states after their windows, as playback does.
  */
+// Frame k shows t = k / fps, computed exactly so (the engine compares these times with windows
+// inclusively and without tolerance: 66 / 30 lies outside [0.6, 1.4 + 0.8] in floating point).
+function firstFrameAtOrAfter(x: number, fps: number): number {
+  let k = Math.ceil(x * fps);
+  while ((k - 1) / fps >= x) k--;
+  while (k / fps < x) k++;
+  return k;
+}
+function lastFrameAtOrBefore(x: number, fps: number): number {
+  let k = Math.floor(x * fps);
+  while ((k + 1) / fps <= x) k++;
+  while (k / fps > x) k--;
+  return k;
+}
+
+/** The last frame (on the grid, before t) on which the plugin ran while its node was mounted. */
+function lastFrameIn(w: [number, number], node: NodeLike, t: number): number | null {
+  const { fps } = playhead;
+  const from = Math.max(w[0], node.displayTime?.[0] ?? -Infinity);
+  let k = lastFrameAtOrBefore(w[1], fps);
+  if (k / fps >= t) k = firstFrameAtOrAfter(t, fps) - 1;
+  const tau = k / fps;
+  return tau >= from && tau <= w[1] ? tau : null;
+}
+
+/** What channel plugins whose window is over left on the node (see the header). */
+function residualChannels(rv2: PlaybackInternals, node: NodeLike, chain: PluginSpec[], t: number, element: HTMLElement): Channels | null {
+  const resolved = chain.map((p) => ({ ...p, params: rv2.resolveAllDefines(p.params ?? {}) }) as PluginSpec);
+  const isChannel = resolved.map((p) => rv2.detectPluginType(p).has('channel'));
+  const windows = chain.map((p) => pluginWindow(rv2, node, p));
+  const frames = new Set<number>();
+  windows.forEach((w, i) => {
+    if (!isChannel[i] || !w || !(w[1] < t) || !(w[1] >= w[0])) return;
+    const tau = lastFrameIn(w, node, t);
+    if (tau !== null) frames.add(tau);
+  });
+  if (frames.size === 0) return null;
+  const residual: Channels = {};
+  for (const tau of Array.from(frames).sort((a, b) => a - b)) {
+    const at: Channels = {};
+    resolved.forEach((p, i) => {
+      const w = windows[i];
+      if (!isChannel[i] || !w || tau < w[0] || tau > w[1]) return;
+      const progress = w[1] > w[0] ? (tau - w[0]) / (w[1] - w[0]) : 0;
+      rv2.mergeChannels(at, rv2.evaluateChannelPlugin(p, Math.max(0, Math.min(1, progress)), element) ?? {}, p.compose || 'replace');
+    });
+    Object.assign(residual, at);
+  }
+  return residual;
+}
+
 export function emulatePlayback(rv2: PlaybackInternals): void {
+  const chainAt = rv2.processPluginChain.bind(rv2);
+  rv2.processPluginChain = (node, chain, t, element) => {
+    const active = chainAt(node, chain, t, element);
+    const mounted = mountedEntryOf(rv2, element);
+    const residual = mounted?.node ? residualChannels(rv2, mounted.node, chain, t, element) : null;
+    return residual ? { ...residual, ...active } : active;
+  };
   const manage = rv2.manageDomPluginState.bind(rv2);
   rv2.manageDomPluginState = (nodeId, plugin, effectsRoot, p) => {
     const fresh = !rv2.domPluginStates.get(nodeId)?.get(plugin.name)?.initialized;
