@@ -137,15 +137,3 @@ export function parseFontFaceCss(css: string): FontFaceRule[] {
   }
   return out;
 }
-
-/** The source a browser would pick first among those we can hand over (woff2 > woff > ttf/otf). */
-export function preferredSource(sources: readonly FontFaceSource[]): FontFaceSource | undefined {
-  const rank = (s: FontFaceSource): number => {
-    const f = s.format ?? s.url.split(/[?#]/)[0].split('.').pop()?.toLowerCase() ?? '';
-    if (f.startsWith('woff2')) return 0;
-    if (f.startsWith('woff')) return 1;
-    if (/^(truetype|opentype|ttf|otf)/.test(f)) return 2;
-    return 9;
-  };
-  return [...sources].sort((a, b) => rank(a) - rank(b)).find((s) => rank(s) < 9);
-}

@@ -5,7 +5,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import type { PageFont } from '../../libs/caption-page/src/load-options.js';
-import { bundledFaces, bundledFamily, bundledFamilyByFace, FALLBACK_FACES, type BundledFamily } from './font-catalogue.js';
+import { bundledFaces, bundledFamily, bundledFamilyByFace, FALLBACK_FACES } from './font-catalogue.js';
 import type { FontConfig } from './font-config.js';
 import type { CodePointRanges, FontFaceRule } from './font-face-css.js';
 import { descriptorKey, facesFor, matchingGroups, scenarioFaceStyles, toUnicodeRange, uncovered } from './face-selection.js';
