@@ -138,7 +138,7 @@ async function main(): Promise<number> {
       options: args.options,
       signal: abort.signal,
     });
-    process.stderr.write(`parity: rendered ${summary.framesTotal} frames (${summary.encoder}); comparing with the engine alone…\n`);
+    process.stderr.write(`parity: rendered ${summary.framesTotal} frames (${summary.encoder}); comparing with ${args.reference === 'editor' ? "the editor's preview" : 'the engine alone'}…\n`);
     const editor = args.reference === 'editor' ? editorPluginSource(args) : undefined;
     const lease = await app.get(BrowserPool).acquire(abort.signal);
     let report;
