@@ -90,7 +90,7 @@ function editorPluginSource(args: { pluginDir?: string; pluginOrigin?: string })
   if (args.pluginOrigin) {
     const fetcher = new GuardedFetcher({
       allowHttp: new URL(args.pluginOrigin).protocol === 'http:',
-      allowPrivateNetworks: process.env.ALLOW_PRIVATE_NETWORKS === 'true', // tests only, as in the service
+      allowPrivateNetworks: process.env.ALLOW_PRIVATE_NETWORKS === 'true' && process.env.NODE_ENV !== 'production', // tests only, as in the service
     });
     return { source: originPluginSource(args.pluginOrigin, fetcher), fetcher };
   }

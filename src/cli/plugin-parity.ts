@@ -115,7 +115,7 @@ function sourceOf(args: ReturnType<typeof parse>): { source: PluginFileSource; f
     const fetcher = new GuardedFetcher({
       allowHttp: url.protocol === 'http:',
       // Loopback origins (tests) only with the test-only switch the service also honours.
-      allowPrivateNetworks: process.env.ALLOW_PRIVATE_NETWORKS === 'true',
+      allowPrivateNetworks: process.env.ALLOW_PRIVATE_NETWORKS === 'true' && process.env.NODE_ENV !== 'production',
     });
     return { source: originPluginSource(url.toString(), fetcher), fetcher };
   }
