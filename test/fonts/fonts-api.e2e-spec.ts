@@ -62,6 +62,21 @@ describe('FONT_FALLBACK=refuse (default)', () => {
     expect(origin.requests.some((p) => p.startsWith('/css2?family=%EB%82%98%EB%88%94'))).toBe(true); // asked the font origin first
   });
 
+  it('preflight names each family and where it comes from; what create would refuse is an issue', async () => {
+    const pre = (scenario: unknown) => svc.call('POST', '/api/scenario/preflight', { token, body: { scenario } });
+    const arial = await pre(fontScenario('Arial, sans-serif', 'Hello 😀'));
+    expect([arial.status, arial.body.ok, arial.body.issues]).toEqual([200, true, []]);
+    expect(arial.body.fonts).toEqual([{ family: 'Arial', source: 'bundled', face: 'Arimo', note: 'metric-compatible with Arial (same advance widths)', required: true }]);
+    const missing = await pre(fontScenario("'NanumSquare Neo', Arial", 'x \u{F0001}'));
+    expect(missing.body.ok).toBe(false);
+    expect(missing.body.fonts).toEqual([
+      expect.objectContaining({ family: 'NanumSquare Neo', source: 'missing', required: true }),
+      expect.objectContaining({ family: 'Arial', source: 'bundled', required: false }),
+    ]);
+    expect(missing.body.issues.map((i: { field: string }) => i.field)).toEqual(['fontFamily:NanumSquare Neo', 'text:U+F0001 \u{F0001}']);
+    expect((await svc.call('GET', '/api/render/history', { token })).body.length).toBe(0); // nothing queued by preflight
+  });
+
   it('characters no face covers (tofu) → 400 naming each of them', async () => {
     const r = await create(fontScenario('Arial, sans-serif', 'ok \u{F0001} \u{10FFFD}'));
     expect(r.status).toBe(400);

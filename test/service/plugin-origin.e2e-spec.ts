@@ -157,7 +157,7 @@ describe('create with PLUGIN_ORIGIN (api)', () => {
         { ref: 'fadeIn', source: 'bundled', name: 'fadeIn', version: '2.0.0', uses: 1 },
         { ref: 'zz-nowhere', source: 'unknown', reason: expect.stringMatching(/HTTP 404/), uses: 1 },
       ],
-      fonts: [],
+      fonts: [{ family: 'Noto Sans CJK KR', source: 'system', face: 'Noto Sans CJK KR', required: true }],
       warnings: [],
     });
     const [, editorScenario] = editorScenarios().find(([n]) => n.endsWith('realToScenario-v20.json'))!;

@@ -6,6 +6,8 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Optional, Post, UseGuar
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
+import { fontPreflight } from '../../fonts/font-preflight.js';
+import { FontResolver } from '../../fonts/font-resolver.js';
 import { PluginCatalog } from '../../plugins/plugin-catalog.service.js';
 import { limitPluginRefs, prepareCollectingPlugins, unknownIssues } from '../../plugins/scenario-plugins.js';
 import { estimateRenderSeconds } from '../../quota/job-admission.service.js';
@@ -20,6 +22,7 @@ import { PreflightRequestDto, PreflightResponse, type PreflightPlugin } from './
 export class PreflightController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly fontResolver: FontResolver,
     @Optional() private readonly catalog?: PluginCatalog,
   ) {}
 
@@ -49,17 +52,21 @@ export class PreflightController {
     if (prepared && !Number.isFinite(prepared.lastCueEnd)) warnings.push('a cue never ends: it shows until the end of the video');
     if (prepared && prepared.cueWindows.length === 0) warnings.push('no cue can paint anything');
 
+    // Fonts and assets (src/fonts): families and where they come from; refused ones as issues.
+    const fonts = prepared ? await fontPreflight(this.fontResolver, prepared.scenario) : { fonts: [], issues: [], warnings: [] };
+    warnings.push(...fonts.warnings);
+
     const rawCues = (body.scenario as { cues?: unknown }).cues;
     return {
-      ok: issues.length === 0 && classification.unavailable.length === 0,
-      issues: issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })),
+      ok: issues.length === 0 && fonts.issues.length === 0 && classification.unavailable.length === 0,
+      issues: [...issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })), ...fonts.issues],
       sourceVersion: prepared?.sourceVersion ?? null,
       cues: Array.isArray(prepared?.scenario.cues) ? (prepared.scenario.cues as unknown[]).length : Array.isArray(rawCues) ? rawCues.length : 0,
       visibleCues: prepared?.cueWindows.length ?? 0,
       durationSec: prepared && Number.isFinite(prepared.lastCueEnd) ? prepared.lastCueEnd : null,
       estimatedRenderSeconds: estimateRenderSeconds({ videoUrl: '', scenario: prepared?.scenario ?? body.scenario, options: { ...body.options } }),
       plugins,
-      fonts: [],
+      fonts: fonts.fonts as unknown as Record<string, unknown>[],
       warnings,
     };
   }

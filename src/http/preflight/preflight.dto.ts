@@ -48,7 +48,7 @@ export class PreflightResponse {
   estimatedRenderSeconds!: number;
   @ApiProperty({ type: [PreflightPlugin] })
   plugins!: PreflightPlugin[];
-  /** Fonts the scenario needs (filled by the font checks; empty for now). */
+  /** Fonts the scenario names: {family, source: bundled|system|fetched|asset|missing, face?, note?, reason?, required} (src/fonts). */
   @ApiProperty({ type: 'array', items: { type: 'object' } })
   fonts!: Record<string, unknown>[];
   warnings!: string[];
