@@ -61,6 +61,21 @@ export function normalizeRanges(ranges: Iterable<readonly [number, number]>): Co
   return out;
 }
 
+/** Code points in both. */
+export function intersectRanges(a: CodePointRanges, b: CodePointRanges): CodePointRanges {
+  const out: Array<[number, number]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const lo = Math.max(a[i][0], b[j][0]);
+    const hi = Math.min(a[i][1], b[j][1]);
+    if (lo <= hi) out.push([lo, hi]);
+    if (a[i][1] < b[j][1]) i++;
+    else j++;
+  }
+  return out;
+}
+
 export function rangesHave(ranges: CodePointRanges, cp: number): boolean {
   let lo = 0;
   let hi = ranges.length - 1;

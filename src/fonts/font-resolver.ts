@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { PageFont } from '../../libs/caption-page/src/load-options.js';
 import { bundledFaces, bundledFamily, bundledFamilyByFace, FALLBACK_FACES } from './font-catalogue.js';
 import type { FontConfig } from './font-config.js';
-import type { CodePointRanges, FontFaceRule } from './font-face-css.js';
+import { intersectRanges, rangesHave, type CodePointRanges, type FontFaceRule } from './font-face-css.js';
 import { descriptorKey, facesFor, matchingGroups, scenarioFaceStyles, toUnicodeRange, uncovered } from './face-selection.js';
 import { fontFileCoverage } from './font-coverage.js';
 import { AssetReferenceError, FontSourceError, type FontSources } from './font-sources.js';
@@ -76,6 +76,7 @@ const EMOJI_COMPANIONS = [0x200d, 0xfe0f, 0x20e3, ...Array.from({ length: 0x60 }
 
 export class FontResolver implements OnApplicationShutdown {
   private readonly fileCache = new Map<string, Promise<Buffer>>();
+  private readonly coverageCache = new Map<string, Promise<CodePointRanges>>();
 
   constructor(
     private readonly config: FontConfig,
@@ -151,8 +152,10 @@ export class FontResolver implements OnApplicationShutdown {
     for (const reg of registered) {
       const groups = matchingGroups(reg.faces, styles);
       const own = facesFor(reg.faces, groups, needs.codePoints);
-      for (const f of own) covered.push(f.ranges);
-      const lacking = uncovered(needs.codePoints, own.map((f) => f.ranges));
+      // What the chosen faces really draw: their cmap within their unicode-range.
+      const ownRanges = await Promise.all(own.map((f) => this.realRanges(f)));
+      covered.push(...ownRanges);
+      const lacking = uncovered(needs.codePoints, ownRanges);
       const chosen: Array<{ face: SourcedFace; unicodeRange?: string; weight: string; style: string }> = own.map((face) => ({
         face,
         unicodeRange: face.unicodeRange,
@@ -167,9 +170,10 @@ export class FontResolver implements OnApplicationShutdown {
         const fallbackFaces = await bundledFaces(bundledFamilyByFace(fallbackName));
         for (const face of fallbackFaces) {
           if (descriptorKey(face) !== descriptorKey(fallbackFaces[0])) continue; // one weight suffices
-          const mine = rest.filter((cp) => face.ranges.some(([a, b]) => cp >= a && cp <= b));
+          const real = await this.realRanges(face);
+          const mine = rest.filter((cp) => rangesHave(real, cp));
           if (mine.length === 0) continue;
-          covered.push(face.ranges);
+          covered.push(real);
           rest = rest.filter((cp) => !mine.includes(cp));
           const range = fallbackName === 'Noto Color Emoji' ? [...mine, ...EMOJI_COMPANIONS] : mine;
           for (const d of descriptors) chosen.push({ face, unicodeRange: toUnicodeRange(range), weight: d.weight, style: d.style });
@@ -211,6 +215,21 @@ export class FontResolver implements OnApplicationShutdown {
     } catch (err) {
       return { family, source: 'missing', reason: (err as Error).message, required: true };
     }
+  }
+
+  /** A bundled face's cmap coverage within its unicode-range (others: as declared / already read). */
+  private realRanges(face: SourcedFace): Promise<CodePointRanges> {
+    if (!face.path || !face.unicodeRange) return Promise.resolve(face.ranges);
+    let p = this.coverageCache.get(face.path);
+    if (!p) {
+      p = readFile(face.path).then((b) => {
+        const cmap = fontFileCoverage(b);
+        return cmap ? intersectRanges(cmap, face.ranges) : face.ranges;
+      });
+      p.catch(() => this.coverageCache.delete(face.path!));
+      this.coverageCache.set(face.path, p);
+    }
+    return p;
   }
 
   private bytes(face: SourcedFace, signal?: AbortSignal): Promise<Buffer> {

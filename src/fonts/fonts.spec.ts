@@ -11,7 +11,7 @@ import { FONT_FILES, startFontOriginServer, type FontOriginServer } from '../../
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { bundledFaces, bundledFamily } from './font-catalogue.js';
 import type { FontConfig } from './font-config.js';
-import { parseFontFaceCss, parseUnicodeRange, rangesHave } from './font-face-css.js';
+import { intersectRanges, parseFontFaceCss, parseUnicodeRange, rangesHave } from './font-face-css.js';
 import { fontFileCoverage } from './font-coverage.js';
 import { AssetReferenceError, FontResolver, FontUnavailableError } from './font-resolver.js';
 import { FontSources } from './font-sources.js';
@@ -32,6 +32,11 @@ describe('font stylesheets, family lists and coverage', () => {
   it('parses unicode-range descriptors, wildcards included', () => {
     expect(parseUnicodeRange('U+0-7F, U+4??, U+AC00-D7A3,U+1F600')).toEqual([[0, 0x7f], [0x400, 0x4ff], [0xac00, 0xd7a3], [0x1f600, 0x1f600]]);
     expect(() => parseUnicodeRange('U+ZZ')).toThrow(/unicode-range/);
+  });
+
+  it('intersects code-point ranges (a subset face draws what its cmap has within its unicode-range)', () => {
+    expect(intersectRanges([[0, 0x7f], [0x100, 0x200]], [[0x41, 0x150], [0x1ff, 0x300]])).toEqual([[0x41, 0x7f], [0x100, 0x150], [0x1ff, 0x200]]);
+    expect(intersectRanges([[0, 10]], [])).toEqual([]);
   });
 
   it('splits CSS family lists as the editor writes them', () => {
