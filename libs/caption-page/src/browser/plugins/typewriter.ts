@@ -58,6 +58,8 @@ export const typewriter: DomPluginModule = {
     if (!st) return () => {};
     const gsap = gsapOf(ctx);
     const win = pluginWindowSeconds(el, ctx, 'typewriter');
+    const starts = win ? flashStarts(win, (x) => countAt(st.text, x, numberParam(params?.typingSpeed, DEFAULTS.typingSpeed))) : [];
+    const froms: string[] = [];
     const speed = numberParam(params?.typingSpeed, DEFAULTS.typingSpeed);
     const blink = boolParam(params?.cursorBlink, DEFAULTS.cursorBlink);
     const full = st.text;
@@ -65,7 +67,7 @@ export const typewriter: DomPluginModule = {
       const t = Math.max(0, Math.min(1, Number.isFinite(p) ? p : 0));
       const n = countAt(full, t, speed);
       st.typed.textContent = full.substring(0, n);
-      if (gsap && win) replayFlashes(gsap, st.typed, win, t, (x) => countAt(full, x, speed));
+      if (gsap && win) showFlash(gsap, st.typed, win, t, starts, froms);
       if (st.cursor) st.cursor.style.opacity = !blink || Math.floor((t * 2) % 2) === 0 ? '1' : '0';
     };
   },
@@ -96,34 +98,41 @@ function gsapOf(ctx: unknown): GsapLike | null {
 const PREVIEW_FPS = 30;
 const FLASH = { textShadow: '0 0 5px rgba(255,255,255,0.5)', duration: 0.08, yoyo: true, repeat: 1, ease: 'power2.out' };
 
-/**
- * The editor's flashes up to window progress t: one tween per preview frame at which the typed
- * text changed, each starting from the shadow the previous one had reached by then; a tween
- * started on the frame being shown has not rendered yet. p = 1 stands for "after the window".
- */
-function replayFlashes(gsap: GsapLike, span: HTMLElement, win: [number, number], t: number, count: (x: number) => number): void {
+/** Preview frames (seconds) at which the typed text changes: each starts a flash. */
+function flashStarts(win: [number, number], count: (x: number) => number): number[] {
   const [w0, w1] = win;
-  const now = t >= 1 ? Infinity : w0 + t * (w1 - w0);
   const starts: number[] = [];
   let shown = count(0);
-  for (let f = Math.ceil(w0 * PREVIEW_FPS - 1e-6); f / PREVIEW_FPS <= Math.min(now, w1) + 1e-6; f++) {
+  for (let f = Math.ceil(w0 * PREVIEW_FPS - 1e-6); f / PREVIEW_FPS <= w1 + 1e-6; f++) {
     const c = count(Math.max(0, Math.min(1, (f / PREVIEW_FPS - w0) / (w1 - w0))));
-    if (c !== shown && f / PREVIEW_FPS < now - 1e-6) starts.push(f / PREVIEW_FPS);
+    if (c !== shown) starts.push(f / PREVIEW_FPS);
     shown = c;
   }
-  span.style.textShadow = '';
-  let prev: { totalTime(t: number): unknown; kill(): void } | null = null;
-  let prevStart = 0;
-  for (const start of starts) {
-    if (prev) prev.totalTime(Math.min(0.16, start - prevStart)); // the shadow this flash starts from
+  return starts;
+}
+
+/**
+ * The editor's flashes at window progress t (p = 1 stands for "after the window"): the newest
+ * flash started before now, at its age, from the shadow the one before had reached when it
+ * started (a flash started on the frame being shown has not rendered yet). `froms[j]` caches
+ * that starting shadow, so replaying a window frame by frame costs one tween per frame.
+ */
+function showFlash(gsap: GsapLike, span: HTMLElement, win: [number, number], t: number, starts: number[], froms: string[]): void {
+  const now = t >= 1 ? Infinity : win[0] + t * (win[1] - win[0]);
+  let last = -1;
+  while (last + 1 < starts.length && starts[last + 1] < now - 1e-6) last++;
+  const render = (j: number, age: number): string => {
+    span.style.textShadow = froms[j];
     const tween = gsap.to(span, { ...FLASH, paused: true, lazy: false });
-    tween.totalTime(0);
-    prev?.kill();
-    prev = tween;
-    prevStart = start;
+    tween.totalTime(Math.min(0.16, age));
+    tween.kill();
+    return span.style.textShadow;
+  };
+  if (froms.length === 0) froms.push('');
+  while (froms.length <= last) {
+    const j = froms.length - 1;
+    froms.push(render(j, starts[j + 1] - starts[j]));
   }
-  if (prev) {
-    prev.totalTime(Math.min(0.16, now - prevStart));
-    prev.kill();
-  }
+  if (last < 0) span.style.textShadow = '';
+  else render(last, now - starts[last]);
 }
