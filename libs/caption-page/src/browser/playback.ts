@@ -21,6 +21,8 @@
 // plugin ran on (the editor's spin@1.0.0 ends between two frames: the word stays tilted). The
 // page adds those residual channels, evaluated at that last frame, under the active ones.
 
+import { HISTORY_FREE_SEEKERS } from './plugin-registry.js';
+
 interface PluginSpec {
   name: string;
   baseTime?: unknown;
@@ -35,7 +37,7 @@ interface NodeLike {
 }
 export interface PlaybackInternals {
   mountedElements: Map<string, { element: HTMLElement; node?: NodeLike }>;
-  domPluginStates: Map<string, Map<string, { initialized?: boolean }>>;
+  domPluginStates: Map<string, Map<string, { initialized?: boolean; seekFunction?: unknown }>>;
   applyDomPluginProgressIfInitialized(plugin: PluginSpec, element: HTMLElement, p: number): void;
   manageDomPluginState(nodeId: string, plugin: PluginSpec, effectsRoot: HTMLElement, p: number): void;
   resolveAllDefines(v: unknown): unknown;
@@ -165,6 +167,41 @@ function residualChannels(rv2: PlaybackInternals, node: NodeLike, chain: PluginS
   return residual;
 }
 
+interface TimelineLike {
+  duration(): number;
+  getChildren(nested?: boolean, tweens?: boolean, timelines?: boolean): Array<{ startTime(): number; getChildren?: unknown }>;
+}
+
+/** Start times (seconds) of every tween and timeline in a gsap timeline, nested ones included. */
+function childStarts(tl: TimelineLike, offset = 0, out: number[] = []): number[] {
+  for (const c of tl.getChildren(false, true, true)) {
+    const start = offset + c.startTime();
+    out.push(start);
+    if (typeof c.getChildren === 'function') childStarts(c as unknown as TimelineLike, start, out);
+  }
+  return out;
+}
+
+/**
+ * The earlier frames that can change what t shows. A gsap timeline depends on its history only
+ * where the playhead first reaches a child (start values are recorded then): replaying the first
+ * frame at or after each child's start is the same as replaying them all (elastic on a whole cue:
+ * 28 → a few ms a frame). Anything else (a seek function of its own) gets every frame.
+ */
+function framesThatMatter(seeker: unknown, qs: number[]): number[] {
+  if (seeker && HISTORY_FREE_SEEKERS.has(seeker as object)) return [];
+  const tl = seeker as Partial<TimelineLike> | undefined;
+  if (!tl || typeof tl.getChildren !== 'function' || typeof tl.duration !== 'function') return qs;
+  const duration = tl.duration();
+  if (!(duration > 0)) return qs;
+  const picked = new Set<number>();
+  for (const start of childStarts(tl as TimelineLike)) {
+    const q = qs.find((x) => x * duration >= start);
+    if (q !== undefined) picked.add(q);
+  }
+  return qs.filter((q) => picked.has(q));
+}
+
 export function emulatePlayback(rv2: PlaybackInternals): void {
   const chainAt = rv2.processPluginChain.bind(rv2);
   rv2.processPluginChain = (node, chain, t, element) => {
@@ -177,7 +214,12 @@ export function emulatePlayback(rv2: PlaybackInternals): void {
   rv2.manageDomPluginState = (nodeId, plugin, effectsRoot, p) => {
     const fresh = !rv2.domPluginStates.get(nodeId)?.get(plugin.name)?.initialized;
     const mounted = fresh ? mountedEntryOf(rv2, effectsRoot.closest<HTMLElement>('[data-node-id]') ?? effectsRoot) : undefined;
-    if (mounted?.node) for (const q of earlierProgresses(rv2, mounted.node, plugin)) manage(nodeId, plugin, effectsRoot, q);
+    const earlier = mounted?.node ? earlierProgresses(rv2, mounted.node, plugin) : [];
+    if (earlier.length > 0) {
+      manage(nodeId, plugin, effectsRoot, earlier[0]); // initialised on the window's first frame
+      const seeker = rv2.domPluginStates.get(nodeId)?.get(plugin.name)?.seekFunction;
+      for (const q of framesThatMatter(seeker, earlier.slice(1))) manage(nodeId, plugin, effectsRoot, q);
+    }
     manage(nodeId, plugin, effectsRoot, p);
   };
   keepEndStates(rv2);

@@ -15,6 +15,12 @@ type ModuleLike = Record<string, unknown>;
 
 const registered = new Set<string>();
 
+/**
+ * Seek functions of our bundled plugins: pure functions of the progress (written that way), so
+ * playback emulation need not replay earlier frames for them (playback.ts).
+ */
+export const HISTORY_FREE_SEEKERS = new WeakSet<object>();
+
 export function registeredPlugins(): string[] {
   return Array.from(registered).sort();
 }
@@ -49,7 +55,7 @@ function seededSeeker(key: string, seeker: unknown): unknown {
 }
 
 /** The module with init/animate/evalChannels/cleanup running on a seeded stream per node. */
-function seededModule(name: string, module: ModuleLike): ModuleLike {
+function seededModule(name: string, module: ModuleLike, historyFree = false): ModuleLike {
   const out: ModuleLike = { ...module };
   const init = module.init as AnyFn | undefined;
   const animate = module.animate as AnyFn | undefined;
@@ -66,7 +72,9 @@ function seededModule(name: string, module: ModuleLike): ModuleLike {
     out.animate = (el: unknown, ...rest: unknown[]) => {
       const key = `${nodeKeyOf(el)}|${name}`;
       if (typeof init !== 'function') restartStream(key);
-      return seededSeeker(key, withStream(key, () => animate(el, ...rest)));
+      const seeker = seededSeeker(key, withStream(key, () => animate(el, ...rest)));
+      if (historyFree && seeker && (typeof seeker === 'function' || typeof seeker === 'object')) HISTORY_FREE_SEEKERS.add(seeker);
+      return seeker;
     };
   }
   if (typeof evalChannels === 'function') {
@@ -106,7 +114,7 @@ export function registerBundledPlugins(): void {
       registerExternalPlugin({
         name: plugin.name,
         version,
-        module: seededModule(plugin.name, module as unknown as ModuleLike),
+        module: seededModule(plugin.name, module as unknown as ModuleLike, true),
         baseUrl: `${PLUGINS_URL}${ref}/`,
         manifest,
       } as Parameters<typeof registerExternalPlugin>[0]);
