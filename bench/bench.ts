@@ -1,7 +1,7 @@
 // `npm run bench [-- --json] [--workload NAME[,NAME…]] [--seconds N] [--repeat N] [--no-breakdown]
 //                  [--no-transcode] [--workers N[,N…]]`
 //
-// Default workloads: standard and kinetic; `long` (10 minutes) runs only when named. When both
+// Default workloads: standard, kinetic and editor; `long` (10 minutes) runs only when named. When both
 // `standard` and `long` run in one invocation, their peak memory and per-frame time are compared.
 // `--workers 1,2` renders the workload (default `long`, cut to --seconds, default 180) through the
 // real service instead — api + N worker processes on Redis, split into segments — once per N, and
@@ -214,6 +214,7 @@ async function render(ctx: Context, job: Job, output: string): Promise<{ summary
   const summary = await ctx.app.get(RenderEngine).render({
     videoPath: job.source.path,
     scenario: job.scenario,
+    options: job.options,
     outputPath: output,
     signal: ctx.signal,
     onProgress: (p) => {
@@ -388,7 +389,7 @@ async function runWorkload(ctx: Context, workload: Workload, seconds: number | u
   const source = await ctx.app.get(MediaProbe).probe(gen.path);
   const scenario = workload.buildScenario(spec.durationSec);
   const prepared = prepareScenario(scenario);
-  const options = resolveRenderOptions({}, source);
+  const options = resolveRenderOptions(workload.renderOptions ?? {}, source);
   const job: Job = { workload, source, options, scenario, prepared, framesTotal: expectedFrameCount(source.durationSec, options.fps) };
   const cues = Array.isArray(scenario.cues) ? scenario.cues.length : 0;
   ctx.log(
@@ -551,7 +552,7 @@ async function runWorkers(ctx: Context, args: Args, workload: Workload) {
   if (gen.generated) ctx.log(`  source generated in ${gen.seconds.toFixed(1)} s`);
   const source = await ctx.app.get(MediaProbe).probe(gen.path);
   const scenario = workload.buildScenario(spec.durationSec);
-  const options = resolveRenderOptions({}, source);
+  const options = resolveRenderOptions(workload.renderOptions ?? {}, source);
   const framesTotal = expectedFrameCount(source.durationSec, options.fps);
   const env = {
     SEGMENT_SECONDS: String(args.segmentSeconds),

@@ -4,6 +4,8 @@
 //
 // Adding a workload = appending to WORKLOADS (or to OPT_IN_WORKLOADS for one that only runs when
 // named with --workload, such as the 10-minute `long`).
+import type { RenderOptions } from '../src/render/render-options.js';
+import { EDITOR_WORKLOAD } from './editor-workload.js';
 
 /** A synthetic source video: ffmpeg's testsrc2 picture plus a sine tone, encoded once. */
 export interface SourceSpec {
@@ -21,6 +23,8 @@ export interface Workload {
   name: string;
   description: string;
   source: SourceSpec;
+  /** Output options other than the defaults (e.g. the editor's quality 90). */
+  renderOptions?: RenderOptions;
   /** The scenario for a source of `durationSec` seconds (the spec's, or `--seconds`). */
   buildScenario(durationSec: number): Record<string, unknown>;
 }
@@ -230,6 +234,7 @@ export const WORKLOADS: readonly Workload[] = [
     source: STANDARD_SOURCE,
     buildScenario: buildKineticScenario,
   },
+  EDITOR_WORKLOAD,
 ];
 
 /** Workloads run only when named (--workload): too slow for the default run. */
