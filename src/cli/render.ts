@@ -7,6 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FontResolver } from '../fonts/font-resolver.js';
+import { PluginCatalog } from '../plugins/plugin-catalog.service.js';
+import { formatPreflight, preflightScenario } from '../preflight/scenario-preflight.js';
 import { createHash } from 'node:crypto';
 import { loadEngineConfig, loadPluginConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
@@ -16,7 +19,10 @@ import { RenderEngine } from '../render/render-engine.service.js';
 import { RenderError } from '../render/render-errors.js';
 import { ProgressBar } from './progress-bar.js';
 
-const USAGE = `usage: npm run render -- --video IN --scenario S.json --out OUT.mp4 [--width W] [--height H] [--fps F] [--quality Q]`;
+const USAGE = [
+  'usage: npm run render -- --video IN --scenario S.json --out OUT.mp4 [--width W] [--height H] [--fps F] [--quality Q]',
+  '       npm run render -- --preflight --scenario S.json [--json]   (plugins, fonts, issues, estimate; renders nothing)',
+].join('\n');
 
 class UsageError extends Error {}
 
@@ -31,12 +37,14 @@ function parseCommandLine(argv: string[]) {
       height: { type: 'string' },
       fps: { type: 'string' },
       quality: { type: 'string' },
+      preflight: { type: 'boolean' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) throw new UsageError('');
-  for (const k of ['video', 'scenario', 'out'] as const) {
+  for (const k of values.preflight ? (['scenario'] as const) : (['video', 'scenario', 'out'] as const)) {
     if (!values[k]) throw new UsageError(`--${k} is required`);
   }
   const num = (name: 'width' | 'height' | 'fps' | 'quality') => {
@@ -47,9 +55,11 @@ function parseCommandLine(argv: string[]) {
     return n;
   };
   return {
-    video: resolve(values.video!),
+    preflight: values.preflight === true,
+    json: values.json === true,
+    video: resolve(values.video ?? '.'),
     scenario: resolve(values.scenario!),
-    out: resolve(values.out!),
+    out: resolve(values.out ?? '.'),
     options: { width: num('width'), height: num('height'), fps: num('fps'), quality: num('quality') },
   };
 }
@@ -105,6 +115,15 @@ async function main(): Promise<number> {
       { module: CliModule, imports: [ConfigModule.forEngine(loadEngineConfig()), PluginsModule.forRoot(loadPluginConfig()), EngineModule] },
       { logger: ['error', 'warn'], abortOnError: false },
     );
+    if (args.preflight) {
+      if (!scenario || typeof scenario !== 'object' || Array.isArray(scenario)) throw new RenderError('RENDER_INVALID_SCENARIO', 'the scenario must be a JSON object');
+      const report = await preflightScenario(scenario as Record<string, unknown>, args.options, {
+        fontResolver: app.get(FontResolver, { strict: false }),
+        catalog: app.get(PluginCatalog, { strict: false }),
+      });
+      process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatPreflight(report));
+      return report.ok ? 0 : 1;
+    }
     const summary = await app.get(RenderEngine).render({
       videoPath: args.video,
       scenario,
