@@ -1,9 +1,12 @@
 // The ECG Render web console. Plain TypeScript + DOM, bundled by scripts/build-console.mjs.
 // It talks only to the public HTTP API (plus the console's own helper endpoints):
 //   POST /api/uploads → PUT uploadUrl → POST /api/render/create → GET /api/render/:id/events (SSE)
-//   POST /api/render/:id/cancel, GET /api/render/history, POST /api/scenario/prepare (preview),
+//   POST /api/scenario/preflight (shown before a render starts), POST /api/scenario/prepare (preview),
+//   POST /api/render/:id/cancel, GET /api/render/history,
 //   POST /api/render/:id/parity, GET|POST /api/dev/token (only when ALLOW_DEV_TOKENS=true).
 // Every value from the server or a file is put in the page as text (textContent), never as HTML.
+
+import { showPreflight } from './preflight-view.js';
 
 type Json = Record<string, any>;
 
@@ -184,6 +187,9 @@ async function startRender(): Promise<void> {
       throw new Error(`${scenarioFile.name} is not valid JSON: ${(e as Error).message}`);
     }
     status.textContent = 'Checking the scenario…';
+    const options = readOptions();
+    const refusals = showPreflight($('#preflight'), await api('POST', '/api/scenario/preflight', { scenario, ...(Object.keys(options).length ? { options } : {}) }));
+    if (refusals.length) throw new Error(`The render would be refused: ${refusals.join('; ')}`);
     const prepared = await api('POST', '/api/scenario/prepare', { scenario });
     status.textContent = 'Uploading the video…';
     const up = await api('POST', '/api/uploads', {
@@ -193,7 +199,6 @@ async function startRender(): Promise<void> {
     });
     await putFile(up.uploadUrl, videoFile, up.headers, (s) => (status.textContent = `Uploading the video… ${Math.round(s * 100)} %`));
     status.textContent = 'Starting the render…';
-    const options = readOptions();
     const created = await api(
       'POST',
       '/api/render/create',

@@ -94,6 +94,10 @@ describe('web console (Chromium)', () => {
     );
     const err = await page.$eval('#start-error', (e) => e.textContent);
     expect(err).toBe('');
+    // The preflight report was shown before the render started.
+    const preflight = await page.$eval('#preflight', (e) => ({ hidden: (e as HTMLElement).hidden, text: e.textContent ?? '' }));
+    expect(preflight.hidden).toBe(false);
+    expect(preflight.text).toMatch(/^Preflight: \d+ cues/);
     return page.$eval('#jobs [data-job-id]', (e) => (e as HTMLElement).dataset.jobId!);
   }
 
