@@ -8,12 +8,14 @@
 // blank shows the editor's placeholder "안녕하세요!" without animation.
 import { gsapEase, numberParam, rememberTarget, round4 } from './editor-timing.js';
 import { EDITOR_BASIC_DEFAULTS } from './editor-basic-defaults.js';
+import { pluginWindowSeconds } from './plugin-window.js';
 import { graphemes } from './util.js';
 import type { DomPluginModule } from './util.js';
 
 const PLACEHOLDER = '안녕하세요!';
 const HALO_FADE = 0.4; // seconds, fixed in the editor's timeline
 const SWELL = 1.03;
+const PREVIEW_FPS = 30;
 const DEFAULTS = EDITOR_BASIC_DEFAULTS.fadein;
 
 interface FadeState {
@@ -45,7 +47,7 @@ export const fadein: DomPluginModule = {
     }
     STATE.set(el, { original, chars });
   },
-  animate(el, params) {
+  animate(el, params, ctx) {
     const st = STATE.get(el);
     if (!st || st.chars.length === 0) return () => {};
     const stagger = numberParam(params?.staggerDelay, DEFAULTS.staggerDelay);
@@ -56,10 +58,29 @@ export const fadein: DomPluginModule = {
     const swellOut = gsapEase('power2.out');
     const haloOut = gsapEase('power1.out');
     const total = (st.chars.length - 1) * stagger + dur + HALO_FADE;
-    // As the preview plays, the swell starts from the scale the fade has reached at 60 %.
-    const swellFrom = scaleStart + (1 - scaleStart) * ease(0.6);
+    // As the preview plays, a letter's swell starts from the scale its fade has reached on the
+    // first preview frame (30 a second) at or after 60 % of the fade; without the window in
+    // seconds, at 60 % exactly.
+    const win = pluginWindowSeconds(el, ctx, 'fadein');
+    const swellFrom = st.chars.map((_, i) => {
+      let u = 0.6 * dur;
+      if (win && win[1] > win[0]) {
+        const secs = win[0] + ((i * stagger + 0.6 * dur) / total) * (win[1] - win[0]);
+        const frame = Math.ceil(secs * PREVIEW_FPS - 1e-6) / PREVIEW_FPS;
+        u = ((frame - win[0]) / (win[1] - win[0])) * total - i * stagger;
+      }
+      return scaleStart + (1 - scaleStart) * ease(Math.min(1, u / dur));
+    });
     return (p) => {
-      const time = (p < 0 ? 0 : p > 1 ? 1 : p) * total;
+      if (!(Math.round(p * total * 1e7) > 0)) {
+        // The editor's first progress(p) after init renders nothing when GSAP's time (rounded to
+        // 1e-7) is still 0: on the window's first instant the letters show as plain text.
+        for (const c of st.chars) {
+          for (const prop of ['opacity', 'transform', 'transform-origin', 'color', 'filter', 'text-shadow']) c.style.removeProperty(prop);
+        }
+        return;
+      }
+      const time = (p > 1 ? 1 : p) * total;
       st.chars.forEach((c, i) => {
         const u = time - i * stagger;
         const s = c.style;
@@ -78,7 +99,7 @@ export const fadein: DomPluginModule = {
         if (u >= 0.6 * dur) {
           const q = (u - 0.6 * dur) / (0.2 * dur);
           const k = q >= 2 ? 0 : q <= 1 ? swellOut(q) : swellOut(2 - q);
-          scale = swellFrom + (SWELL - swellFrom) * k;
+          scale = swellFrom[i] + (SWELL - swellFrom[i]) * k;
         }
         s.transform = `scale(${round4(scale)})`;
         const grey = Math.round(153 + 102 * e);
