@@ -33,6 +33,7 @@ export function storageOptions(config: AppConfig): StorageModuleOptions {
         bucket: s.s3Bucket!,
         region: s.s3Region,
         endpoint: s.s3Endpoint,
+        publicEndpoint: s.s3PublicEndpoint,
         forcePathStyle: s.s3ForcePathStyle,
         defaultTtlSeconds: s.downloadUrlTtlSeconds,
       },

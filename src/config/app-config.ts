@@ -50,6 +50,8 @@ export interface AppConfig {
     localDir: string;
     s3Bucket?: string;
     s3Endpoint?: string;
+    /** Endpoint in presigned URLs when clients reach S3 by another name than the service (compose). */
+    s3PublicEndpoint?: string;
     s3Region: string;
     s3ForcePathStyle: boolean;
     s3SourceBuckets: string[];
@@ -238,6 +240,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       localDir: resolve(r.str('LOCAL_STORAGE_DIR', './data/storage')),
       s3Bucket,
       s3Endpoint: r.url('S3_ENDPOINT', undefined, ['http:', 'https:']),
+      s3PublicEndpoint: r.url('S3_PUBLIC_ENDPOINT', undefined, ['http:', 'https:']),
       s3Region: r.str('S3_REGION', 'us-east-1'),
       s3ForcePathStyle: r.bool('S3_FORCE_PATH_STYLE', false),
       s3SourceBuckets: r.list('S3_SOURCE_BUCKETS'),

@@ -18,7 +18,7 @@ export function storageOrigins(config: AppConfig): string[] {
   const base = origin(config.http.publicBaseUrl);
   if (base) out.add(base);
   if (config.storage.driver === 's3') {
-    const endpoint = origin(config.storage.s3Endpoint);
+    const endpoint = origin(config.storage.s3PublicEndpoint ?? config.storage.s3Endpoint);
     if (endpoint) {
       out.add(endpoint);
       // Virtual-hosted style: <bucket>.<endpoint host>
