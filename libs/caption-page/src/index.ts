@@ -12,7 +12,7 @@ import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CDPSession, HTTPRequest, Page } from 'puppeteer-core';
 
-import type { CaptionLoadOptions, OriginPlugin, PageFont, PageFontDescriptor, PageLoadInput, PagePluginDescriptor } from './load-options.js';
+import type { CaptionLoadOptions, OriginPlugin, PageAnimatedImage, PageFont, PageFontDescriptor, PageLoadInput, PagePluginDescriptor } from './load-options.js';
 
 export { BUNDLED_PLUGINS, resolveBundledPlugin } from './plugin-manifest.js';
 export type { BundledPlugin, PluginRef } from './plugin-manifest.js';
@@ -297,9 +297,11 @@ export class CaptionPage {
    * origin plugins and font faces the server fetched for it, served to the page from memory.
    */
   async load(scenarioV2: object, options: CaptionLoadOptions = {}): Promise<LoadResult> {
+    const plugins = (options.originPlugins ?? []).map((p) => this.serveOriginPlugin(p));
     const input: PageLoadInput = {
       ...this.size,
-      plugins: (options.originPlugins ?? []).map((p) => this.serveOriginPlugin(p)),
+      plugins,
+      animatedImages: this.animatedImages(),
       fonts: (options.fonts ?? []).map((f, i) => this.serveFont(f, i)),
       seed: options.seed ?? '',
       fps: options.fps,
@@ -323,6 +325,16 @@ export class CaptionPage {
       entryUrl: pluginFileUrl(p.name, p.version, p.entry),
       baseUrl: pluginFileUrl(p.name, p.version, ''),
     };
+  }
+
+  /** Every GIF the page may show (plugin folders): the page drives them by the timeline. */
+  private animatedImages(): PageAnimatedImage[] {
+    const out: PageAnimatedImage[] = [];
+    for (const [url, f] of this.served) {
+      if (f.contentType !== 'image/gif' || typeof f.body === 'string') continue;
+      out.push({ url, contentType: f.contentType, base64: Buffer.from(f.body.buffer, f.body.byteOffset, f.body.byteLength).toString('base64') });
+    }
+    return out;
   }
 
   private serveFont(f: PageFont, index: number): PageFontDescriptor {

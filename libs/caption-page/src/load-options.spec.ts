@@ -131,18 +131,37 @@ describe('origin plugins', () => {
     expect(c.g).toBeLessThan(60);
   });
 
-  it("runs the editor's flames with its asset served under the page's own origin, and nothing reaches the network", async () => {
-    const cp = await openPage();
+  it("runs the editor's flames with its asset served under the page's own origin, its GIF driven by the timeline, and nothing reaches the network", async () => {
+    const load = async () => {
+      const cp = await openPage();
+      const res = await cp.load(scenario([{ name: 'flames', timeOffset: [0, 4] }]), { originPlugins: [editorPlugin('flames@2.0.0')] });
+      expect(res.warnings).toEqual([]);
+      return cp;
+    };
     const before = sentinelHits;
-    const res = await cp.load(scenario([{ name: 'flames', timeOffset: [0, 4] }]), { originPlugins: [editorPlugin('flames@2.0.0')] });
-    expect(res.warnings).toEqual([]);
-    await cp.seek(1);
-    const img = await cp.page.evaluate(() => {
-      const i = document.querySelector<HTMLImageElement>('img[data-flames]');
-      return i ? { src: i.src, complete: i.complete, w: i.naturalWidth } : null;
-    });
-    expect(img?.src).toBe('https://caption-page.invalid/plugins/flames@2.0.0/assets/flame.gif');
-    expect(img?.w).toBeGreaterThan(0);
+    const cp = await load();
+    const picture = async (page: CaptionPage, t: number) => {
+      await page.seek(t);
+      return page.page.evaluate(() => {
+        const i = document.querySelector<HTMLImageElement>('img[data-flames]');
+        return i ? { animated: i.dataset.ecgAnimated, blob: i.src.startsWith('blob:'), complete: i.complete, w: i.naturalWidth } : null;
+      });
+    };
+    const img = await picture(cp, 1);
+    expect(img).toEqual({ animated: 'https://caption-page.invalid/plugins/flames@2.0.0/assets/flame.gif', blob: true, complete: true, w: expect.any(Number) });
+    expect(img!.w).toBeGreaterThan(0);
+    // The same t shows the same picture on any page, whatever was shown before; another t another.
+    const shotAt = async (page: CaptionPage, t: number) => {
+      await page.seek(t);
+      return page.capture();
+    };
+    const a = await shotAt(cp, 1.2);
+    const other = await load();
+    await shotAt(other, 2.7);
+    expect(Buffer.compare(await shotAt(other, 1.2), a)).toBe(0);
+    const distinct = new Set<string>();
+    for (const t of [0.1, 0.2, 0.3, 0.4, 0.5]) distinct.add((await shotAt(cp, t)).toString('base64'));
+    expect(distinct.size).toBeGreaterThan(1);
     expect(sentinelHits).toBe(before);
   });
 

@@ -63,11 +63,19 @@ export interface PageFontDescriptor {
   readonly unicodeRange?: string;
 }
 
+/** A GIF the page drives by the timeline (decoded in the page; base64 of its bytes). */
+export interface PageAnimatedImage {
+  readonly url: string;
+  readonly contentType: string;
+  readonly base64: string;
+}
+
 export interface PageLoadInput {
   readonly width: number;
   readonly height: number;
   readonly plugins?: readonly PagePluginDescriptor[];
   readonly fonts?: readonly PageFontDescriptor[];
+  readonly animatedImages?: readonly PageAnimatedImage[];
   readonly seed?: string;
   readonly fps?: number;
 }

@@ -9,6 +9,7 @@
 import gsap from 'gsap';
 import { MotionTextRenderer } from 'motiontext-renderer';
 import type { PageLoadInput } from '../load-options.js';
+import { driveAnimatedImages, prepareAnimatedImages } from './animated-images.js';
 import { loadFontFaces } from './font-faces.js';
 import { emulatePlayback, setPlayhead, type PlaybackInternals } from './playback.js';
 import { isRegistered, registerBundledPlugins, registerOriginPlugins, registeredPlugins } from './plugin-registry.js';
@@ -297,6 +298,19 @@ function signature(): string {
 }
 
 // ---------------------------------------------------------------- API
+/** When the node holding `el` appeared on screen (its own or an ancestor's display start). */
+function shownSince(el: Element): number {
+  for (let a: Element | null = el; a && a !== container; a = a.parentElement) {
+    if (!(a instanceof HTMLElement) || !internals) continue;
+    for (const m of internals.mountedElements.values()) {
+      if (m.element !== a) continue;
+      const dt = (m as { node?: { displayTime?: [number, number] } }).node?.displayTime;
+      if (dt && Number.isFinite(dt[0])) return dt[0];
+    }
+  }
+  return 0;
+}
+
 function seek(t: number): SeekResult {
   if (!renderer) throw new Error('caption page: load() first');
   if (!Number.isFinite(t)) throw new Error(`caption page: bad time ${t}`);
@@ -304,6 +318,7 @@ function seek(t: number): SeekResult {
   restartFallback(t);
   setPlayhead(t, fps);
   renderer.seek(t);
+  if (container) driveAnimatedImages(container, t, shownSince);
   const m = measure();
   return { visible: m.visible, bbox: m.bbox, signature: m.visible ? signature() : 'empty' };
 }
@@ -349,7 +364,7 @@ async function load(scenario: unknown, opts: PageLoadInput): Promise<LoadResult>
     registerBundledPlugins(); // drop a previous load's origin plugins
     await registerOriginPlugins(opts.plugins);
   }
-  const fontWarnings = await loadFontFaces(opts.fonts ?? []);
+  const fontWarnings = [...(await loadFontFaces(opts.fonts ?? [])), ...(await prepareAnimatedImages(opts.animatedImages ?? []))];
   viewport = { width, height };
   container = document.createElement('div');
   container.id = 'ecg-stage';
