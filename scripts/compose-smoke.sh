@@ -8,13 +8,15 @@
 #
 # `podman compose` exists from podman 4.7; Debian bookworm has 4.3, so podman-compose (apt) runs
 # the file, and the CNI dnsname plugin lets the services find each other by name.
-# Env: API_PORT (3080), S3_PORT (3090); --keep leaves the stack running for a look.
+# Env: API_PORT (3080), S3_PORT (3090). Flags: --keep leaves the stack running for a look;
+# --no-app-build uses the localhost/ecg-render image as it is (an earlier `npm run images`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-KEEP=0
+KEEP=0; APP_BUILD=1
 for a in "$@"; do
   case "$a" in
     --keep) KEEP=1 ;;
+    --no-app-build) APP_BUILD=0 ;;
     *) echo "compose-smoke: unknown flag $a" >&2; exit 2 ;;
   esac
 done
@@ -22,7 +24,7 @@ log() { echo "[compose] $*" >&2; }
 started=$(date +%s)
 
 # The images (and containers.conf: runc, no default ulimits) first; both need root tools.
-bash scripts/images.sh --no-smoke --no-gpu
+if ((APP_BUILD)) || [ ! -f .cache/containers/containers.conf ]; then bash scripts/images.sh --no-smoke --no-gpu; fi
 export CONTAINERS_CONF="$PWD/.cache/containers/containers.conf" BUILDAH_ISOLATION=chroot
 
 if podman compose version >/dev/null 2>&1; then
@@ -56,14 +58,19 @@ PROJECT=ecg-compose-smoke
 compose() { "${COMPOSE[@]}" -p "$PROJECT" -f docker-compose.yml "$@"; }
 down() {
   if ((KEEP)); then log "left running: ${COMPOSE[*]} -p $PROJECT down -v"; return; fi
+  local t0; t0=$(date +%s)
   compose down -v >/dev/null 2>&1 || true
   # podman-compose 1.0.3 keeps the project's network.
   podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
+  log "down with volumes in $(( $(date +%s) - t0 )) s"
 }
 trap down EXIT
 
 log "up (${COMPOSE[*]})"
-compose up -d >/dev/null
+uplog=$(mktemp)
+# podman-compose 1.0.3 prints "no such volume" before creating each volume: kept out of sight.
+compose up -d >"$uplog" 2>&1 || { cat "$uplog" >&2; exit 1; }
+rm -f "$uplog"
 up=$(date +%s)
 names=$(podman ps --filter "label=io.podman.compose.project=$PROJECT" --format '{{.Names}}' | sort)
 log "running: $(echo $names)"
@@ -80,8 +87,11 @@ if ! API_BASE="$PUBLIC_BASE_URL" node_modules/.bin/node scripts/compose-smoke.mj
   for n in $names; do echo "--- $n" >&2; podman logs --tail 15 "$n" >&2 || true; done
   exit 1
 fi
-# Which worker took the job: a render is logged by the worker that ran it.
+# Both workers take jobs from the queue; the one that ran the render logs it.
 for n in $(echo "$names" | grep worker); do
-  podman logs "$n" 2>&1 | grep -qiE 'completed|render done|finished' && log "rendered by $n"
+  for _ in $(seq 60); do podman logs "$n" 2>&1 | grep -q 'taking render jobs' && break; sleep 1; done
+  podman logs "$n" 2>&1 | grep -q 'taking render jobs' || { log "FAILED: $n takes no jobs"; podman logs --tail 15 "$n" >&2; exit 1; }
+  done_line=$(podman logs "$n" 2>&1 | grep -oE 'render [0-9a-f-]+ completed: [^"]*' | tail -1 || true)
+  log "$n takes jobs${done_line:+; $done_line}"
 done
 log "passed: build $((built - started)) s, stack up $((up - built)) s, API part $(( $(date +%s) - up )) s, total $(( $(date +%s) - started )) s"

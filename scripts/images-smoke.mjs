@@ -8,10 +8,10 @@
 // Prints one line per check and the figures; exits non-zero on the first failure.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
+import { apiClient, awaitCompleted, demoScenario, download, fail, frames, makeClip, mintToken, ok, sh, until, upload } from './smoke-helpers.mjs';
 
 const IMAGES = (process.env.ECG_IMAGES ?? 'localhost/ecg-render:latest,localhost/ecg-render-gpu:latest').split(',');
 let id = '';
@@ -26,32 +26,13 @@ const secrets = {
 const work = mkdtempSync(join(tmpdir(), 'ecg-smoke-'));
 const started = Date.now();
 
-const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', ...opts }).trim();
 const podman = (...args) => sh('podman', ['--runtime', 'runc', ...args]);
-function ok(what, detail = '') {
-  console.log(`[smoke] ok   ${what}${detail ? ` — ${detail}` : ''}`);
-}
-function fail(what) {
-  throw new Error(what);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, fn, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) fail(`${what}: not within ${timeoutMs / 1000} s`);
-    await sleep(1000);
-  }
-}
 
 /** Grey frames of a clip at time t (scaled to 160x90), for comparing pictures. */
 function frameAt(file, t) {
   return execFileSync('ffmpeg', ['-v', 'error', '-ss', String(t), '-i', file, '-frames:v', '1', '-vf', 'scale=160:90', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 20 });
 }
 const meanDiff = (a, b) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
-const frames = (file) => Number(sh('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file]));
 
 const source = join(work, 'source.mp4');
 
@@ -61,8 +42,7 @@ async function smoke(IMAGE) {
   port = 3900 + Math.floor(Math.random() * 90);
   base = `http://127.0.0.1:${port}`;
   const gpuImage = /gpu/.test(IMAGE);
-  if (!existsSync(source)) execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=8', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=8',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', source]);
+  makeClip(source, 8);
   const env = {
     ECG_RENDER_MODE: 'standalone', PORT: String(port), PUBLIC_BASE_URL: base,
     DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', DATABASE_SCHEMA: `smoke_${id}`,
@@ -82,28 +62,13 @@ async function smoke(IMAGE) {
   if (home.status !== 200 || !/<script[^>]+app\.js/.test(html)) fail(`console at /: ${home.status} ${html.slice(0, 120)}`);
   ok('console served at /');
 
-  const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('smoke-user').setIssuedAt(now).setExpirationTime(now + 600)
-    .sign(new TextEncoder().encode(secrets.JWT_SECRET));
-  const api = async (method, path, body) => {
-    const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
-    const json = await res.json().catch(() => ({}));
-    if (res.status >= 300) fail(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  const bytes = readFileSync(source);
-  const up = await api('POST', '/api/uploads', { filename: 'source.mp4', contentType: 'video/mp4', size: bytes.length });
-  const put = await fetch(up.uploadUrl, { method: up.method, headers: { 'content-type': 'video/mp4', ...(up.headers ?? {}) }, body: bytes });
-  if (put.status >= 300) fail(`PUT upload: ${put.status} ${await put.text()}`);
-  ok('uploaded', `${bytes.length} bytes`);
+  const api = apiClient(base, await mintToken(secrets.JWT_SECRET));
+  const up = await upload(api, source);
+  ok('uploaded', `${up.bytes} bytes`);
 
-  const scenario = JSON.parse(readFileSync('samples/demo-scenario.json', 'utf8'));
+  const scenario = demoScenario();
   const job = await api('POST', '/api/render/create', { videoUrl: up.videoUrl, scenario });
-  const status = await until('render completed', async () => {
-    const s = await api('GET', `/api/render/${job.jobId}/status`);
-    if (s.status === 'failed' || s.status === 'cancelled') fail(`render ${s.status}: ${JSON.stringify(s.error)}`);
-    return s.status === 'completed' ? s : undefined;
-  }, 300_000);
+  const status = await awaitCompleted(api, job.jobId);
   ok('render completed', job.jobId);
 
   // Processes of the container while the browser pool is alive: none as root, Chromium sandboxed.
@@ -120,10 +85,7 @@ async function smoke(IMAGE) {
     ok('GPU image without a GPU: libx264 after the NVENC probe');
   }
   const out = join(work, `out-${gpuImage ? 'gpu' : 'cpu'}.mp4`);
-  const dl = await fetch(status.downloadUrl);
-  if (dl.status !== 200) fail(`download: ${dl.status}`);
-  writeFileSync(out, Buffer.from(await dl.arrayBuffer()));
-  const nOut = frames(out);
+  const nOut = await download(status.downloadUrl, out);
   const nSrc = frames(source);
   if (nOut !== nSrc) fail(`frame count ${nOut}, source ${nSrc}`);
   const withCaption = meanDiff(frameAt(out, 2), frameAt(source, 2));
@@ -133,10 +95,7 @@ async function smoke(IMAGE) {
 
   // SIGTERM in the middle of a longer render: the job is handed back (lease released), not lost.
   const long = join(work, 'long.mp4');
-  if (!existsSync(long)) execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=60', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', long]);
-  const longBytes = readFileSync(long);
-  const up2 = await api('POST', '/api/uploads', { filename: 'long.mp4', contentType: 'video/mp4', size: longBytes.length });
-  await fetch(up2.uploadUrl, { method: up2.method, headers: { 'content-type': 'video/mp4', ...(up2.headers ?? {}) }, body: longBytes });
+  const up2 = await upload(api, makeClip(long, 60, { audio: false }));
   const running = await api('POST', '/api/render/create', { videoUrl: up2.videoUrl, scenario });
   await until('long render started', async () => {
     const s = await api('GET', `/api/render/${running.jobId}/status`);

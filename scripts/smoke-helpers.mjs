@@ -25,6 +25,20 @@ export async function until(what, fn, timeoutMs) {
   }
 }
 
+/**
+ * fetch, once more when the server closed an idle keep-alive socket as the request went out
+ * (undici: "other side closed", nothing answered): the server never read that request, and
+ * undici retries only idempotent methods itself. Seen here between checks seconds apart.
+ */
+export async function fetchFresh(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if (err?.cause?.code !== 'UND_ERR_SOCKET') throw err;
+    return fetch(url, init);
+  }
+}
+
 /** Frame count of the first video stream, decoded (not the container's claim). */
 export const frames = (file) => Number(sh('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file]));
 
@@ -48,7 +62,7 @@ export async function mintToken(jwtSecret, subject = 'smoke-user') {
 /** JSON calls to the API with a bearer token; any status ≥ 300 fails with the answer. */
 export function apiClient(base, token) {
   return async (method, path, body) => {
-    const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    const res = await fetchFresh(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
     const json = await res.json().catch(() => ({}));
     if (res.status >= 300) fail(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
@@ -59,7 +73,8 @@ export function apiClient(base, token) {
 export async function upload(api, file) {
   const bytes = readFileSync(file);
   const up = await api('POST', '/api/uploads', { filename: file.split('/').pop(), contentType: 'video/mp4', size: bytes.length });
-  const put = await fetch(up.uploadUrl, { method: up.method, headers: { 'content-type': 'video/mp4', ...(up.headers ?? {}) }, body: bytes });
+  const put = await fetchFresh(up.uploadUrl, { method: up.method, headers: { 'content-type': 'video/mp4', ...(up.headers ?? {}) }, body: bytes })
+    .catch((err) => fail(`PUT upload to ${new URL(up.uploadUrl).origin}: ${err.message} (${err.cause?.message ?? err.cause?.code ?? 'no cause'})`));
   if (put.status >= 300) fail(`PUT upload to ${new URL(up.uploadUrl).origin}: ${put.status} ${await put.text()}`);
   return { videoUrl: up.videoUrl, uploadUrl: up.uploadUrl, bytes: bytes.length };
 }
@@ -77,7 +92,7 @@ export function awaitCompleted(api, jobId, timeoutMs = 300_000) {
 
 /** Downloads a finished job's output to `out`; returns its decoded frame count. */
 export async function download(url, out) {
-  const dl = await fetch(url);
+  const dl = await fetchFresh(url);
   if (dl.status !== 200) fail(`download from ${new URL(url).origin}: ${dl.status}`);
   writeFileSync(out, Buffer.from(await dl.arrayBuffer()));
   return frames(out);
