@@ -34,6 +34,11 @@ export interface PluginParityInput {
   versionedName?: boolean;
   /** Our page's random seed (default 'plugin-parity'). */
   seed?: string;
+  /**
+   * Play the editor's preview in real time (default). False steps it as fast as it paints: the
+   * same frames for plugins that do not run on the wall clock, in a fraction of the time.
+   */
+  pace?: boolean;
 }
 
 export interface PluginParityFrame {
@@ -181,7 +186,7 @@ export async function captionPageFrames(
 
 /** The editor's preview played to each index (ascending), PNG per index. */
 export async function editorFrames(
-  input: Pick<PluginParityInput, 'browser' | 'source' | 'width' | 'height' | 'fps'>,
+  input: Pick<PluginParityInput, 'browser' | 'source' | 'width' | 'height' | 'fps' | 'pace'>,
   ps: PluginScenario,
   indices: readonly number[],
 ): Promise<Buffer[]> {
@@ -193,7 +198,7 @@ export async function editorFrames(
   const shots: Buffer[] = [];
   try {
     await ref.load(ps.scenario, { fps: input.fps ?? 30 });
-    for (const i of indices) shots.push(await ref.frameAt(i));
+    for (const i of indices) shots.push(await ref.frameAt(i, { pace: input.pace }));
   } finally {
     await ref.close();
   }
