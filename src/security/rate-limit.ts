@@ -29,11 +29,33 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(private readonly redis: SecurityRedis) {}
 
   async increment(key: string, ttl: number, limit: number, _blockDuration: number, throttlerName: string) {
-    const [hits, pttl] = (await this.redis.client.eval(WINDOW, 1, this.redis.key('rl', throttlerName, key), String(ttl))) as [number, number];
+    const [hits, pttl] = await this.count(this.redis.key('rl', throttlerName, key), ttl);
     const seconds = Math.max(1, Math.ceil(pttl / 1000));
     return { totalHits: hits, timeToExpire: seconds, isBlocked: hits > limit, timeToBlockExpire: seconds };
   }
+
+  /**
+   * One window's count. Redis down (or too slow) is a 503 in the envelope, fast, like the queue's
+   * own outage: the limits are never skipped silently, and the caller knows to retry.
+   */
+  private async count(key: string, ttl: number): Promise<[number, number]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
+    });
+    try {
+      return (await Promise.race([this.redis.client.eval(WINDOW, 1, key, String(ttl)), timeout])) as [number, number];
+    } catch (err) {
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ERROR_CODES.SERVICE_UNAVAILABLE,
+        `rate limits cannot be checked (Redis: ${(err as Error).message}); try again shortly`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
+
+/** How long a rate-limit count may take before the request is answered 503. */
+const REDIS_TIMEOUT_MS = 500;
 
 type Req = { user?: { userId: string }; ip?: string; socket?: { remoteAddress?: string } };
 
