@@ -13,7 +13,7 @@ COPY console ./console
 COPY bench ./bench
 COPY samples ./samples
 # The same build as `npm run build`: caption page (+ plugin assets), console, Swagger metadata, tsc.
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund && node scripts/prune-runtime.mjs node_modules
 
 FROM node:24-bookworm-slim
 # Debian's Chromium, ffmpeg and CJK fonts; tini reaps Chromium's children and forwards signals.
