@@ -19,6 +19,8 @@ import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
 import type { ProbedMedia } from '../encoder/media-probe.js';
 import { isActiveAt, type PreparedScenario } from '../scenario/prepare-scenario.js';
 import { BoundedQueue } from './bounded-queue.js';
+import { captureInOrder } from './ordered-capture.js';
+import { surveyOnPages } from './parallel-survey.js';
 import { decodePng } from './png.js';
 import { EMPTY_SIGNATURE, overlayRegion, planRuns, visibleSpans, type FrameRun } from './caption-plan.js';
 import { RenderError, isBrowserCrash, isDiskFull } from './render-errors.js';
@@ -29,6 +31,14 @@ import { RenderError, isBrowserCrash, isDiskFull } from './render-errors.js';
  * bounded by this many region-sized buffers whatever the video's length.
  */
 export const RUN_QUEUE_CAPACITY = 8;
+
+/**
+ * Pages surveying and capturing at once (src/render/parallel-survey.ts, ordered-capture.ts). A second page costs a renderer process
+ * (memory) and its open + load; it pays only where captures are many.
+ */
+export const DEFAULT_CAPTURE_PAGES = 1;
+/** Fewer frames where a cue may show than this: one page does it all (another's open + load would not pay). */
+export const MIN_FRAMES_FOR_MORE_PAGES = 150;
 
 export interface PipelineProgress {
   framesDone: number;
@@ -83,6 +93,10 @@ export interface PipelineResult {
 export class StreamingPipeline {
   private readonly logger = new Logger(StreamingPipeline.name);
   private assets?: Promise<CaptionPageAssets>;
+  /** Pages capturing at once; the bench sets it to compare one page with two in the same run. */
+  capturePages = DEFAULT_CAPTURE_PAGES;
+  /** See MIN_FRAMES_FOR_MORE_PAGES; tests lower it to run short videos on several pages. */
+  minFramesForMorePages = MIN_FRAMES_FOR_MORE_PAGES;
 
   constructor(private readonly pool: BrowserPool) {}
 
@@ -99,18 +113,45 @@ export class StreamingPipeline {
     let browserBroken = false;
     let ffmpeg: FfmpegProcess | undefined;
     let page: CaptionPage | undefined;
+    let extraPages: Promise<CaptionPage[]> | undefined;
     try {
-      page = await CaptionPage.open(await lease.newPage(), assets, { width, height });
-      const loaded = await page.load(job.prepared.scenario, { originPlugins: job.originPlugins, fonts: job.fonts, seed: job.seed, fps });
-      // A face the server resolved but Chromium could not load would be drawn with another one: never silently.
-      const fontFailures = loaded.warnings.filter((w) => /^font "/.test(w));
-      if (fontFailures.length) throw new RenderError('RENDER_FONT_UNAVAILABLE', fontFailures.join('; '));
+      const openPage = async (): Promise<CaptionPage> => {
+        const p = await CaptionPage.open(await lease.newPage(), assets, { width, height });
+        try {
+          const loaded = await p.load(job.prepared.scenario, { originPlugins: job.originPlugins, fonts: job.fonts, seed: job.seed, fps });
+          // A face the server resolved but Chromium could not load would be drawn with another one: never silently.
+          const fontFailures = loaded.warnings.filter((w) => /^font "/.test(w));
+          if (fontFailures.length) throw new RenderError('RENDER_FONT_UNAVAILABLE', fontFailures.join('; '));
+          return p;
+        } catch (err) {
+          await p.close().catch(() => undefined);
+          throw err;
+        }
+      };
+      page = await openPage();
 
       // 1–2. Survey the frames where a cue may show; plan runs of identical frames.
       const signatures = new Array<string>(framesTotal).fill(EMPTY_SIGNATURE);
       const activeFrames: number[] = [];
       for (let i = 0; i < framesTotal; i++) if (isActiveAt(job.prepared, (firstFrame + i) / fps)) activeFrames.push(i);
-      const survey = await page.survey(activeFrames.map((i) => (firstFrame + i) / fps));
+      // The other pages open and load while the first one starts the survey, then share it.
+      if (this.capturePages > 1 && activeFrames.length >= this.minFramesForMorePages) {
+        const n = this.capturePages - 1;
+        extraPages = (async () => {
+          const opened = await Promise.allSettled(Array.from({ length: n }, openPage));
+          const ok = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+          const failed = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+          if (failed) {
+            await Promise.all(ok.map((p) => p.close().catch(() => undefined)));
+            throw failed.reason;
+          }
+          return ok;
+        })();
+        extraPages.catch(() => undefined); // awaited below, or in finally
+      }
+      const surveyors: Array<Promise<CaptionPage>> = [Promise.resolve(page)];
+      if (extraPages) for (let k = 0; k < this.capturePages - 1; k++) surveyors.push(extraPages.then((ps) => ps[k]));
+      const survey = await surveyOnPages(surveyors, activeFrames.map((i) => (firstFrame + i) / fps), signal);
       signal?.throwIfAborted();
       activeFrames.forEach((frame, k) => (signatures[frame] = survey.signatures[k]));
       const runs = planRuns(signatures);
@@ -161,7 +202,8 @@ export class StreamingPipeline {
         }),
         { signal, ffmpegPath: job.ffmpegPath },
       );
-      const captured = await this.stream(page, ffmpeg, runs, region, firstFrame, framesTotal, fps, signal, report);
+      const pages = [page, ...(extraPages ? await extraPages : [])];
+      const captured = await this.stream(pages, ffmpeg, runs, region, firstFrame, framesTotal, fps, signal, report);
       return { framesTotal, framesCaptured: captured, framesWithCaptions, region };
     } catch (err) {
       await ffmpeg?.kill();
@@ -169,13 +211,14 @@ export class StreamingPipeline {
       throw classify(err, signal);
     } finally {
       await page?.close().catch(() => undefined);
+      for (const p of (await extraPages?.catch(() => undefined)) ?? []) await p.close().catch(() => undefined);
       await lease.release(browserBroken);
     }
   }
 
   /** 3–4. One screenshot per visible run, the same buffer for every frame of the run. */
   private async stream(
-    page: CaptionPage,
+    pages: readonly CaptionPage[],
     ffmpeg: FfmpegProcess,
     runs: readonly FrameRun[],
     region: BBox,
@@ -193,20 +236,24 @@ export class StreamingPipeline {
 
     const capture = async () => {
       try {
-        for (const run of runs) {
-          signal?.throwIfAborted();
-          let frame: Buffer = blank;
-          if (run.signature !== EMPTY_SIGNATURE) {
+        await captureInOrder({
+          pages,
+          runs,
+          needsCapture: (run) => run.signature !== EMPTY_SIGNATURE,
+          grab: async (page, run) => {
             const state = await page.seek((firstFrame + run.first) / fps);
             if (state.signature !== run.signature && !warned) {
               warned = true;
               this.logger.warn(`caption state at frame ${run.first} differs from its survey (a non-deterministic plugin?)`);
             }
-            frame = decodeRgba(await page.capture(region), region);
+            const frame = decodeRgba(await page.capture(region), region);
             captured++;
-          }
-          await queue.push({ frame, count: run.count });
-        }
+            return frame;
+          },
+          blank,
+          push: (item) => queue.push(item),
+          signal,
+        });
         queue.close();
       } catch (err) {
         queue.fail(err);
