@@ -102,7 +102,8 @@ describe('MediaProbe (real ffprobe)', () => {
     it('random bytes', async () => {
       const p = path.join(dir, 'random.mp4');
       await writeFile(p, randomBytes(100_000));
-      expect(await rejection(probe.probe(p))).toMatch(/^not a readable video: /);
+      // Now and then ffprobe reads random bytes as raw h263, which the format whitelist refuses.
+      expect(await rejection(probe.probe(p))).toMatch(/^not a readable video: |^not a video: format '\w+' is not accepted$/);
     });
 
     it('random bytes without a video extension', async () => {
