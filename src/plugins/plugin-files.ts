@@ -48,6 +48,11 @@ const TYPES_BY_EXTENSION: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The type a plugin file is served with, by its extension (application/octet-stream when unknown). */
+export function contentTypeByExtension(path: string): string {
+  return TYPES_BY_EXTENSION[extname(path).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /** What object storage answers for a file uploaded without a type: accepted for any file. */
 const GENERIC_TYPES = new Set(['application/octet-stream', 'binary/octet-stream', 'text/plain', '']);
 const JS_TYPES = new Set(['text/javascript', 'application/javascript', 'application/x-javascript', 'application/ecmascript', 'text/ecmascript']);

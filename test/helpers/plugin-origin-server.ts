@@ -16,7 +16,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import { contentTypeByExtension } from '../../src/plugins/plugin-files.js';
 
 export type OriginDownMode = false | 'refuse' | '500';
 
@@ -40,27 +41,9 @@ export interface PluginOriginServer {
   close(): Promise<void>;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.gif': 'image/gif',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.svg': 'image/svg+xml',
-  '.css': 'text/css; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
-export function contentTypeOf(path: string): string {
-  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
-}
+/** The type the origin serves a file with: the plugin catalog's own table (src/plugins/plugin-files.ts). */
+export const contentTypeOf = contentTypeByExtension;
 
 const PLUGIN_PATH = /^\/(?:object-storage\/)?plugins\/([A-Za-z0-9._-]+@[0-9][A-Za-z0-9.+-]*)\/(.+)$/;
 

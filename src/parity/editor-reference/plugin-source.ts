@@ -6,8 +6,9 @@
 //  - originPluginSource: a real plugin origin (PLUGIN_ORIGIN), fetched through the guarded fetcher
 //    (redirects to object storage followed under the same rules).
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { GuardedFetcher } from '../../net/guarded-fetcher.js';
+import { contentTypeByExtension } from '../../plugins/plugin-files.js';
 
 export interface PluginFileResponse {
   status: number;
@@ -22,26 +23,9 @@ export interface PluginFileSource {
   get(path: string): Promise<PluginFileResponse>;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.gif': 'image/gif',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.svg': 'image/svg+xml',
-  '.css': 'text/css; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-};
 
-function contentTypeOf(path: string): string {
-  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
-}
+// The type each file is served with: the plugin catalog's own table.
+const contentTypeOf = contentTypeByExtension;
 
 const PLUGIN_PATH = /^\/plugins\/([A-Za-z0-9._-]+@[0-9][A-Za-z0-9.+-]*)\/(.+)$/;
 
