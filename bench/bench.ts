@@ -268,7 +268,12 @@ async function captureProbe(ctx: Context, job: Job) {
     const visibleRuns = runs.filter((r) => r.signature !== EMPTY_SIGNATURE);
     const region = survey.bbox ? overlayRegion(survey.bbox, width, height) : null;
     if (!region || visibleRuns.length === 0) {
-      return { figures: { framesTimed: 0, pageOpenAndLoadMs: Math.round(openLoadMs), surveyMs: Math.round(surveyMs) }, runs, region: null, sample: undefined };
+      return {
+        figures: { framesTimed: 0, pageOpenAndLoadMs: Math.round(openLoadMs), surveyMs: Math.round(surveyMs) },
+        runs,
+        region: null,
+        sample: undefined,
+      };
     }
 
     const step = Math.max(1, visibleRuns.length / CAPTURE_PROBE_FRAMES);
@@ -377,7 +382,16 @@ const execFileAsync = promisify(execFile);
 /** Video frames of an MP4 (packets of its first video stream, counted by ffprobe). */
 async function countVideoFrames(ffprobePath: string, path: string): Promise<number> {
   const { stdout } = await execFileAsync(ffprobePath, [
-    '-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', path,
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-count_packets',
+    '-show_entries',
+    'stream=nb_read_packets',
+    '-of',
+    'csv=p=0',
+    path,
   ]);
   return Number(stdout.trim());
 }
@@ -421,7 +435,9 @@ async function runWorkload(ctx: Context, workload: Workload, seconds: number | u
 
   // The reported run: the render with the median wall time, and the median transcode.
   const renderRun = [...renders].sort((a, b) => a.wallSeconds - b.wallSeconds)[(renders.length - 1) >> 1];
-  const transcodeRun = transcodes.length ? [...transcodes].sort((a, b) => a.wallSeconds - b.wallSeconds)[(transcodes.length - 1) >> 1] : undefined;
+  const transcodeRun = transcodes.length
+    ? [...transcodes].sort((a, b) => a.wallSeconds - b.wallSeconds)[(transcodes.length - 1) >> 1]
+    : undefined;
   const wallSeconds = median(renders.map((r) => r.wallSeconds));
   const transcodeSeconds = transcodes.length ? median(transcodes.map((t) => t.wallSeconds)) : null;
   const s = renderRun.value.summary;
@@ -498,7 +514,9 @@ function report(r: WorkloadResult): string {
     '',
     `== ${r.name}: ${r.width}x${r.height} @ ${r.outputFps} fps, ${r.durationSec} s, ${r.encoder} ${r.preset}, quality ${r.quality}`,
     `  render wall        ${r.wallSeconds.toFixed(2)} s   (${r.fps.toFixed(1)} fps, ${r.msPerFrame} ms/frame, ${r.realtimeFactor.toFixed(2)}x realtime; first frames after ${r.setupSeconds.toFixed(2)} s)`,
-    t === null ? '  transcode wall     (not run: --no-transcode)' : `  transcode wall     ${t.toFixed(2)} s   (${r.transcodeRealtimeFactor!.toFixed(2)}x realtime)`,
+    t === null
+      ? '  transcode wall     (not run: --no-transcode)'
+      : `  transcode wall     ${t.toFixed(2)} s   (${r.transcodeRealtimeFactor!.toFixed(2)}x realtime)`,
     r.ratio === null ? '  ratio              —' : `  ratio              ${r.ratio.toFixed(2)}  (render / transcode)`,
     `  frames captured    ${r.framesCaptured} / ${r.framesTotal}  (${((100 * r.framesCaptured) / r.framesTotal).toFixed(0)} %)`,
     `  peak PSS render    ${r.peakMemoryMb} MB total; per kind: node ${k.node}, chromium ${k.chromium} (${r.processesByKind.chromium} procs), ffmpeg ${k.ffmpeg}${k.other ? `, other ${k.other}` : ''} MB`,
@@ -506,11 +524,15 @@ function report(r: WorkloadResult): string {
     `  CPU seconds render node ${cpu.node}, chromium ${cpu.chromium}, ffmpeg ${cpu.ffmpeg} (the PSS sampler apart: ${r.samplerCpuSeconds})` +
       (r.transcodeCpuSeconds === null ? '' : `; transcode ffmpeg ${r.transcodeCpuSeconds}`),
     `  outputs            render ${r.renderOutput.durationSec} s / ${r.renderOutput.videoFrames} frames / ${r.renderOutput.sizeMb} MB` +
-      (r.transcodeOutput ? `, transcode ${r.transcodeOutput.durationSec} s / ${r.transcodeOutput.videoFrames} frames / ${r.transcodeOutput.sizeMb} MB` : '') +
+      (r.transcodeOutput
+        ? `, transcode ${r.transcodeOutput.durationSec} s / ${r.transcodeOutput.videoFrames} frames / ${r.transcodeOutput.sizeMb} MB`
+        : '') +
       ' (deleted)',
   ];
   if (r.runs.renderSeconds.length > 1) {
-    lines.push(`  runs               render ${r.runs.renderSeconds.join(', ')} s; transcode ${r.runs.transcodeSeconds.join(', ')} s (medians above)`);
+    lines.push(
+      `  runs               render ${r.runs.renderSeconds.join(', ')} s; transcode ${r.runs.transcodeSeconds.join(', ')} s (medians above)`,
+    );
   }
   const b = r.breakdown as Record<string, any> | undefined;
   if (b && b.framesTimed) {
@@ -536,8 +558,16 @@ function lengthComparison(results: WorkloadResult[]) {
     long: long.name,
     shortDurationSec: short.durationSec,
     longDurationSec: long.durationSec,
-    peakMemoryMb: { short: short.peakMemoryMb, long: long.peakMemoryMb, changePct: r1((100 * (long.peakMemoryMb - short.peakMemoryMb)) / short.peakMemoryMb) },
-    msPerFrame: { short: short.msPerFrame, long: long.msPerFrame, changePct: r1((100 * (long.msPerFrame - short.msPerFrame)) / short.msPerFrame) },
+    peakMemoryMb: {
+      short: short.peakMemoryMb,
+      long: long.peakMemoryMb,
+      changePct: r1((100 * (long.peakMemoryMb - short.peakMemoryMb)) / short.peakMemoryMb),
+    },
+    msPerFrame: {
+      short: short.msPerFrame,
+      long: long.msPerFrame,
+      changePct: r1((100 * (long.msPerFrame - short.msPerFrame)) / short.msPerFrame),
+    },
     ratio: { short: short.ratio, long: long.ratio },
   };
 }
@@ -590,7 +620,13 @@ async function runWorkers(ctx: Context, args: Args, workload: Workload) {
       fps: r2(framesTotal / m.value.wallSeconds),
       realtimeFactor: r2(source.durationSec / m.value.wallSeconds),
       bootSeconds: r2(m.value.bootSeconds),
-      output: { durationSec: r2(probed.durationSec), videoFrames, framesExpected: framesTotal, audio: probed.hasAudio ? probed.audioCodec : 'none', sizeMb },
+      output: {
+        durationSec: r2(probed.durationSec),
+        videoFrames,
+        framesExpected: framesTotal,
+        audio: probed.hasAudio ? probed.audioCodec : 'none',
+        sizeMb,
+      },
       /** Whole tree: this process, the api and worker node processes (other), their Chromium and ffmpeg. */
       peakMemoryMb: m.memory.peakTotalMb,
       peakMemoryByKindMb: m.memory.peakByKindMb,
@@ -656,17 +692,35 @@ async function main(): Promise<number> {
         `load ${loadStart.toFixed(2)}; ${args.workers ? 'no browser in this process (workers mode)' : `browser pool warmed up in ${warmSeconds.toFixed(2)} s (not measured)`}; encoder ${encoder}`,
     );
     tmpDir = await mkdtemp(join(config.tempDir, 'ecg-bench-'));
-    const ctx: Context = { app, config, encoder, tmpDir, signal: abort.signal, log, status, breakdown: args.breakdown, transcode: args.transcode };
+    const ctx: Context = {
+      app,
+      config,
+      encoder,
+      tmpDir,
+      signal: abort.signal,
+      log,
+      status,
+      breakdown: args.breakdown,
+      transcode: args.transcode,
+    };
 
     if (args.workers) {
       const w = await runWorkers(ctx, args, args.workloads[0]);
       const loadEnd = loadavg()[0];
-      log(`\nload average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (2 cores: other work on the machine skews the figures)`);
+      log(
+        `\nload average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (2 cores: other work on the machine skews the figures)`,
+      );
       if (args.json) {
         log(
           JSON.stringify({
             date: new Date().toISOString(),
-            machine: { cores: cpus().length, cpuModel: cpus()[0]?.model?.trim(), memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverageStart: r2(loadStart), loadAverageEnd: r2(loadEnd) },
+            machine: {
+              cores: cpus().length,
+              cpuModel: cpus()[0]?.model?.trim(),
+              memoryGiB: Math.round(totalmem() / 2 ** 30),
+              loadAverageStart: r2(loadStart),
+              loadAverageEnd: r2(loadEnd),
+            },
             workers: w,
             workloads: [],
           }),
@@ -690,12 +744,20 @@ async function main(): Promise<number> {
       );
     }
     const loadEnd = loadavg()[0];
-    log(`\nload average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (2 cores: other work on the machine skews the figures)`);
+    log(
+      `\nload average ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end (2 cores: other work on the machine skews the figures)`,
+    );
     if (args.json) {
       log(
         JSON.stringify({
           date: new Date().toISOString(),
-          machine: { cores: cpus().length, cpuModel: cpus()[0]?.model?.trim(), memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverageStart: r2(loadStart), loadAverageEnd: r2(loadEnd) },
+          machine: {
+            cores: cpus().length,
+            cpuModel: cpus()[0]?.model?.trim(),
+            memoryGiB: Math.round(totalmem() / 2 ** 30),
+            loadAverageStart: r2(loadStart),
+            loadAverageEnd: r2(loadEnd),
+          },
           browserWarmupSeconds: r2(warmSeconds),
           memoryMethod: `peak of summed PSS (/proc/<pid>/smaps_rollup) of node and all its descendants, sampled every ${sampleIntervalMs} ms by a process of its own, which is left out`,
           workloads: results,

@@ -45,7 +45,12 @@ class AbModule {}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { workload: { type: 'string', default: 'editor' }, pages: { type: 'string', default: '1,2' }, repeat: { type: 'string', default: '2' }, seconds: { type: 'string' } },
+    options: {
+      workload: { type: 'string', default: 'editor' },
+      pages: { type: 'string', default: '1,2' },
+      repeat: { type: 'string', default: '2' },
+      seconds: { type: 'string' },
+    },
     strict: true,
   });
   const workload = findWorkload(values.workload!);
@@ -66,22 +71,44 @@ async function main(): Promise<void> {
     await loadCaptionPageAssets();
     const encoder = (await app.get(EncoderProbe).select()).encoder;
     const spec = values.seconds ? { ...workload.source, durationSec: Number(values.seconds) } : workload.source;
-    const source = await app.get(MediaProbe).probe((await ensureSource(spec, join(REPO_ROOT, '.cache', 'bench'), config.ffmpegPath, log)).path);
+    const source = await app
+      .get(MediaProbe)
+      .probe((await ensureSource(spec, join(REPO_ROOT, '.cache', 'bench'), config.ffmpegPath, log)).path);
     const scenario = workload.buildScenario(spec.durationSec);
     const options = resolveRenderOptions(workload.renderOptions ?? {}, source);
     const load0 = loadavg()[0];
-    log(`capture A/B, workload ${workload.name}: ${source.durationSec} s, ${encoder} ${config.x264Preset} quality ${options.quality}; pages ${pageCounts.join(' vs ')}, ${repeat} repeats; load ${load0.toFixed(2)} (${cpus().length} cores)`);
+    log(
+      `capture A/B, workload ${workload.name}: ${source.durationSec} s, ${encoder} ${config.x264Preset} quality ${options.quality}; pages ${pageCounts.join(' vs ')}, ${repeat} repeats; load ${load0.toFixed(2)} (${cpus().length} cores)`,
+    );
 
     const pipeline = app.get(StreamingPipeline);
-    const rows: Array<{ kind: string; rep: number; wallSeconds: number; peakMb: number; byKind?: unknown; captured?: number; frames?: number; md5?: string }> = [];
+    const rows: Array<{
+      kind: string;
+      rep: number;
+      wallSeconds: number;
+      peakMb: number;
+      byKind?: unknown;
+      captured?: number;
+      frames?: number;
+      md5?: string;
+    }> = [];
     for (let rep = 0; rep < repeat; rep++) {
       const t0 = performance.now();
       const sampT = await startSamplerProcess(process.pid, 200);
       const tOut = join(tmp, `transcode-${rep}.mp4`);
       await FfmpegProcess.start(
         buildTranscodeArgs({
-          sourcePath: source.path, output: tOut, width: options.width, height: options.height, fps: options.fps, durationSec: source.durationSec,
-          encoder, quality: options.quality, preset: encoder === 'libx264' ? config.x264Preset : undefined, hasAudio: source.hasAudio, audioCodec: source.audioCodec,
+          sourcePath: source.path,
+          output: tOut,
+          width: options.width,
+          height: options.height,
+          fps: options.fps,
+          durationSec: source.durationSec,
+          encoder,
+          quality: options.quality,
+          preset: encoder === 'libx264' ? config.x264Preset : undefined,
+          hasAudio: source.hasAudio,
+          audioCodec: source.audioCodec,
         }),
         { ffmpegPath: config.ffmpegPath },
       ).finish();
@@ -99,22 +126,64 @@ async function main(): Promise<void> {
         const summary = await app.get(RenderEngine).render({ videoPath: source.path, scenario, options, outputPath: out });
         const wallSeconds = r2((performance.now() - t1) / 1000);
         const mem = await sampler.stop();
-        const { stdout } = await execFileAsync(config.ffmpegPath, ['-v', 'error', '-i', out, '-map', '0:v:0', '-c', 'copy', '-f', 'md5', '-']);
+        const { stdout } = await execFileAsync(config.ffmpegPath, [
+          '-v',
+          'error',
+          '-i',
+          out,
+          '-map',
+          '0:v:0',
+          '-c',
+          'copy',
+          '-f',
+          'md5',
+          '-',
+        ]);
         await rm(out, { force: true });
-        rows.push({ kind: `pages=${pages}`, rep, wallSeconds, peakMb: mem.peakTotalMb, byKind: mem.peakByKindMb, captured: summary.framesCaptured, frames: summary.framesTotal, md5: stdout.trim() });
-        log(`  #${rep + 1} render pages=${pages}: ${wallSeconds} s, ${summary.framesCaptured}/${summary.framesTotal} captured, peak PSS ${mem.peakTotalMb} MB ${JSON.stringify(mem.peakByKindMb)}, ${stdout.trim()} (load ${loadavg()[0].toFixed(2)})`);
+        rows.push({
+          kind: `pages=${pages}`,
+          rep,
+          wallSeconds,
+          peakMb: mem.peakTotalMb,
+          byKind: mem.peakByKindMb,
+          captured: summary.framesCaptured,
+          frames: summary.framesTotal,
+          md5: stdout.trim(),
+        });
+        log(
+          `  #${rep + 1} render pages=${pages}: ${wallSeconds} s, ${summary.framesCaptured}/${summary.framesTotal} captured, peak PSS ${mem.peakTotalMb} MB ${JSON.stringify(mem.peakByKindMb)}, ${stdout.trim()} (load ${loadavg()[0].toFixed(2)})`,
+        );
       }
     }
     const transcode = median(rows.filter((r) => r.kind === 'transcode').map((r) => r.wallSeconds));
     const summary = pageCounts.map((pages) => {
       const mine = rows.filter((r) => r.kind === `pages=${pages}`);
       const wall = median(mine.map((r) => r.wallSeconds));
-      return { pages, wallSecondsMedian: wall, ratio: r2(wall / transcode), realtimeFactor: r2(source.durationSec / wall), peakMbMax: Math.max(...mine.map((r) => r.peakMb)) };
+      return {
+        pages,
+        wallSecondsMedian: wall,
+        ratio: r2(wall / transcode),
+        realtimeFactor: r2(source.durationSec / wall),
+        peakMbMax: Math.max(...mine.map((r) => r.peakMb)),
+      };
     });
     const hashes = new Set(rows.filter((r) => r.md5).map((r) => r.md5));
-    log(`transcode median ${transcode} s; ${summary.map((s) => `pages=${s.pages}: ${s.wallSecondsMedian} s, ratio ${s.ratio}, ${s.realtimeFactor}x realtime, peak PSS ≤ ${s.peakMbMax} MB`).join('; ')}`);
-    log(`outputs: ${hashes.size === 1 ? 'every render has the same video stream' : `${hashes.size} different video streams`}; load ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
-    log(JSON.stringify({ date: new Date().toISOString(), workload: workload.name, transcodeMedianSeconds: transcode, summary, identicalVideo: hashes.size === 1, rows }));
+    log(
+      `transcode median ${transcode} s; ${summary.map((s) => `pages=${s.pages}: ${s.wallSecondsMedian} s, ratio ${s.ratio}, ${s.realtimeFactor}x realtime, peak PSS ≤ ${s.peakMbMax} MB`).join('; ')}`,
+    );
+    log(
+      `outputs: ${hashes.size === 1 ? 'every render has the same video stream' : `${hashes.size} different video streams`}; load ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
+    );
+    log(
+      JSON.stringify({
+        date: new Date().toISOString(),
+        workload: workload.name,
+        transcodeMedianSeconds: transcode,
+        summary,
+        identicalVideo: hashes.size === 1,
+        rows,
+      }),
+    );
   } finally {
     await rm(tmp, { recursive: true, force: true });
     await app.close();

@@ -81,9 +81,10 @@ function kindOf(p: StatLine, rootPid: number): ProcessKind {
 /** The root and all its descendants (but `excludePid` and its own), from one scan of /proc. */
 export function processTree(rootPid: number, excludePid?: number): StatLine[] {
   const entries = readdirSync('/proc');
-  const stats = entries.filter((e) => /^\d+$/.test(e)).map((e) => readStat(Number(e))).filter(
-    (s): s is StatLine => s !== undefined,
-  );
+  const stats = entries
+    .filter((e) => /^\d+$/.test(e))
+    .map((e) => readStat(Number(e)))
+    .filter((s): s is StatLine => s !== undefined);
   const children = new Map<number, StatLine[]>();
   let root: StatLine | undefined;
   for (const s of stats) {
@@ -114,7 +115,7 @@ export class ProcessSampler {
   private atPeakByKindKb = zero();
   private readonly maxProcs = zero();
   /** pid:starttime → [kind, first ticks seen, last ticks seen]. */
-  private readonly cpu = new Map<string, { kind: ProcessKind; first: number; last: number}>();
+  private readonly cpu = new Map<string, { kind: ProcessKind; first: number; last: number }>();
 
   constructor(
     private readonly rootPid = process.pid,

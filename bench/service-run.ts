@@ -183,7 +183,13 @@ async function waitForHttp(url: string, svc: Spawned, signal: AbortSignal, timeo
   }
 }
 
-async function api(baseUrl: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
+async function api(
+  baseUrl: string,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: any; text: string }> {
   const r = await fetch(`${baseUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -239,7 +245,11 @@ export async function serviceRender(o: ServiceRunOptions): Promise<ServiceRunRes
       const tmp = join(dir, `render-tmp-${w}`);
       mkdirSync(tmp, { recursive: true });
       procs.push(
-        spawnService(o.repoRoot, { ...common, ECG_RENDER_MODE: 'worker', WORKER_HEALTH_PORT: String(healthPort), RENDER_TMP_DIR: tmp }, `worker${w}`),
+        spawnService(
+          o.repoRoot,
+          { ...common, ECG_RENDER_MODE: 'worker', WORKER_HEALTH_PORT: String(healthPort), RENDER_TMP_DIR: tmp },
+          `worker${w}`,
+        ),
       );
       workerHealth.push(`http://127.0.0.1:${healthPort}/health`);
     }
@@ -261,7 +271,9 @@ export async function serviceRender(o: ServiceRunOptions): Promise<ServiceRunRes
       const s = await api(baseUrl, 'GET', `/api/render/${jobId}/status`, token);
       if (s.status !== 200) throw new Error(`status: HTTP ${s.status} ${s.text}`);
       maxProgress = Math.max(maxProgress, Number(s.body.progress) || 0);
-      o.status(`  ${o.workers} worker(s): ${s.body.status} ${s.body.progress}% after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      o.status(
+        `  ${o.workers} worker(s): ${s.body.status} ${s.body.progress}% after ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
       if (['completed', 'failed', 'cancelled'].includes(s.body.status)) {
         final = s.body;
         break;
@@ -273,7 +285,9 @@ export async function serviceRender(o: ServiceRunOptions): Promise<ServiceRunRes
     const wallSeconds = (performance.now() - started) / 1000;
     o.status('');
     if (final.status !== 'completed') {
-      throw new Error(`render ${final.status}: ${JSON.stringify(final.error ?? final)}\n${procs.map((p) => p.output().slice(-3000)).join('\n')}`);
+      throw new Error(
+        `render ${final.status}: ${JSON.stringify(final.error ?? final)}\n${procs.map((p) => p.output().slice(-3000)).join('\n')}`,
+      );
     }
     const outputPath = join(dirname(dir), `${basename(dir)}-output.mp4`);
     const r = await fetch(final.downloadUrl);

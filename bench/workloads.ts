@@ -49,18 +49,37 @@ export function sourceCacheName(spec: SourceSpec): string {
 export function sourceGenerationArgs(spec: SourceSpec, output: string): string[] {
   const d = String(spec.durationSec);
   const args = [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-f', 'lavfi', '-i', `testsrc2=size=${spec.width}x${spec.height}:rate=${spec.fps}:duration=${d}`,
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${spec.width}x${spec.height}:rate=${spec.fps}:duration=${d}`,
   ];
   if (spec.audioHz) args.push('-f', 'lavfi', '-i', `sine=frequency=${spec.audioHz}:sample_rate=48000:duration=${d}`);
   args.push('-map', '0:v:0');
   if (spec.audioHz) args.push('-map', '1:a:0', '-c:a', 'aac', '-b:a', '128k');
   args.push(
-    '-c:v', 'libx264', '-preset', spec.x264Preset, '-crf', '23', '-pix_fmt', 'yuv420p',
-    '-g', String(spec.fps * 2),
-    '-t', d,
-    '-movflags', '+faststart',
-    '-f', 'mp4', output,
+    '-c:v',
+    'libx264',
+    '-preset',
+    spec.x264Preset,
+    '-crf',
+    '23',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(spec.fps * 2),
+    '-t',
+    d,
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    output,
   );
   return args;
 }
@@ -170,9 +189,17 @@ function kineticEffect(wordIndex: number, cueIndex: number): Record<string, unkn
     case 0:
       return { name: 'cwi-bouncing@2.0.0', params: { waveHeight: 18, letterDuration: 0.6 }, timeOffset: ['0%', '100%'] };
     case 1:
-      return { name: 'cwi-loud@2.0.0', params: { pulse: { scale: 1.6, lift: 12 }, tremble: { ampPx: 1.5, freq: 12 } }, timeOffset: ['0%', '100%'] };
+      return {
+        name: 'cwi-loud@2.0.0',
+        params: { pulse: { scale: 1.6, lift: 12 }, tremble: { ampPx: 1.5, freq: 12 } },
+        timeOffset: ['0%', '100%'],
+      };
     default:
-      return { name: 'cwi-whisper@2.0.0', params: { shrink: { scale: 0.7, drop: 8 }, flutter: { amp: 0.02, freq: 8 } }, timeOffset: ['0%', '100%'] };
+      return {
+        name: 'cwi-whisper@2.0.0',
+        params: { shrink: { scale: 0.7, drop: 8 }, flutter: { amp: 0.02, freq: 8 } },
+        timeOffset: ['0%', '100%'],
+      };
   }
 }
 
@@ -200,17 +227,22 @@ export function buildKineticScenario(durationSec: number): Record<string, unknow
         layout: {
           position: { x: 0.5, y: 0.86 },
           anchor: 'bc',
-          childrenLayout: { mode: 'flow', direction: 'horizontal', wrap: true, maxWidth: '90%', gap: 0.012, align: 'center', justify: 'center' },
+          childrenLayout: {
+            mode: 'flow',
+            direction: 'horizontal',
+            wrap: true,
+            maxWidth: '90%',
+            gap: 0.012,
+            align: 'center',
+            justify: 'center',
+          },
         },
         children: words.map((text, k) => ({
           id: `w${n}_${k + 1}`,
           eType: 'text',
           text,
           baseTime: [round3(start + k * per), round3(k === words.length - 1 ? end : start + (k + 1) * per)],
-          pluginChain: [
-            { name: 'cwi-color@2.0.0', params: { color }, timeOffset: ['0%', '100%'] },
-            kineticEffect(k, i),
-          ],
+          pluginChain: [{ name: 'cwi-color@2.0.0', params: { color }, timeOffset: ['0%', '100%'] }, kineticEffect(k, i)],
         })),
       },
     });
@@ -230,7 +262,8 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     name: 'kinetic',
-    description: '1080p30 testsrc2 + sine, back-to-back one-line cues, every word animated by cwi-color + cwi-bouncing/loud/whisper: every frame differs',
+    description:
+      '1080p30 testsrc2 + sine, back-to-back one-line cues, every word animated by cwi-color + cwi-bouncing/loud/whisper: every frame differs',
     source: STANDARD_SOURCE,
     buildScenario: buildKineticScenario,
   },

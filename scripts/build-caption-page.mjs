@@ -47,7 +47,11 @@ if (existsSync(outfile)) {
   if (args.has('--if-stale')) {
     const out = statSync(outfile).mtimeMs;
     const lock = join(root, 'package-lock.json');
-    const inputs = Math.max(newestMtime(srcDir), existsSync(assetsDir) ? newestMtime(assetsDir) : 0, existsSync(lock) ? statSync(lock).mtimeMs : 0);
+    const inputs = Math.max(
+      newestMtime(srcDir),
+      existsSync(assetsDir) ? newestMtime(assetsDir) : 0,
+      existsSync(lock) ? statSync(lock).mtimeMs : 0,
+    );
     if (out > inputs) process.exit(0);
   }
 }

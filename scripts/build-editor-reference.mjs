@@ -34,7 +34,11 @@ function newestMtime(dir) {
 
 if (args.includes('--if-stale') && existsSync(outfile)) {
   const lock = join(root, 'package-lock.json');
-  const inputs = Math.max(newestMtime(srcDir), existsSync(lock) ? statSync(lock).mtimeMs : 0, statSync(fileURLToPath(import.meta.url)).mtimeMs);
+  const inputs = Math.max(
+    newestMtime(srcDir),
+    existsSync(lock) ? statSync(lock).mtimeMs : 0,
+    statSync(fileURLToPath(import.meta.url)).mtimeMs,
+  );
   if (statSync(outfile).mtimeMs > inputs) process.exit(0);
 }
 
@@ -55,10 +59,17 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
-const allowed = [/^<define:/, /^node_modules\/motiontext-renderer\/dist\//, /^node_modules\/gsap\//, /^src\/parity\/editor-reference\/browser\//];
+const allowed = [
+  /^<define:/,
+  /^node_modules\/motiontext-renderer\/dist\//,
+  /^node_modules\/gsap\//,
+  /^src\/parity\/editor-reference\/browser\//,
+];
 const bad = Object.keys(result.metafile.inputs).filter((p) => !allowed.some((re) => re.test(p)));
 if (bad.length) {
   console.error(`build-editor-reference: unexpected modules in bundle:\n  ${bad.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`build-editor-reference: ${outfile.slice(root.length + 1)} ${(statSync(outfile).size / 1024).toFixed(0)} KiB in ${Date.now() - started} ms`);
+console.log(
+  `build-editor-reference: ${outfile.slice(root.length + 1)} ${(statSync(outfile).size / 1024).toFixed(0)} KiB in ${Date.now() - started} ms`,
+);

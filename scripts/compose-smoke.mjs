@@ -7,7 +7,19 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiClient, awaitCompleted, demoScenario, download, fail, frames, makeClip, mintToken, ok, until, upload } from './smoke-helpers.mjs';
+import {
+  apiClient,
+  awaitCompleted,
+  demoScenario,
+  download,
+  fail,
+  frames,
+  makeClip,
+  mintToken,
+  ok,
+  until,
+  upload,
+} from './smoke-helpers.mjs';
 
 const base = process.env.API_BASE ?? fail('API_BASE is not set');
 const s3 = new URL(process.env.S3_PUBLIC_ENDPOINT ?? fail('S3_PUBLIC_ENDPOINT is not set')).origin;

@@ -73,9 +73,25 @@ function turbulence(x, y, seed) {
 // Share of fire per row (0 = top, 1 = bottom), read off the editor's flame.gif averaged over its
 // frames (statistics only; nothing of the image is used).
 const PROFILE = [
-  [0.0, 0], [0.12, 0], [0.15, 0.01], [0.18, 0.06], [0.22, 0.15], [0.27, 0.25], [0.32, 0.35],
-  [0.38, 0.5], [0.44, 0.63], [0.5, 0.76], [0.56, 0.85], [0.62, 0.9], [0.68, 0.93], [0.74, 0.95],
-  [0.85, 0.96], [0.91, 0.95], [0.94, 0.63], [0.97, 0.02], [1.0, 0],
+  [0.0, 0],
+  [0.12, 0],
+  [0.15, 0.01],
+  [0.18, 0.06],
+  [0.22, 0.15],
+  [0.27, 0.25],
+  [0.32, 0.35],
+  [0.38, 0.5],
+  [0.44, 0.63],
+  [0.5, 0.76],
+  [0.56, 0.85],
+  [0.62, 0.9],
+  [0.68, 0.93],
+  [0.74, 0.95],
+  [0.85, 0.96],
+  [0.91, 0.95],
+  [0.94, 0.63],
+  [0.97, 0.02],
+  [1.0, 0],
 ];
 function lerpTable(table, v) {
   for (let i = 1; i < table.length; i++) {
@@ -91,7 +107,12 @@ const coverage = (v) => lerpTable(PROFILE, v);
 // How hot (yellow) the fire is by row: reddish tips, a yellow middle, orange at the base — also
 // read off the editor's flame's mean colour per band.
 const HEAT = [
-  [0.0, 0.55], [0.3, 0.7], [0.45, 1.15], [0.6, 1.1], [0.75, 0.7], [1.0, 0.6],
+  [0.0, 0.55],
+  [0.3, 0.7],
+  [0.45, 1.15],
+  [0.6, 1.1],
+  [0.75, 0.7],
+  [1.0, 0.6],
 ];
 
 // ---------------------------------------------------------------- colours

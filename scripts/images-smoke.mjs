@@ -11,7 +11,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiClient, awaitCompleted, demoScenario, download, fail, frames, makeClip, mintToken, ok, sh, until, upload } from './smoke-helpers.mjs';
+import {
+  apiClient,
+  awaitCompleted,
+  demoScenario,
+  download,
+  fail,
+  frames,
+  makeClip,
+  mintToken,
+  ok,
+  sh,
+  until,
+  upload,
+} from './smoke-helpers.mjs';
 
 const IMAGES = (process.env.ECG_IMAGES ?? 'localhost/ecg-render:latest,localhost/ecg-render-gpu:latest').split(',');
 let id = '';
@@ -30,7 +43,11 @@ const podman = (...args) => sh('podman', ['--runtime', 'runc', ...args]);
 
 /** Grey frames of a clip at time t (scaled to 160x90), for comparing pictures. */
 function frameAt(file, t) {
-  return execFileSync('ffmpeg', ['-v', 'error', '-ss', String(t), '-i', file, '-frames:v', '1', '-vf', 'scale=160:90', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 20 });
+  return execFileSync(
+    'ffmpeg',
+    ['-v', 'error', '-ss', String(t), '-i', file, '-frames:v', '1', '-vf', 'scale=160:90', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'],
+    { maxBuffer: 1 << 20 },
+  );
 }
 const meanDiff = (a, b) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
 
@@ -44,14 +61,30 @@ async function smoke(IMAGE) {
   const gpuImage = /gpu/.test(IMAGE);
   makeClip(source, 8);
   const env = {
-    ECG_RENDER_MODE: 'standalone', PORT: String(port), PUBLIC_BASE_URL: base,
-    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', DATABASE_SCHEMA: `smoke_${id}`,
-    REDIS_URL: 'redis://127.0.0.1:6379', QUEUE_PREFIX: `smoke${id}`, ...secrets,
+    ECG_RENDER_MODE: 'standalone',
+    PORT: String(port),
+    PUBLIC_BASE_URL: base,
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+    DATABASE_SCHEMA: `smoke_${id}`,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `smoke${id}`,
+    ...secrets,
     // A render still running at SIGTERM is handed back after 2 s (checked below).
     WORKER_SHUTDOWN_GRACE_MS: '2000',
   };
   // The GPU image boots as a worker by default; here it serves the API too.
-  podman('run', '-d', '--name', name, '--network', 'host', '--shm-size', '1g', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), IMAGE);
+  podman(
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--network',
+    'host',
+    '--shm-size',
+    '1g',
+    ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    IMAGE,
+  );
   ok('container started', `${IMAGE} as ${name}`);
 
   await until('health ready', async () => (await fetch(`${base}/health/ready`)).status === 200, 180_000);
@@ -91,23 +124,39 @@ async function smoke(IMAGE) {
   const withCaption = meanDiff(frameAt(out, 2), frameAt(source, 2));
   const without = meanDiff(frameAt(out, 0.2), frameAt(source, 0.2));
   if (!(withCaption > 1.5 && without < 1.5)) fail(`frames: caption diff ${withCaption.toFixed(2)} at 2 s, ${without.toFixed(2)} at 0.2 s`);
-  ok('downloaded and checked', `${nOut} frames, ${(statSync(out).size / 1024).toFixed(0)} KiB; mean diff vs source ${withCaption.toFixed(2)} (caption) / ${without.toFixed(2)} (none)`);
+  ok(
+    'downloaded and checked',
+    `${nOut} frames, ${(statSync(out).size / 1024).toFixed(0)} KiB; mean diff vs source ${withCaption.toFixed(2)} (caption) / ${without.toFixed(2)} (none)`,
+  );
 
   // SIGTERM in the middle of a longer render: the job is handed back (lease released), not lost.
   const long = join(work, 'long.mp4');
   const up2 = await upload(api, makeClip(long, 60, { audio: false }));
   const running = await api('POST', '/api/render/create', { videoUrl: up2.videoUrl, scenario });
-  await until('long render started', async () => {
-    const s = await api('GET', `/api/render/${running.jobId}/status`);
-    return s.status === 'processing' && s.progress > 0;
-  }, 120_000);
+  await until(
+    'long render started',
+    async () => {
+      const s = await api('GET', `/api/render/${running.jobId}/status`);
+      return s.status === 'processing' && s.progress > 0;
+    },
+    120_000,
+  );
   const t0 = Date.now();
   spawnSync('podman', ['--runtime', 'runc', 'stop', '-t', '40', name], { stdio: 'ignore' });
   const code = Number(podman('inspect', name, '--format', '{{.State.ExitCode}}'));
   if (code === 137) fail('SIGTERM: the container had to be killed');
   ok('SIGTERM mid-render: clean exit', `exit ${code} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const row = sh('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-At', '-c',
-    `SELECT status, lease_until < now() FROM "smoke_${id}".render_jobs WHERE id = '${running.jobId}'`]);
+  const row = sh('psql', [
+    '-h',
+    '127.0.0.1',
+    '-U',
+    'postgres',
+    '-d',
+    'test',
+    '-At',
+    '-c',
+    `SELECT status, lease_until < now() FROM "smoke_${id}".render_jobs WHERE id = '${running.jobId}'`,
+  ]);
   if (!(row === 'queued|t' || row === 'queued|' || row === 'processing|t')) fail(`the job running at SIGTERM was not handed back: ${row}`);
   ok('the render running at SIGTERM was handed back', row.replace('|', ', lease expired: '));
   return out;
@@ -128,7 +177,10 @@ async function main() {
     }
   }
   if (outs.length === 2) {
-    const md5 = (f) => sh('ffmpeg', ['-v', 'error', '-i', f, '-map', '0:v', '-f', 'framemd5', '-']).split('\n').filter((l) => !l.startsWith('#'));
+    const md5 = (f) =>
+      sh('ffmpeg', ['-v', 'error', '-i', f, '-map', '0:v', '-f', 'framemd5', '-'])
+        .split('\n')
+        .filter((l) => !l.startsWith('#'));
     const [a, b] = outs.map(md5);
     const differ = a.filter((l, i) => l !== b[i]).length;
     if (differ || a.length !== b.length) fail(`CPU and GPU images drew different frames: ${differ} of ${a.length}`);
@@ -138,7 +190,9 @@ async function main() {
 
 function cleanup() {
   spawnSync('podman', ['--runtime', 'runc', 'rm', '-f', name], { stdio: 'ignore' });
-  spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-c', `DROP SCHEMA IF EXISTS "smoke_${id}" CASCADE`], { stdio: 'ignore' });
+  spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-c', `DROP SCHEMA IF EXISTS "smoke_${id}" CASCADE`], {
+    stdio: 'ignore',
+  });
 }
 
 try {

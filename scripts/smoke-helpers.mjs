@@ -40,29 +40,63 @@ export async function fetchFresh(url, init) {
 }
 
 /** Frame count of the first video stream, decoded (not the container's claim). */
-export const frames = (file) => Number(sh('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file]));
+export const frames = (file) =>
+  Number(
+    sh('ffprobe', [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'csv=p=0',
+      file,
+    ]),
+  );
 
 /** A 640x360 test clip with a tone, `seconds` long at 30 fps (made once per path). */
 export function makeClip(file, seconds, { audio = true } = {}) {
   if (existsSync(file)) return file;
   const input = ['-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=30:duration=${seconds}`];
   if (audio) input.push('-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', ...input, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
-    ...(audio ? ['-c:a', 'aac', '-shortest'] : []), file]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    ...input,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    ...(audio ? ['-c:a', 'aac', '-shortest'] : []),
+    file,
+  ]);
   return file;
 }
 
 /** An HS256 token as the service requires it (exp and iat), valid 10 minutes. */
 export async function mintToken(jwtSecret, subject = 'smoke-user') {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(subject).setIssuedAt(now).setExpirationTime(now + 600)
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(subject)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 600)
     .sign(new TextEncoder().encode(jwtSecret));
 }
 
 /** JSON calls to the API with a bearer token; any status ≥ 300 fails with the answer. */
 export function apiClient(base, token) {
   return async (method, path, body) => {
-    const res = await fetchFresh(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    const res = await fetchFresh(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
     const json = await res.json().catch(() => ({}));
     if (res.status >= 300) fail(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
@@ -73,8 +107,13 @@ export function apiClient(base, token) {
 export async function upload(api, file) {
   const bytes = readFileSync(file);
   const up = await api('POST', '/api/uploads', { filename: file.split('/').pop(), contentType: 'video/mp4', size: bytes.length });
-  const put = await fetchFresh(up.uploadUrl, { method: up.method, headers: { 'content-type': 'video/mp4', ...(up.headers ?? {}) }, body: bytes })
-    .catch((err) => fail(`PUT upload to ${new URL(up.uploadUrl).origin}: ${err.message} (${err.cause?.message ?? err.cause?.code ?? 'no cause'})`));
+  const put = await fetchFresh(up.uploadUrl, {
+    method: up.method,
+    headers: { 'content-type': 'video/mp4', ...(up.headers ?? {}) },
+    body: bytes,
+  }).catch((err) =>
+    fail(`PUT upload to ${new URL(up.uploadUrl).origin}: ${err.message} (${err.cause?.message ?? err.cause?.code ?? 'no cause'})`),
+  );
   if (put.status >= 300) fail(`PUT upload to ${new URL(up.uploadUrl).origin}: ${put.status} ${await put.text()}`);
   return { videoUrl: up.videoUrl, uploadUrl: up.uploadUrl, bytes: bytes.length };
 }
@@ -83,11 +122,16 @@ export const demoScenario = () => JSON.parse(readFileSync('samples/demo-scenario
 
 /** Polls a job's status until completed (a failed or cancelled job fails at once). */
 export function awaitCompleted(api, jobId, timeoutMs = 300_000) {
-  return until('render completed', async () => {
-    const s = await api('GET', `/api/render/${jobId}/status`);
-    if (s.status === 'failed' || s.status === 'cancelled') throw Object.assign(new Error(`render ${s.status}: ${JSON.stringify(s.error)}`), { fatal: true });
-    return s.status === 'completed' ? s : undefined;
-  }, timeoutMs);
+  return until(
+    'render completed',
+    async () => {
+      const s = await api('GET', `/api/render/${jobId}/status`);
+      if (s.status === 'failed' || s.status === 'cancelled')
+        throw Object.assign(new Error(`render ${s.status}: ${JSON.stringify(s.error)}`), { fatal: true });
+      return s.status === 'completed' ? s : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Downloads a finished job's output to `out`; returns its decoded frame count. */

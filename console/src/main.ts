@@ -50,7 +50,12 @@ async function api<T = Json>(method: string, path: string, body?: unknown, heade
   }
   if (!res.ok) {
     const d = data?.detail;
-    const details = Array.isArray(d?.details) ? d.details.slice(0, 3).map((x: Json) => `${x.field}: ${x.reason}`).join('; ') : '';
+    const details = Array.isArray(d?.details)
+      ? d.details
+          .slice(0, 3)
+          .map((x: Json) => `${x.field}: ${x.reason}`)
+          .join('; ')
+      : '';
     const message = d?.message ?? data?.message ?? `HTTP ${res.status}`;
     throw new ApiError(res.status, details && !String(message).includes(details) ? `${message} (${details})` : message, d?.code);
   }
@@ -67,7 +72,8 @@ function putFile(url: string, file: File, headers: Record<string, string> | unde
       xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
     }
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new ApiError(xhr.status, `upload failed: HTTP ${xhr.status}`)));
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new ApiError(xhr.status, `upload failed: HTTP ${xhr.status}`));
     xhr.onerror = () => reject(new Error('upload failed: network error'));
     xhr.send(file);
   });
@@ -188,7 +194,10 @@ async function startRender(): Promise<void> {
     }
     status.textContent = 'Checking the scenario…';
     const options = readOptions();
-    const refusals = showPreflight($('#preflight'), await api('POST', '/api/scenario/preflight', { scenario, ...(Object.keys(options).length ? { options } : {}) }));
+    const refusals = showPreflight(
+      $('#preflight'),
+      await api('POST', '/api/scenario/preflight', { scenario, ...(Object.keys(options).length ? { options } : {}) }),
+    );
     if (refusals.length) throw new Error(`The render would be refused: ${refusals.join('; ')}`);
     const prepared = await api('POST', '/api/scenario/prepare', { scenario });
     status.textContent = 'Uploading the video…';
@@ -279,7 +288,10 @@ class JobCard {
   private pollStatus(): void {
     this.stopListening();
     this.poll = window.setInterval(() => {
-      api('GET', `/api/render/${this.jobId}/status`).then((s) => this.update(s), () => undefined);
+      api('GET', `/api/render/${this.jobId}/status`).then(
+        (s) => this.update(s),
+        () => undefined,
+      );
     }, 2000);
   }
 
@@ -311,7 +323,8 @@ class JobCard {
     text($('.live-eta', this.el), TERMINAL.has(s.status) ? '—' : fmtSeconds(eta));
     if (live.encoder) text($('.live-encoder', this.el), live.encoder);
     if (s.encoder) text($('.live-encoder', this.el), s.encoder);
-    if (s.status === 'failed') $('.job-error', this.el).textContent = `${s.error ?? 'the render failed'}${s.errorCode ? ` [${s.errorCode}]` : ''}`;
+    if (s.status === 'failed')
+      $('.job-error', this.el).textContent = `${s.error ?? 'the render failed'}${s.errorCode ? ` [${s.errorCode}]` : ''}`;
     // FONT_FALLBACK=warn: what is not drawn as written (missing fonts, characters without a glyph).
     if (Array.isArray(s.warnings)) $('.job-warnings', this.el).textContent = s.warnings.map((w: unknown) => `⚠ ${String(w)}`).join('\n');
     if (TERMINAL.has(s.status)) {
@@ -484,7 +497,16 @@ function renderParity(box: HTMLElement, r: Json): void {
   const body = table.createTBody();
   for (const f of r.frames as Json[]) {
     const row = body.insertRow();
-    const cells = [f.index, f.t.toFixed(3), f.reason, f.captionPixels, pct(f.diffShare), pct(f.captionDiffShare), f.maxDiff, f.match ? 'ok' : 'MISMATCH'];
+    const cells = [
+      f.index,
+      f.t.toFixed(3),
+      f.reason,
+      f.captionPixels,
+      pct(f.diffShare),
+      pct(f.captionDiffShare),
+      f.maxDiff,
+      f.match ? 'ok' : 'MISMATCH',
+    ];
     cells.forEach((c, i) => {
       const td = row.insertCell();
       td.textContent = String(c);
@@ -506,10 +528,14 @@ function once(target: EventTarget, event: string, timeoutMs = 30_000): Promise<v
       { once: true },
     );
     if (event === 'error') return;
-    target.addEventListener('error', () => {
-      clearTimeout(timer);
-      reject(new Error(`${event}: the element reported an error`));
-    }, { once: true });
+    target.addEventListener(
+      'error',
+      () => {
+        clearTimeout(timer);
+        reject(new Error(`${event}: the element reported an error`));
+      },
+      { once: true },
+    );
   });
 }
 

@@ -26,8 +26,18 @@ export function showPreflight(box: HTMLElement, r: PreflightReport): string[] {
   const head = document.createElement('p');
   head.textContent = `Preflight: ${r.cues} cues${r.durationSec === null ? '' : `, ${r.durationSec.toFixed(1)} s`}, about ${Math.round(r.estimatedRenderSeconds)} s to render.`;
   const list = document.createElement('ul');
-  for (const p of r.plugins) line(list, p.source === 'unknown' || p.source === 'unavailable' ? 'bad' : 'ok', `plugin ${p.ref}: ${p.source}${p.reason ? ` — ${p.reason}` : ''} (×${p.uses})`);
-  for (const f of r.fonts) line(list, f.source === 'missing' ? 'bad' : 'ok', `font ${String(f.family)}: ${String(f.source)}${f.face ? ` (${String(f.face)})` : ''}`);
+  for (const p of r.plugins)
+    line(
+      list,
+      p.source === 'unknown' || p.source === 'unavailable' ? 'bad' : 'ok',
+      `plugin ${p.ref}: ${p.source}${p.reason ? ` — ${p.reason}` : ''} (×${p.uses})`,
+    );
+  for (const f of r.fonts)
+    line(
+      list,
+      f.source === 'missing' ? 'bad' : 'ok',
+      `font ${String(f.family)}: ${String(f.source)}${f.face ? ` (${String(f.face)})` : ''}`,
+    );
   for (const w of r.warnings) line(list, 'warn', `warning: ${w}`);
   for (const i of r.issues) line(list, 'bad', `${i.field}: ${i.reason}`);
   box.append(head, list);

@@ -25,7 +25,10 @@ function opsModules(config: AppConfig): DynamicModule[] {
 @Module({})
 export class ApiRootModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: ApiRootModule, imports: [CoreModule.forRoot(config), HttpApiModule.forRoot(config), ConsoleModule.forRoot(config), ...opsModules(config)] };
+    return {
+      module: ApiRootModule,
+      imports: [CoreModule.forRoot(config), HttpApiModule.forRoot(config), ConsoleModule.forRoot(config), ...opsModules(config)],
+    };
   }
 }
 
@@ -41,7 +44,13 @@ export class StandaloneRootModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: StandaloneRootModule,
-      imports: [CoreModule.forRoot(config), HttpApiModule.forRoot(config), ConsoleModule.forRoot(config), WorkerModule, ...opsModules(config)],
+      imports: [
+        CoreModule.forRoot(config),
+        HttpApiModule.forRoot(config),
+        ConsoleModule.forRoot(config),
+        WorkerModule,
+        ...opsModules(config),
+      ],
     };
   }
 }

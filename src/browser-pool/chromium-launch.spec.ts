@@ -70,7 +70,14 @@ await browser.close();
     );
     const out = execFileSync(
       'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', join(ROOT, 'node_modules/.bin/node'), script, JSON.stringify(chromiumArgs(65534))],
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        join(ROOT, 'node_modules/.bin/node'),
+        script,
+        JSON.stringify(chromiumArgs(65534)),
+      ],
       { cwd: dir, timeout: 60_000, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } },
     );
     const r = JSON.parse(out.trim().split('\n').pop()!);

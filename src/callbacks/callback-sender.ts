@@ -77,7 +77,8 @@ export class CallbackSender {
   async send(url: string, payload: CallbackPayload, webhookId: string, secret?: string): Promise<CallbackOutcome> {
     const body = JSON.stringify(payload);
     const key = secret ?? this.options.secret;
-    if (key === undefined) return { result: 'give-up', reason: 'no webhook secret to sign with (WEBHOOK_SECRET unset, user has none)', webhookId };
+    if (key === undefined)
+      return { result: 'give-up', reason: 'no webhook secret to sign with (WEBHOOK_SECRET unset, user has none)', webhookId };
     const headers: Record<string, string> = {
       ...signWebhook(key, webhookId, Math.floor(this.now() / 1000), body),
       'content-type': 'application/json',
@@ -99,9 +100,7 @@ export class CallbackSender {
     } catch (err) {
       if (err instanceof FetchRefusedError) return { result: 'give-up', reason: err.message, webhookId };
       if (err instanceof FetchError) {
-        return err.retryable
-          ? { result: 'retry', reason: err.message, webhookId }
-          : { result: 'give-up', reason: err.message, webhookId };
+        return err.retryable ? { result: 'retry', reason: err.message, webhookId } : { result: 'give-up', reason: err.message, webhookId };
       }
       return { result: 'retry', reason: (err as Error)?.message ?? String(err), webhookId };
     }
@@ -113,7 +112,8 @@ export function classifyCallbackStatus(status: number, webhookId: string): Callb
   if (status >= 200 && status < 300) return { result: 'delivered', status, webhookId };
   if (status === 410) return { result: 'stop', status: 410, reason: 'receiver answered 410 Gone', webhookId };
   if (status >= 300 && status < 400) return { result: 'give-up', status, reason: `redirect ${status} not followed`, webhookId };
-  if (status === 429 || status === 408 || status >= 500) return { result: 'retry', status, reason: `receiver answered ${status}`, webhookId };
+  if (status === 429 || status === 408 || status >= 500)
+    return { result: 'retry', status, reason: `receiver answered ${status}`, webhookId };
   return { result: 'give-up', status, reason: `receiver answered ${status}`, webhookId };
 }
 
@@ -123,10 +123,7 @@ export function classifyCallbackStatus(status: number, webhookId: string): Callb
  * Bull: `settings.backoffStrategies[CALLBACK_BACKOFF_STRATEGY] = (attemptsMade) => callbackBackoff(attemptsMade)`
  * and `backoff: {type: CALLBACK_BACKOFF_STRATEGY}` on each job.
  */
-export function callbackBackoff(
-  attempt: number,
-  options: { baseMs?: number; capMs?: number; random?: () => number } = {},
-): number {
+export function callbackBackoff(attempt: number, options: { baseMs?: number; capMs?: number; random?: () => number } = {}): number {
   const base = options.baseMs ?? 5_000;
   const cap = options.capMs ?? 30 * 60_000;
   const random = options.random ?? Math.random;

@@ -242,8 +242,13 @@ describe('CallbackSender SSRF table (no allowance)', () => {
   it('an allowed public-looking URL redirecting to metadata: redirect not followed, and refused by fetch()', async () => {
     const f = new GuardedFetcher({ allowHttp: true, resolver: dns, allowHosts: [`hooks.public.test:${redirector.port}`] });
     const s = new CallbackSender(f, { secret: SECRET });
-    expect(await s.send(`http://hooks.public.test:${redirector.port}/hook`, payload, 'm')).toMatchObject({ result: 'give-up', status: 307 });
-    await expect(f.fetch(`http://hooks.public.test:${redirector.port}/hook`)).rejects.toThrow(/169\.254\.169\.254 is a cloud metadata address/);
+    expect(await s.send(`http://hooks.public.test:${redirector.port}/hook`, payload, 'm')).toMatchObject({
+      result: 'give-up',
+      status: 307,
+    });
+    await expect(f.fetch(`http://hooks.public.test:${redirector.port}/hook`)).rejects.toThrow(
+      /169\.254\.169\.254 is a cloud metadata address/,
+    );
     await f.close();
   });
 });

@@ -59,9 +59,11 @@ function parse(argv: string[]) {
   if (!values.video) throw new UsageError('--video is required');
   if (!values.scenario) throw new UsageError('--scenario is required');
   const reference = values.reference ?? 'engine';
-  if (reference !== 'engine' && reference !== 'editor') throw new UsageError(`--reference must be engine or editor, got ${JSON.stringify(reference)}`);
+  if (reference !== 'engine' && reference !== 'editor')
+    throw new UsageError(`--reference must be engine or editor, got ${JSON.stringify(reference)}`);
   const pluginOrigin = values['plugin-origin'] ?? process.env.PLUGIN_ORIGIN;
-  if (pluginOrigin !== undefined && !URL.canParse(pluginOrigin)) throw new UsageError(`--plugin-origin / PLUGIN_ORIGIN is not a URL: ${pluginOrigin}`);
+  if (pluginOrigin !== undefined && !URL.canParse(pluginOrigin))
+    throw new UsageError(`--plugin-origin / PLUGIN_ORIGIN is not a URL: ${pluginOrigin}`);
   const int = (name: 'frames' | 'width' | 'height' | 'fps' | 'quality') => {
     const raw = values[name];
     if (raw === undefined) return undefined;
@@ -138,7 +140,9 @@ async function main(): Promise<number> {
       options: args.options,
       signal: abort.signal,
     });
-    process.stderr.write(`parity: rendered ${summary.framesTotal} frames (${summary.encoder}); comparing with ${args.reference === 'editor' ? "the editor's preview" : 'the engine alone'}…\n`);
+    process.stderr.write(
+      `parity: rendered ${summary.framesTotal} frames (${summary.encoder}); comparing with ${args.reference === 'editor' ? "the editor's preview" : 'the engine alone'}…\n`,
+    );
     const editor = args.reference === 'editor' ? editorPluginSource(args) : undefined;
     const lease = await app.get(BrowserPool).acquire(abort.signal);
     let report;
@@ -168,7 +172,10 @@ async function main(): Promise<number> {
       mkdirSync(args.save, { recursive: true });
       for (const f of report.frames) {
         for (const [kind, rgba] of Object.entries(f.images!)) {
-          writeFileSync(join(args.save, `frame-${String(f.index).padStart(5, '0')}-${kind}.png`), encodePng(rgba, report.width, report.height));
+          writeFileSync(
+            join(args.save, `frame-${String(f.index).padStart(5, '0')}-${kind}.png`),
+            encodePng(rgba, report.width, report.height),
+          );
         }
       }
     }
@@ -179,7 +186,9 @@ async function main(): Promise<number> {
       process.stderr.write(`error: ${err.message}\n${USAGE}\n`);
       return 2;
     }
-    process.stderr.write(`parity failed: ${err instanceof RenderError ? `[${err.code}] ${err.message}` : ((err as Error)?.stack ?? err)}\n`);
+    process.stderr.write(
+      `parity failed: ${err instanceof RenderError ? `[${err.code}] ${err.message}` : ((err as Error)?.stack ?? err)}\n`,
+    );
     return 1;
   } finally {
     await app?.close();

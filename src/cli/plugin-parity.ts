@@ -77,7 +77,8 @@ function parse(argv: string[]) {
     const raw = values[name];
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n <= 0 || n > max) throw new UsageError(`--${name} must be an integer 1–${max}, got ${JSON.stringify(raw)}`);
+    if (!Number.isInteger(n) || n <= 0 || n > max)
+      throw new UsageError(`--${name} must be an integer 1–${max}, got ${JSON.stringify(raw)}`);
     return n;
   };
   let params: Record<string, unknown> | undefined;

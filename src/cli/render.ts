@@ -116,7 +116,8 @@ async function main(): Promise<number> {
       { logger: ['error', 'warn'], abortOnError: false },
     );
     if (args.preflight) {
-      if (!scenario || typeof scenario !== 'object' || Array.isArray(scenario)) throw new RenderError('RENDER_INVALID_SCENARIO', 'the scenario must be a JSON object');
+      if (!scenario || typeof scenario !== 'object' || Array.isArray(scenario))
+        throw new RenderError('RENDER_INVALID_SCENARIO', 'the scenario must be a JSON object');
       const report = await preflightScenario(scenario as Record<string, unknown>, args.options, {
         fontResolver: app.get(FontResolver, { strict: false }),
         catalog: app.get(PluginCatalog, { strict: false }),

@@ -147,7 +147,10 @@ export class EnvReader {
   }
 
   list(name: string): string[] {
-    return (this.str(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    return (this.str(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 }
 
@@ -166,11 +169,7 @@ function readEngine(r: EnvReader): EngineConfig {
     browserPoolSize: r.int('BROWSER_POOL_SIZE', 1, 1, 16),
     encoder: r.oneOf('ENCODER', ['auto', 'nvenc', 'x264'] as const, 'auto'),
     nvencMaxSessions: r.int('NVENC_MAX_SESSIONS', 3, 1, 64),
-    x264Preset: r.oneOf(
-      'X264_PRESET',
-      ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const,
-      'veryfast',
-    ),
+    x264Preset: r.oneOf('X264_PRESET', ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const, 'veryfast'),
     tempDir: resolve(r.str('RENDER_TMP_DIR', tmpdir())),
     fonts: readFontConfig(r, r.env),
   };

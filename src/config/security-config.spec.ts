@@ -23,7 +23,9 @@ describe('secrets (item 2)', () => {
 
   it('URL_SIGNING_SECRET is required and must differ from JWT_SECRET', () => {
     expect(problems({ ...base, URL_SIGNING_SECRET: undefined })).toEqual([expect.stringMatching(/^URL_SIGNING_SECRET: required/)]);
-    expect(problems({ ...base, URL_SIGNING_SECRET: JWT })).toEqual([expect.stringMatching(/^URL_SIGNING_SECRET: must differ from JWT_SECRET/)]);
+    expect(problems({ ...base, URL_SIGNING_SECRET: JWT })).toEqual([
+      expect.stringMatching(/^URL_SIGNING_SECRET: must differ from JWT_SECRET/),
+    ]);
     expect(problems({ ...base, URL_SIGNING_SECRET: 'short' })).toEqual([expect.stringMatching(/^URL_SIGNING_SECRET: .*32/)]);
   });
 
@@ -44,7 +46,9 @@ describe('secrets (item 2)', () => {
 describe('dev tokens (item 3)', () => {
   it('ALLOW_DEV_TOKENS needs NODE_ENV=development: refused when NODE_ENV is unset, test or production', () => {
     for (const NODE_ENV of [undefined, 'test', 'production', 'staging']) {
-      expect(problems({ ...base, NODE_ENV, ALLOW_DEV_TOKENS: 'true' })).toEqual([expect.stringMatching(/^ALLOW_DEV_TOKENS: needs .*NODE_ENV=development/)]);
+      expect(problems({ ...base, NODE_ENV, ALLOW_DEV_TOKENS: 'true' })).toEqual([
+        expect.stringMatching(/^ALLOW_DEV_TOKENS: needs .*NODE_ENV=development/),
+      ]);
     }
     expect(loadAppConfig({ ...base, NODE_ENV: 'development', ALLOW_DEV_TOKENS: 'true' }).auth.allowDevTokens).toBe(true);
   });
@@ -53,9 +57,9 @@ describe('dev tokens (item 3)', () => {
 describe('JWT policy (item 4)', () => {
   const jwks = { ...base, JWT_SECRET: undefined, WEBHOOK_SECRET: undefined };
   it('JWKS only over https', () => {
-    expect(problems({ ...jwks, JWT_JWKS_URL: 'http://idp.example.com/jwks.json', JWT_ISSUER: 'https://idp', JWT_AUDIENCE: 'ecg' })).toEqual([
-      expect.stringMatching(/^JWT_JWKS_URL=.*https/),
-    ]);
+    expect(problems({ ...jwks, JWT_JWKS_URL: 'http://idp.example.com/jwks.json', JWT_ISSUER: 'https://idp', JWT_AUDIENCE: 'ecg' })).toEqual(
+      [expect.stringMatching(/^JWT_JWKS_URL=.*https/)],
+    );
   });
 
   it('issuer and audience are required with JWKS', () => {
@@ -63,7 +67,9 @@ describe('JWT policy (item 4)', () => {
       'JWT_ISSUER: required with JWT_JWKS_URL',
       'JWT_AUDIENCE: required with JWT_JWKS_URL',
     ]);
-    expect(problems({ ...jwks, JWT_JWKS_URL: 'https://idp.example.com/jwks.json', JWT_ISSUER: 'https://idp', JWT_AUDIENCE: 'ecg' })).toEqual([]);
+    expect(
+      problems({ ...jwks, JWT_JWKS_URL: 'https://idp.example.com/jwks.json', JWT_ISSUER: 'https://idp', JWT_AUDIENCE: 'ecg' }),
+    ).toEqual([]);
   });
 
   it('token age cap and skew have bounded defaults', () => {

@@ -54,7 +54,11 @@ export function readSecretsAndSecurity(
     try {
       const key = decodeWebhookSecret(webhookSecret);
       const jwtBytes = jwtSecret ? Buffer.from(jwtSecret) : undefined;
-      if (sameKey(webhookSecret, jwtSecret) || (jwtBytes && key.equals(jwtBytes)) || (jwtSecret && key.equals(Buffer.from(jwtSecret, 'base64')))) {
+      if (
+        sameKey(webhookSecret, jwtSecret) ||
+        (jwtBytes && key.equals(jwtBytes)) ||
+        (jwtSecret && key.equals(Buffer.from(jwtSecret, 'base64')))
+      ) {
         r.problems.push('WEBHOOK_SECRET: must differ from JWT_SECRET');
       } else if (sameKey(webhookSecret, urlSigningSecret)) {
         r.problems.push('WEBHOOK_SECRET: must differ from URL_SIGNING_SECRET');

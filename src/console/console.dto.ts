@@ -3,7 +3,10 @@ import { IsDefined, IsObject, IsString, Matches, MaxLength, MinLength } from 'cl
 
 export class DevTokenRequestDto {
   /** The user name the token is for (its `sub`). */
-  @IsString() @MinLength(1) @MaxLength(100) @Matches(/^[\w.@+-]+$/, { message: 'userId may hold letters, digits and . @ + - _' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  @Matches(/^[\w.@+-]+$/, { message: 'userId may hold letters, digits and . @ + - _' })
   userId!: string;
 }
 
@@ -15,7 +18,8 @@ export class DevTokenResponse {
 
 export class PrepareScenarioDto {
   /** A MotionText scenario, v2.0 or the editor's v1.3. */
-  @IsDefined() @IsObject()
+  @IsDefined()
+  @IsObject()
   scenario!: Record<string, unknown>;
 }
 
@@ -27,7 +31,10 @@ export class PreparedScenarioResponse {
   // Explicit schemas: an inline array-of-object type made Swagger fail at boot ("circular dependency").
   @ApiProperty({
     type: 'array',
-    items: { type: 'object', properties: { cueId: { type: 'string' }, start: { type: 'number' }, end: { type: 'number', nullable: true } } },
+    items: {
+      type: 'object',
+      properties: { cueId: { type: 'string' }, start: { type: 'number' }, end: { type: 'number', nullable: true } },
+    },
   })
   cueWindows!: Array<{ cueId: string; start: number; end: number | null }>;
   @ApiProperty({ type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' } } } })

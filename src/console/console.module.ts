@@ -16,12 +16,7 @@ export class ConsoleModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ConsoleModule,
-      controllers: [
-        ConsoleController,
-        ScenarioController,
-        ParityController,
-        ...(config.auth.allowDevTokens ? [DevTokenController] : []),
-      ],
+      controllers: [ConsoleController, ScenarioController, ParityController, ...(config.auth.allowDevTokens ? [DevTokenController] : [])],
       // Parity runs on a worker (the render-parity queue); the API only enqueues and waits.
       providers: [TokenVerifier, JwtAuthGuard, ParityRequester],
     };

@@ -28,7 +28,11 @@ export function isLocalRequest(req: Request): boolean {
 
 function requireLocal(req: Request): void {
   if (!isLocalRequest(req)) {
-    throw new ApiError(HttpStatus.FORBIDDEN, ERROR_CODES.FORBIDDEN, 'dev tokens are only issued to requests from this machine (loopback, not proxied)');
+    throw new ApiError(
+      HttpStatus.FORBIDDEN,
+      ERROR_CODES.FORBIDDEN,
+      'dev tokens are only issued to requests from this machine (loopback, not proxied)',
+    );
   }
 }
 

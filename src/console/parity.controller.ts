@@ -31,12 +31,18 @@ export class ParityController {
     @Query('frames', new DefaultValuePipe(8), ParseIntPipe) frames: number,
   ): Promise<JobParityReport> {
     if (frames < 1 || frames > JOB_PARITY_MAX_FRAMES) {
-      throw ApiError.validation(`frames: must be from 1 to ${JOB_PARITY_MAX_FRAMES}`, [{ field: 'frames', reason: `1..${JOB_PARITY_MAX_FRAMES}` }]);
+      throw ApiError.validation(`frames: must be from 1 to ${JOB_PARITY_MAX_FRAMES}`, [
+        { field: 'frames', reason: `1..${JOB_PARITY_MAX_FRAMES}` },
+      ]);
     }
     const job = await this.jobs.findForUser(jobId, user.userId);
     if (!job) throw ApiError.notFound(jobId);
     if (job.status !== 'completed' || !job.outputKey) {
-      throw new ApiError(HttpStatus.CONFLICT, ERROR_CODES.VALIDATION_FAILED, `render job ${jobId} is ${job.status}: parity needs a completed job`);
+      throw new ApiError(
+        HttpStatus.CONFLICT,
+        ERROR_CODES.VALIDATION_FAILED,
+        `render job ${jobId} is ${job.status}: parity needs a completed job`,
+      );
     }
     return this.parity.request(user.userId, job.id, frames);
   }

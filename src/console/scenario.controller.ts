@@ -12,13 +12,20 @@ import { PrepareScenarioDto, PreparedScenarioResponse } from './console.dto.js';
 export function prepareOrThrow(scenario: unknown, maxBytes: number): PreparedScenario {
   const bytes = Buffer.byteLength(JSON.stringify(scenario));
   if (bytes > maxBytes) {
-    throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, ERROR_CODES.PAYLOAD_TOO_LARGE, `scenario: ${bytes} bytes, more than the ${maxBytes} allowed`);
+    throw new ApiError(
+      HttpStatus.PAYLOAD_TOO_LARGE,
+      ERROR_CODES.PAYLOAD_TOO_LARGE,
+      `scenario: ${bytes} bytes, more than the ${maxBytes} allowed`,
+    );
   }
   try {
     return prepareScenario(scenario);
   } catch (err) {
     if (err instanceof ScenarioValidationError) {
-      throw ApiError.validation(`scenario: ${err.message}`, err.issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })));
+      throw ApiError.validation(
+        `scenario: ${err.message}`,
+        err.issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })),
+      );
     }
     throw err;
   }

@@ -16,7 +16,10 @@ describe('isDatabaseUnavailable', () => {
     ['the pool waiting in vain', new Error('timeout exceeded when trying to connect')],
     ['a TypeORM-wrapped driver error', new QueryFailedError('SELECT 1', [], pgError('57P01', 'terminating connection'))],
     ['a nested cause', new Error('query failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) })],
-    ['an AggregateError of connection attempts', new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })], 'all failed')],
+    [
+      'an AggregateError of connection attempts',
+      new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })], 'all failed'),
+    ],
   ])('%s → unavailable', (_name, err) => {
     expect(isDatabaseUnavailable(err)).toBe(true);
   });

@@ -30,14 +30,20 @@ describe('migrations', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [db.schema],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['idempotency_keys', 'migrations', 'render_jobs', 'render_segments', 'upload_grants', 'user_quota_overrides', 'user_webhook_secrets']);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'idempotency_keys',
+      'migrations',
+      'render_jobs',
+      'render_segments',
+      'upload_grants',
+      'user_quota_overrides',
+      'user_webhook_secrets',
+    ]);
     const idx: Array<{ indexname: string }> = await db.dataSource.query(
       `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'render_jobs'`,
       [db.schema],
     );
-    expect(idx.map((i) => i.indexname)).toEqual(
-      expect.arrayContaining(['idx_render_jobs_user_created', 'idx_render_jobs_status']),
-    );
+    expect(idx.map((i) => i.indexname)).toEqual(expect.arrayContaining(['idx_render_jobs_user_created', 'idx_render_jobs_status']));
     const enums: Array<{ labels: string }> = await db.dataSource.query(
       `SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) AS labels
          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid

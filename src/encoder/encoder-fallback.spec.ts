@@ -6,7 +6,8 @@ import type { VideoEncoder } from './ffmpeg-args.js';
 import type { ProcessRunner } from './process-runner.js';
 
 /** A probe runner whose NVENC probe encode succeeds (as on a GPU machine). */
-const nvencWorks: ProcessRunner = async () => ({ code: 0, signal: null, stdout: '', stderr: '', timedOut: false }) as Awaited<ReturnType<ProcessRunner>>;
+const nvencWorks: ProcessRunner = async () =>
+  ({ code: 0, signal: null, stdout: '', stderr: '', timedOut: false }) as Awaited<ReturnType<ProcessRunner>>;
 
 function fakeProbe(encoder: VideoEncoder) {
   const released: VideoEncoder[] = [];
@@ -44,11 +45,28 @@ describe('encodeWithFallback', () => {
   it('does not retry a cancelled render, a browser crash, or a libx264 failure', async () => {
     const aborted = new AbortController();
     aborted.abort();
-    await expect(encodeWithFallback(fakeProbe('h264_nvenc'), async () => { throw nvencDies; }, aborted.signal)).rejects.toBe(nvencDies);
+    await expect(
+      encodeWithFallback(
+        fakeProbe('h264_nvenc'),
+        async () => {
+          throw nvencDies;
+        },
+        aborted.signal,
+      ),
+    ).rejects.toBe(nvencDies);
     const crash = Object.assign(new Error('Target closed'), { code: 'RENDER_BROWSER_CRASHED' });
-    await expect(encodeWithFallback(fakeProbe('h264_nvenc'), async () => { throw crash; })).rejects.toBe(crash);
+    await expect(
+      encodeWithFallback(fakeProbe('h264_nvenc'), async () => {
+        throw crash;
+      }),
+    ).rejects.toBe(crash);
     const calls: VideoEncoder[] = [];
-    await expect(encodeWithFallback(fakeProbe('libx264'), async (e) => { calls.push(e); throw nvencDies; })).rejects.toBe(nvencDies);
+    await expect(
+      encodeWithFallback(fakeProbe('libx264'), async (e) => {
+        calls.push(e);
+        throw nvencDies;
+      }),
+    ).rejects.toBe(nvencDies);
     expect(calls).toEqual(['libx264']);
   });
 

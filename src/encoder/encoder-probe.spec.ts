@@ -28,11 +28,21 @@ describe('EncoderProbe', () => {
 
   it('probes with a real tiny encode', () => {
     expect(buildNvencProbeArgs()).toEqual([
-      '-hide_banner', '-nostdin', '-v', 'error',
-      '-f', 'lavfi', '-i', 'color=c=black:s=256x256:d=0.1',
-      '-frames:v', '1',
-      '-c:v', 'h264_nvenc',
-      '-f', 'null', '-',
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=black:s=256x256:d=0.1',
+      '-frames:v',
+      '1',
+      '-c:v',
+      'h264_nvenc',
+      '-f',
+      'null',
+      '-',
     ]);
   });
 
@@ -57,9 +67,14 @@ describe('EncoderProbe', () => {
   });
 
   it('treats a failed or timed-out probe as no NVENC', async () => {
-    const failed = await new EncoderProbe({ runner: fakeRunner({ code: 1, stderr: '[h264_nvenc @ 0x5555] Cannot load libcuda.so.1\n' }) }).select();
+    const failed = await new EncoderProbe({
+      runner: fakeRunner({ code: 1, stderr: '[h264_nvenc @ 0x5555] Cannot load libcuda.so.1\n' }),
+    }).select();
     expect(failed).toEqual({ encoder: 'libx264', reason: 'h264_nvenc probe failed: [h264_nvenc] Cannot load libcuda.so.1' });
-    const hung = await new EncoderProbe({ runner: fakeRunner({ code: null, signal: 'SIGKILL', timedOut: true }), encoderProbeTimeoutMs: 50 }).select();
+    const hung = await new EncoderProbe({
+      runner: fakeRunner({ code: null, signal: 'SIGKILL', timedOut: true }),
+      encoderProbeTimeoutMs: 50,
+    }).select();
     expect(hung).toEqual({ encoder: 'libx264', reason: 'h264_nvenc probe failed: probe encode timed out after 50 ms' });
     const missing = await new EncoderProbe({ ffmpegPath: '/nonexistent/ffmpeg' }).select();
     expect(missing.encoder).toBe('libx264');
@@ -68,7 +83,10 @@ describe('EncoderProbe', () => {
 
   it("preferred 'x264' skips the probe; preferred 'nvenc' fails loudly when NVENC does not work", async () => {
     const runner = fakeRunner({ code: 0 });
-    expect(await new EncoderProbe({ preferred: 'x264', runner }).select()).toEqual({ encoder: 'libx264', reason: 'forced by configuration' });
+    expect(await new EncoderProbe({ preferred: 'x264', runner }).select()).toEqual({
+      encoder: 'libx264',
+      reason: 'forced by configuration',
+    });
     expect(runner.calls).toHaveLength(0);
 
     expect((await new EncoderProbe({ preferred: 'nvenc', runner }).select()).encoder).toBe('h264_nvenc');
@@ -77,7 +95,10 @@ describe('EncoderProbe', () => {
 
   it('reads ECG_RENDER_ENCODER', () => {
     expect(encoderOptionsFromEnv({})).toEqual({});
-    expect(encoderOptionsFromEnv({ ECG_RENDER_ENCODER: 'NVENC', FFMPEG_PATH: '/x/ffmpeg' })).toEqual({ preferred: 'nvenc', ffmpegPath: '/x/ffmpeg' });
+    expect(encoderOptionsFromEnv({ ECG_RENDER_ENCODER: 'NVENC', FFMPEG_PATH: '/x/ffmpeg' })).toEqual({
+      preferred: 'nvenc',
+      ffmpegPath: '/x/ffmpeg',
+    });
     expect(() => encoderOptionsFromEnv({ ECG_RENDER_ENCODER: 'qsv' })).toThrow(/auto, nvenc or x264/);
   });
 });

@@ -19,11 +19,21 @@ export interface EncoderChoice {
 /** The tiny real encode that decides whether NVENC works here (exact, tested). */
 export function buildNvencProbeArgs(): string[] {
   return [
-    '-hide_banner', '-nostdin', '-v', 'error',
-    '-f', 'lavfi', '-i', 'color=c=black:s=256x256:d=0.1',
-    '-frames:v', '1',
-    '-c:v', 'h264_nvenc',
-    '-f', 'null', '-',
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=black:s=256x256:d=0.1',
+    '-frames:v',
+    '1',
+    '-c:v',
+    'h264_nvenc',
+    '-f',
+    'null',
+    '-',
   ];
 }
 
@@ -108,9 +118,16 @@ export class EncoderProbe {
       const r = await this.run(this.ffmpegPath, buildNvencProbeArgs(), { timeoutMs: this.timeoutMs, maxOutputBytes: 256 * 1024 });
       if (r.timedOut) return `probe encode timed out after ${this.timeoutMs} ms`;
       if (r.code === 0) return undefined;
-      const lines = r.stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+      const lines = r.stderr
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean);
       // The first line usually names the cause ("Cannot load libcuda.so.1", "No capable devices found").
-      const detail = lines.slice(0, 2).join(' / ').replace(/ @ 0x[0-9a-f]+\]/g, ']') || `exit code ${r.code ?? r.signal}`;
+      const detail =
+        lines
+          .slice(0, 2)
+          .join(' / ')
+          .replace(/ @ 0x[0-9a-f]+\]/g, ']') || `exit code ${r.code ?? r.signal}`;
       return detail;
     } catch (error) {
       return `could not run ${this.ffmpegPath}: ${(error as Error).message}`;

@@ -18,7 +18,16 @@ export const MAX_QUALITY = 100;
 export const DEFAULT_X264_PRESET = 'veryfast';
 export const DEFAULT_NVENC_PRESET = 'p4';
 export const X264_PRESETS = [
-  'ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow', 'placebo',
+  'ultrafast',
+  'superfast',
+  'veryfast',
+  'faster',
+  'fast',
+  'medium',
+  'slow',
+  'slower',
+  'veryslow',
+  'placebo',
 ] as const;
 export const NVENC_PRESETS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'] as const;
 /** AAC bitrate when the source audio has to be re-encoded. */
@@ -213,8 +222,18 @@ export function buildCompositeArgs(o: CompositeArgsOptions): string[] {
   } else if (ci.kind === 'rgba-pipe') {
     checkSize(ci.width, ci.height, 1);
     captionArgs = [
-      '-protocol_whitelist', 'pipe', '-f', 'rawvideo', '-pix_fmt', 'rgba',
-      '-video_size', `${ci.width}x${ci.height}`, '-framerate', rate, '-i', 'pipe:0',
+      '-protocol_whitelist',
+      'pipe',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgba',
+      '-video_size',
+      `${ci.width}x${ci.height}`,
+      '-framerate',
+      rate,
+      '-i',
+      'pipe:0',
     ];
   } else {
     throw new RangeError(`unknown caption input kind '${(ci as { kind: string }).kind}'`);
@@ -247,29 +266,28 @@ function head(): string[] {
 
 function sourceInput(o: TranscodeArgsOptions): string[] {
   const seek = o.startSec ? ['-ss', formatSeconds(o.startSec)] : [];
-  return [
-    ...seek,
-    '-protocol_whitelist', 'file',
-    '-format_whitelist', FORMAT_WHITELIST,
-    '-i', fileUrl(o.sourcePath, 'sourcePath'),
-  ];
+  return [...seek, '-protocol_whitelist', 'file', '-format_whitelist', FORMAT_WHITELIST, '-i', fileUrl(o.sourcePath, 'sourcePath')];
 }
 
 function outputArgs(o: TranscodeArgsOptions): string[] {
-  const audio = o.hasAudio
-    ? ['-map', '0:a:0', ...(o.audioCodec === 'aac' ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', AAC_BITRATE])]
-    : [];
+  const audio = o.hasAudio ? ['-map', '0:a:0', ...(o.audioCodec === 'aac' ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', AAC_BITRATE])] : [];
   const threads = o.threads === undefined ? [] : ['-threads', String(positiveInt(o.threads, 'threads'))];
   return [
-    '-map', '[vout]',
+    '-map',
+    '[vout]',
     ...audio,
     ...qualityToEncoderArgs(o.encoder, o.quality, o.preset),
     ...threads,
-    '-frames:v', String(o.frames === undefined ? expectedFrameCount(o.durationSec, o.fps) : positiveInt(o.frames, 'frames')),
-    '-t', formatSeconds(o.durationSec),
-    '-max_muxing_queue_size', '1024',
-    '-movflags', '+faststart',
-    '-f', 'mp4',
+    '-frames:v',
+    String(o.frames === undefined ? expectedFrameCount(o.durationSec, o.fps) : positiveInt(o.frames, 'frames')),
+    '-t',
+    formatSeconds(o.durationSec),
+    '-max_muxing_queue_size',
+    '1024',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
     fileUrl(o.output, 'output'),
   ];
 }
@@ -282,7 +300,10 @@ function fileUrl(p: string, what: string): string {
 }
 
 function checkSize(width: number, height: number, multiple = 2): void {
-  for (const [name, v] of [['width', width], ['height', height]] as const) {
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (!Number.isInteger(v) || v < 16 || v > 8192 || v % multiple !== 0) {
       throw new RangeError(`${name} must be ${multiple === 2 ? 'an even' : 'an'} integer in 16..8192 (got ${v})`);
     }
@@ -331,16 +352,27 @@ export function buildJoinArgs(o: JoinArgsOptions): string[] {
   if (typeof o.listPath !== 'string' || !path.isAbsolute(o.listPath)) throw new RangeError('listPath must be absolute');
   return [
     ...head(),
-    '-protocol_whitelist', 'file', '-f', 'concat', '-safe', '1', '-i', o.listPath,
+    '-protocol_whitelist',
+    'file',
+    '-f',
+    'concat',
+    '-safe',
+    '1',
+    '-i',
+    o.listPath,
     ...audioInput,
-    '-map', '0:v:0',
+    '-map',
+    '0:v:0',
     ...audioOut,
     ...(o.reencode
       ? [...qualityToEncoderArgs(o.reencode.encoder, o.reencode.quality, o.reencode.preset), '-pix_fmt', 'yuv420p']
       : ['-c:v', 'copy']),
-    '-t', formatSeconds(o.durationSec),
-    '-movflags', '+faststart',
-    '-f', 'mp4',
+    '-t',
+    formatSeconds(o.durationSec),
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
     fileUrl(o.output, 'output'),
   ];
 }

@@ -62,7 +62,10 @@ describe('FfmpegProcess (real ffmpeg)', () => {
     const duration = await probeDuration(output);
     expect(Math.abs(duration - media.durationSec)).toBeLessThanOrEqual(1 / FPS);
     const streams = await probeStreams(output);
-    expect(streams.map((s) => [s.type, s.codec])).toEqual([['video', 'h264'], ['audio', 'aac']]);
+    expect(streams.map((s) => [s.type, s.codec])).toEqual([
+      ['video', 'h264'],
+      ['audio', 'aac'],
+    ]);
     const audio = streams.find((s) => s.type === 'audio')!;
     expect(Math.abs(audio.duration - media.durationSec)).toBeLessThanOrEqual(1 / FPS);
 
@@ -86,8 +89,16 @@ describe('FfmpegProcess (real ffmpeg)', () => {
     const output = path.join(dir, 'plain.mp4');
     const ff = FfmpegProcess.start(
       buildTranscodeArgs({
-        sourcePath: media.path, output, width: W, height: H, fps: FPS, durationSec: media.durationSec,
-        encoder: 'libx264', quality: 80, hasAudio: true, audioCodec: 'opus',
+        sourcePath: media.path,
+        output,
+        width: W,
+        height: H,
+        fps: FPS,
+        durationSec: media.durationSec,
+        encoder: 'libx264',
+        quality: 80,
+        hasAudio: true,
+        audioCodec: 'opus',
       }),
     );
     await ff.finish();
@@ -102,8 +113,16 @@ describe('FfmpegProcess (real ffmpeg)', () => {
     expect(frames).toBe(60);
     const ff = FfmpegProcess.start(
       buildCompositeArgs({
-        sourcePath: media.path, output, width: 480, height: 270, fps: 30, durationSec: media.durationSec,
-        encoder: 'libx264', quality: 60, captionInput: { kind: 'png-pipe', x: 0, y: 200 }, hasAudio: false,
+        sourcePath: media.path,
+        output,
+        width: 480,
+        height: 270,
+        fps: 30,
+        durationSec: media.durationSec,
+        encoder: 'libx264',
+        quality: 60,
+        captionInput: { kind: 'png-pipe', x: 0, y: 200 },
+        hasAudio: false,
       }),
     );
     const strip = makeCaptionPng(480, 70, { x: 0, y: 0, w: 480, h: 70, color: [0, 0, 255, 255] });
@@ -113,7 +132,11 @@ describe('FfmpegProcess (real ffmpeg)', () => {
     expect((await probeStreams(output)).map((s) => s.type)).toEqual(['video']);
     const f0 = await extractFrameRgba(output, 0, 480, 270);
     // 4:3 source in a 16:9 box → pillarbox: black at the left edge, blue strip at the bottom.
-    expect(pixelAt(f0, 480, 5, 100).slice(0, 3).every((c) => c < 30)).toBe(true);
+    expect(
+      pixelAt(f0, 480, 5, 100)
+        .slice(0, 3)
+        .every((c) => c < 30),
+    ).toBe(true);
     const blue = pixelAt(f0, 480, 240, 250);
     expect(blue[2] > 200 && blue[0] < 60).toBe(true);
   });
@@ -122,15 +145,25 @@ describe('FfmpegProcess (real ffmpeg)', () => {
     const rotated = path.join(dir, 'rot.mp4');
     const { execFile } = await import('node:child_process');
     await new Promise<void>((res, rej) =>
-      execFile('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c', 'copy', '-metadata:s:v', 'rotate=90', rotated], (e) => (e ? rej(e) : res())),
+      execFile('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c', 'copy', '-metadata:s:v', 'rotate=90', rotated], (e) =>
+        e ? rej(e) : res(),
+      ),
     );
     const media = await new MediaProbe().probe(rotated);
     expect([media.width, media.height]).toEqual([240, 320]);
     const output = path.join(dir, 'rot-out.mp4');
     await FfmpegProcess.start(
       buildTranscodeArgs({
-        sourcePath: media.path, output, width: media.width, height: media.height, fps: media.fps,
-        durationSec: media.durationSec, encoder: 'libx264', quality: 80, hasAudio: media.hasAudio, audioCodec: media.audioCodec,
+        sourcePath: media.path,
+        output,
+        width: media.width,
+        height: media.height,
+        fps: media.fps,
+        durationSec: media.durationSec,
+        encoder: 'libx264',
+        quality: 80,
+        hasAudio: media.hasAudio,
+        audioCodec: media.audioCodec,
       }),
     ).finish();
     const out = await new MediaProbe().probe(output);
@@ -142,8 +175,16 @@ describe('FfmpegProcess (real ffmpeg)', () => {
     const media = await new MediaProbe().probe(source);
     const ff = FfmpegProcess.start(
       buildCompositeArgs({
-        sourcePath: media.path, output: path.join(dir, 'killed.mp4'), width: W, height: H, fps: FPS,
-        durationSec: media.durationSec, encoder: 'libx264', quality: 80, captionInput: { kind: 'png-pipe' }, hasAudio: true,
+        sourcePath: media.path,
+        output: path.join(dir, 'killed.mp4'),
+        width: W,
+        height: H,
+        fps: FPS,
+        durationSec: media.durationSec,
+        encoder: 'libx264',
+        quality: 80,
+        captionInput: { kind: 'png-pipe' },
+        hasAudio: true,
       }),
     );
     const pid = ff.pid!;
@@ -163,8 +204,16 @@ describe('FfmpegProcess (real ffmpeg)', () => {
     const controller = new AbortController();
     const ff = FfmpegProcess.start(
       buildCompositeArgs({
-        sourcePath: media.path, output: path.join(dir, 'aborted.mp4'), width: W, height: H, fps: FPS,
-        durationSec: media.durationSec, encoder: 'libx264', quality: 80, captionInput: { kind: 'png-pipe' }, hasAudio: true,
+        sourcePath: media.path,
+        output: path.join(dir, 'aborted.mp4'),
+        width: W,
+        height: H,
+        fps: FPS,
+        durationSec: media.durationSec,
+        encoder: 'libx264',
+        quality: 80,
+        captionInput: { kind: 'png-pipe' },
+        hasAudio: true,
       }),
       { signal: controller.signal },
     );
@@ -192,8 +241,16 @@ describe('FfmpegProcess (real ffmpeg)', () => {
     const output = path.join(dir, 'short-captions.mp4');
     const ff = FfmpegProcess.start(
       buildCompositeArgs({
-        sourcePath: media.path, output, width: W, height: H, fps: FPS, durationSec: media.durationSec,
-        encoder: 'libx264', quality: 80, captionInput: { kind: 'rgba-pipe', width: W, height: H }, hasAudio: true,
+        sourcePath: media.path,
+        output,
+        width: W,
+        height: H,
+        fps: FPS,
+        durationSec: media.durationSec,
+        encoder: 'libx264',
+        quality: 80,
+        captionInput: { kind: 'rgba-pipe', width: W, height: H },
+        hasAudio: true,
       }),
     );
     const opaqueGreen = Buffer.alloc(W * H * 4);
@@ -228,9 +285,21 @@ describe('FfmpegProcess (real ffmpeg)', () => {
 
 describe('parseProgressBlock', () => {
   it('reads frame, out_time_us and speed', () => {
-    const m = new Map([['frame', '42'], ['out_time_us', '1680000'], ['speed', '1.25x']]);
+    const m = new Map([
+      ['frame', '42'],
+      ['out_time_us', '1680000'],
+      ['speed', '1.25x'],
+    ]);
     expect(parseProgressBlock(m, false)).toEqual({ frame: 42, outTimeSec: 1.68, speed: 1.25, done: false });
-    expect(parseProgressBlock(new Map([['frame', '50'], ['speed', 'N/A']]), true)).toEqual({ frame: 50, done: true });
+    expect(
+      parseProgressBlock(
+        new Map([
+          ['frame', '50'],
+          ['speed', 'N/A'],
+        ]),
+        true,
+      ),
+    ).toEqual({ frame: 50, done: true });
     expect(parseProgressBlock(new Map(), false)).toBeUndefined();
   });
 });

@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { makeTestVideo } from '../../test/helpers/media.js';
 import { MediaRejectedError } from './errors.js';
-import {
-  buildProbeArgs,
-  DEFAULT_MEDIA_LIMITS,
-  evaluateProbe,
-  MediaProbe,
-  parseRate,
-  reasonFromStderr,
-} from './media-probe.js';
+import { buildProbeArgs, DEFAULT_MEDIA_LIMITS, evaluateProbe, MediaProbe, parseRate, reasonFromStderr } from './media-probe.js';
 import type { ProcessRunner } from './process-runner.js';
 
 async function rejection(p: Promise<unknown>): Promise<string> {
@@ -60,7 +53,14 @@ describe('MediaProbe (real ffprobe)', () => {
   });
 
   it('accepts MKV and NTSC rates, video without audio', async () => {
-    const mkv = await makeTestVideo({ path: path.join(dir, 'ntsc.mkv'), seconds: 1, width: 64, height: 48, fps: 30000 / 1001, audio: false });
+    const mkv = await makeTestVideo({
+      path: path.join(dir, 'ntsc.mkv'),
+      seconds: 1,
+      width: 64,
+      height: 48,
+      fps: 30000 / 1001,
+      audio: false,
+    });
     const media = await probe.probe(mkv);
     expect(media.formatName).toBe('matroska,webm');
     expect(media.fpsFraction).toBe('30000/1001');
@@ -74,7 +74,9 @@ describe('MediaProbe (real ffprobe)', () => {
     // The rotate tag is honoured on stream copy (as phones write it: a display matrix).
     const { execFile } = await import('node:child_process');
     await new Promise<void>((res, rej) =>
-      execFile('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-c', 'copy', '-metadata:s:v', 'rotate=90', rotated], (e) => (e ? rej(e) : res())),
+      execFile('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-c', 'copy', '-metadata:s:v', 'rotate=90', rotated], (e) =>
+        e ? rej(e) : res(),
+      ),
     );
     const media = await probe.probe(rotated);
     // ffprobe shows display-matrix rotation 90 (counter-clockwise); ffmpeg's autorotate turns it
@@ -161,7 +163,14 @@ describe('MediaProbe (real ffprobe)', () => {
     });
 
     it('URLs and protocol specifiers', async () => {
-      for (const url of ['http://example.com/a.mp4', 'https://10.0.0.1/v.mp4', 'file:///etc/passwd', 'concat:/a.mp4|/b.mp4', 'pipe:0', 'x/../http://a']) {
+      for (const url of [
+        'http://example.com/a.mp4',
+        'https://10.0.0.1/v.mp4',
+        'file:///etc/passwd',
+        'concat:/a.mp4|/b.mp4',
+        'pipe:0',
+        'x/../http://a',
+      ]) {
         expect(await rejection(probe.probe(url))).toBe('only local files are accepted, not URLs or protocol specifiers');
       }
     });
@@ -203,17 +212,29 @@ describe('MediaProbe (real ffprobe)', () => {
 describe('ffprobe gate: pure parts', () => {
   it('builds the exact ffprobe arguments', () => {
     expect(buildProbeArgs('/data/in.mp4')).toEqual([
-      '-v', 'error',
-      '-protocol_whitelist', 'file',
-      '-format_whitelist', 'mov,matroska,avi,mpegts',
-      '-show_format', '-show_streams',
-      '-of', 'json',
+      '-v',
+      'error',
+      '-protocol_whitelist',
+      'file',
+      '-format_whitelist',
+      'mov,matroska,avi,mpegts',
+      '-show_format',
+      '-show_streams',
+      '-of',
+      'json',
       'file:/data/in.mp4',
     ]);
   });
 
   const file = { path: '/x.mp4', sizeBytes: 123 };
-  const video = { codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, avg_frame_rate: '30000/1001', r_frame_rate: '30000/1001' };
+  const video = {
+    codec_type: 'video',
+    codec_name: 'h264',
+    width: 1920,
+    height: 1080,
+    avg_frame_rate: '30000/1001',
+    r_frame_rate: '30000/1001',
+  };
 
   it('rejects a format outside the allowlist even if ffprobe read it', () => {
     for (const f of ['hls', 'concat', 'image2', 'lavfi', 'tty', 'sdp', 'flv', 'mp3']) {

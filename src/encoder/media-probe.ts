@@ -21,12 +21,7 @@ import { parseStreamSignature, type StreamSignature } from './stream-signature.j
  * every playlist/meta format. Widening the list is a one-line change plus a test.
  */
 export const ACCEPTED_DEMUXERS = ['mov', 'matroska', 'avi', 'mpegts'] as const;
-export const ACCEPTED_FORMAT_NAMES: ReadonlySet<string> = new Set([
-  'mov,mp4,m4a,3gp,3g2,mj2',
-  'matroska,webm',
-  'avi',
-  'mpegts',
-]);
+export const ACCEPTED_FORMAT_NAMES: ReadonlySet<string> = new Set(['mov,mp4,m4a,3gp,3g2,mj2', 'matroska,webm', 'avi', 'mpegts']);
 /** Value for ffmpeg/ffprobe `-format_whitelist`. */
 export const FORMAT_WHITELIST = ACCEPTED_DEMUXERS.join(',');
 
@@ -172,7 +167,9 @@ export class MediaProbe {
       signal,
     });
     if (result.timedOut || result.code !== 0) {
-      throw new MediaRejectedError(`could not read the stream parameters of ${path.basename(absPath)}: ${result.stderr.trim() || 'ffprobe failed'}`);
+      throw new MediaRejectedError(
+        `could not read the stream parameters of ${path.basename(absPath)}: ${result.stderr.trim() || 'ffprobe failed'}`,
+      );
     }
     return parseStreamSignature(JSON.parse(result.stdout));
   }
@@ -181,13 +178,20 @@ export class MediaProbe {
 /** ffprobe arguments: the first video stream's parameters and a hash of its extradata. */
 export function buildStreamSignatureArgs(absPath: string): string[] {
   return [
-    '-v', 'error',
-    '-protocol_whitelist', 'file',
-    '-format_whitelist', FORMAT_WHITELIST,
-    '-select_streams', 'v:0',
-    '-show_entries', 'stream=codec_name,profile,level,pix_fmt,width,height,r_frame_rate,time_base,extradata_hash',
-    '-show_data_hash', 'sha256',
-    '-of', 'json',
+    '-v',
+    'error',
+    '-protocol_whitelist',
+    'file',
+    '-format_whitelist',
+    FORMAT_WHITELIST,
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=codec_name,profile,level,pix_fmt,width,height,r_frame_rate,time_base,extradata_hash',
+    '-show_data_hash',
+    'sha256',
+    '-of',
+    'json',
     `file:${absPath}`,
   ];
 }
@@ -195,12 +199,16 @@ export function buildStreamSignatureArgs(absPath: string): string[] {
 /** ffprobe arguments for the gate (exact, tested). */
 export function buildProbeArgs(absPath: string): string[] {
   return [
-    '-v', 'error',
-    '-protocol_whitelist', 'file',
-    '-format_whitelist', FORMAT_WHITELIST,
+    '-v',
+    'error',
+    '-protocol_whitelist',
+    'file',
+    '-format_whitelist',
+    FORMAT_WHITELIST,
     '-show_format',
     '-show_streams',
-    '-of', 'json',
+    '-of',
+    'json',
     // `file:` so that a name containing ':' is never read as a protocol specifier.
     `file:${absPath}`,
   ];
@@ -237,9 +245,7 @@ export function evaluateProbe(
   const duration = firstFinitePositive(json.format?.duration, video.duration);
   if (duration === undefined) throw new MediaRejectedError('the video has no known duration');
   if (duration > limits.maxDurationSec) {
-    throw new MediaRejectedError(
-      `video too long: ${formatDuration(duration)} (limit ${formatDuration(limits.maxDurationSec)})`,
-    );
+    throw new MediaRejectedError(`video too long: ${formatDuration(duration)} (limit ${formatDuration(limits.maxDurationSec)})`);
   }
 
   const rotation = readRotation(video);
@@ -250,9 +256,7 @@ export function evaluateProbe(
     throw new MediaRejectedError(`video too small: ${width}×${height} (minimum ${limits.minSide} px a side)`);
   }
   if (Math.max(width, height) > limits.maxLongSide || Math.min(width, height) > limits.maxShortSide) {
-    throw new MediaRejectedError(
-      `video too large: ${width}×${height} (limit ${limits.maxLongSide}×${limits.maxShortSide})`,
-    );
+    throw new MediaRejectedError(`video too large: ${width}×${height} (limit ${limits.maxLongSide}×${limits.maxShortSide})`);
   }
 
   const rate = parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate);

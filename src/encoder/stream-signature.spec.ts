@@ -5,8 +5,15 @@ import { joinMismatch, parseStreamSignature, type StreamSignature } from './stre
 const X264 = {
   streams: [
     {
-      codec_name: 'h264', profile: 'High', width: 1920, height: 1080, pix_fmt: 'yuv420p', level: 40,
-      r_frame_rate: '30/1', time_base: '1/15360', extradata_hash: 'SHA256:aa11',
+      codec_name: 'h264',
+      profile: 'High',
+      width: 1920,
+      height: 1080,
+      pix_fmt: 'yuv420p',
+      level: 40,
+      r_frame_rate: '30/1',
+      time_base: '1/15360',
+      extradata_hash: 'SHA256:aa11',
     },
   ],
 };
@@ -14,21 +21,35 @@ const X264 = {
 describe('stream signatures', () => {
   it('asks ffprobe for the first video stream and a hash of its extradata (exact arguments)', () => {
     expect(buildStreamSignatureArgs('/work/seg-00000.mp4')).toEqual([
-      '-v', 'error',
-      '-protocol_whitelist', 'file',
-      '-format_whitelist', 'mov,matroska,avi,mpegts',
-      '-select_streams', 'v:0',
-      '-show_entries', 'stream=codec_name,profile,level,pix_fmt,width,height,r_frame_rate,time_base,extradata_hash',
-      '-show_data_hash', 'sha256',
-      '-of', 'json',
+      '-v',
+      'error',
+      '-protocol_whitelist',
+      'file',
+      '-format_whitelist',
+      'mov,matroska,avi,mpegts',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,profile,level,pix_fmt,width,height,r_frame_rate,time_base,extradata_hash',
+      '-show_data_hash',
+      'sha256',
+      '-of',
+      'json',
       'file:/work/seg-00000.mp4',
     ]);
   });
 
   it('parses what ffprobe prints', () => {
     expect(parseStreamSignature(X264)).toEqual({
-      codec: 'h264', profile: 'High', level: 40, pixFmt: 'yuv420p', width: 1920, height: 1080,
-      frameRate: '30/1', timeBase: '1/15360', extradataHash: 'SHA256:aa11',
+      codec: 'h264',
+      profile: 'High',
+      level: 40,
+      pixFmt: 'yuv420p',
+      width: 1920,
+      height: 1080,
+      frameRate: '30/1',
+      timeBase: '1/15360',
+      extradataHash: 'SHA256:aa11',
     });
     expect(() => parseStreamSignature({ streams: [] })).toThrow('no video stream');
   });

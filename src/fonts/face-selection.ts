@@ -90,7 +90,7 @@ export function uncovered(codePoints: Iterable<number>, ranges: readonly CodePoi
 export function toUnicodeRange(codePoints: readonly number[]): string {
   const sorted = [...new Set(codePoints)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     const hex = (n: number) => n.toString(16).toUpperCase();

@@ -21,8 +21,10 @@ export async function fontPreflight(resolver: FontResolver, scenario: Record<str
     const plan = await resolver.plan(scenario, { mode: 'warn', withBytes: false });
     out.fonts = plan.families;
     if (mode === 'refuse') {
-      for (const m of plan.missing) out.issues.push({ field: `fontFamily:${m.family}`, reason: `font family "${m.family}" cannot be loaded: ${m.reason}` });
-      for (const cp of plan.tofu) out.issues.push({ field: `text:${describeCodePoint(cp)}`, reason: `no available font has a glyph for ${describeCodePoint(cp)}` });
+      for (const m of plan.missing)
+        out.issues.push({ field: `fontFamily:${m.family}`, reason: `font family "${m.family}" cannot be loaded: ${m.reason}` });
+      for (const cp of plan.tofu)
+        out.issues.push({ field: `text:${describeCodePoint(cp)}`, reason: `no available font has a glyph for ${describeCodePoint(cp)}` });
     } else {
       out.warnings.push(...plan.problems);
     }

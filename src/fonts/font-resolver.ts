@@ -51,8 +51,14 @@ export class FontUnavailableError extends Error {
   /** `details` of the 400: one entry per family and per character. */
   get details(): Array<{ field: string; reason: string }> {
     return [
-      ...this.plan.missing.map((m) => ({ field: `fontFamily:${m.family}`, reason: `font family "${m.family}" cannot be loaded: ${m.reason}` })),
-      ...this.plan.tofu.map((cp) => ({ field: `text:${describeCodePoint(cp)}`, reason: `no available font has a glyph for ${describeCodePoint(cp)}` })),
+      ...this.plan.missing.map((m) => ({
+        field: `fontFamily:${m.family}`,
+        reason: `font family "${m.family}" cannot be loaded: ${m.reason}`,
+      })),
+      ...this.plan.tofu.map((cp) => ({
+        field: `text:${describeCodePoint(cp)}`,
+        reason: `no available font has a glyph for ${describeCodePoint(cp)}`,
+      })),
     ];
   }
 }
@@ -99,7 +105,10 @@ export class FontResolver implements OnApplicationShutdown {
    * reference that is not an asset of this deployment (a 400 in either mode), and
    * FontUnavailableError when something cannot be drawn and FONT_FALLBACK=refuse.
    */
-  async plan(scenario: Record<string, unknown>, opts: { withBytes?: boolean; signal?: AbortSignal; mode?: FontConfig['fallback'] } = {}): Promise<FontPlan> {
+  async plan(
+    scenario: Record<string, unknown>,
+    opts: { withBytes?: boolean; signal?: AbortSignal; mode?: FontConfig['fallback'] } = {},
+  ): Promise<FontPlan> {
     const needs = scenarioFontNeeds(scenario);
     const styles = scenarioFaceStyles(scenario);
     const system = await systemFonts();
@@ -114,7 +123,10 @@ export class FontResolver implements OnApplicationShutdown {
         const ranges = fontFileCoverage(body);
         // Not a font we can read (HTML error page, collection, corrupt): Chromium would not draw it either.
         if (!ranges) throw new FontSourceError(`${url} is not a TrueType/OpenType/WOFF/WOFF2 font with a Unicode cmap`);
-        registered.push({ family: ref.family, faces: [{ family: ref.family, style: 'normal', weight: '400', sources: [{ url }], ranges, url, data: body }] });
+        registered.push({
+          family: ref.family,
+          faces: [{ family: ref.family, style: 'normal', weight: '400', sources: [{ url }], ranges, url, data: body }],
+        });
         families.push({ family: ref.family, source: 'asset', note: url, required: true });
       } catch (err) {
         if (err instanceof AssetReferenceError) throw err;
@@ -206,10 +218,17 @@ export class FontResolver implements OnApplicationShutdown {
   }
 
   private async webFamily(family: string, registered: Registered[], signal?: AbortSignal): Promise<FamilyReport> {
-    if (this.config.origins.length === 0) return { family, source: 'missing', reason: 'not shipped, not installed, and FONT_ORIGINS is none', required: true };
+    if (this.config.origins.length === 0)
+      return { family, source: 'missing', reason: 'not shipped, not installed, and FONT_ORIGINS is none', required: true };
     try {
       const faces = await this.sources.webFamily(family, signal);
-      if (!faces) return { family, source: 'missing', reason: `not shipped, not installed, and not found at ${this.config.origins[0]}`, required: true };
+      if (!faces)
+        return {
+          family,
+          source: 'missing',
+          reason: `not shipped, not installed, and not found at ${this.config.origins[0]}`,
+          required: true,
+        };
       registered.push({ family, faces });
       return { family, source: 'fetched', note: this.config.origins[0], required: true };
     } catch (err) {
@@ -245,4 +264,3 @@ export class FontResolver implements OnApplicationShutdown {
     return p;
   }
 }
-

@@ -56,7 +56,10 @@ export function assetCandidates(ref: string, field: string, assetOrigins: readon
       throw new AssetReferenceError(field, `${JSON.stringify(ref)} is not a valid URL`);
     }
     if (!within(u, assetOrigins)) {
-      throw new AssetReferenceError(field, `${u.origin} is not one of ASSET_ORIGINS (${assetOrigins.join(', ') || 'none configured'}); use a path relative to the asset origin`);
+      throw new AssetReferenceError(
+        field,
+        `${u.origin} is not one of ASSET_ORIGINS (${assetOrigins.join(', ') || 'none configured'}); use a path relative to the asset origin`,
+      );
     }
     return [u];
   }
@@ -109,7 +112,8 @@ export class FontSources {
   /** A scenario asset (font file, image) by its reference; the first asset origin that has it. */
   async assetFile(ref: string, field: string, signal?: AbortSignal, maxBytes = MAX_FONT_BYTES): Promise<{ url: string; body: Buffer }> {
     const candidates = assetCandidates(ref, field, this.config.assetOrigins);
-    if (candidates.length === 0) throw new FontSourceError(`${JSON.stringify(ref)} is relative, and this deployment has no ASSET_ORIGINS to resolve it against`);
+    if (candidates.length === 0)
+      throw new FontSourceError(`${JSON.stringify(ref)} is relative, and this deployment has no ASSET_ORIGINS to resolve it against`);
     for (const u of candidates) {
       const body = await this.get(u, maxBytes, signal, false);
       if (body) return { url: u.href, body };

@@ -17,7 +17,9 @@ import { FontSources } from './font-sources.js';
       inject: [ENGINE_CONFIG, { token: GuardedFetcher, optional: true }],
       useFactory: (engine: EngineConfig, shared?: GuardedFetcher) => {
         const c = engine.fonts;
-        const own = shared ? undefined : new GuardedFetcher({ allowHttp: c.allowPrivateNetworks, allowPrivateNetworks: c.allowPrivateNetworks });
+        const own = shared
+          ? undefined
+          : new GuardedFetcher({ allowHttp: c.allowPrivateNetworks, allowPrivateNetworks: c.allowPrivateNetworks });
         return new FontResolver(c, new FontSources(shared ?? own!, c), () => own?.close());
       },
     },

@@ -30,24 +30,52 @@ const scenario = (text: string, fontFamily = 'Arial, sans-serif', extra: Record<
 
 describe('font stylesheets, family lists and coverage', () => {
   it('parses unicode-range descriptors, wildcards included', () => {
-    expect(parseUnicodeRange('U+0-7F, U+4??, U+AC00-D7A3,U+1F600')).toEqual([[0, 0x7f], [0x400, 0x4ff], [0xac00, 0xd7a3], [0x1f600, 0x1f600]]);
+    expect(parseUnicodeRange('U+0-7F, U+4??, U+AC00-D7A3,U+1F600')).toEqual([
+      [0, 0x7f],
+      [0x400, 0x4ff],
+      [0xac00, 0xd7a3],
+      [0x1f600, 0x1f600],
+    ]);
     expect(() => parseUnicodeRange('U+ZZ')).toThrow(/unicode-range/);
   });
 
   it('intersects code-point ranges (a subset face draws what its cmap has within its unicode-range)', () => {
-    expect(intersectRanges([[0, 0x7f], [0x100, 0x200]], [[0x41, 0x150], [0x1ff, 0x300]])).toEqual([[0x41, 0x7f], [0x100, 0x150], [0x1ff, 0x200]]);
+    expect(
+      intersectRanges(
+        [
+          [0, 0x7f],
+          [0x100, 0x200],
+        ],
+        [
+          [0x41, 0x150],
+          [0x1ff, 0x300],
+        ],
+      ),
+    ).toEqual([
+      [0x41, 0x7f],
+      [0x100, 0x150],
+      [0x1ff, 0x200],
+    ]);
     expect(intersectRanges([[0, 10]], [])).toEqual([]);
   });
 
   it('splits CSS family lists as the editor writes them', () => {
     expect(parseFamilyList("'Roboto Flex', system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif")).toEqual([
-      'Roboto Flex', 'system-ui', '-apple-system', 'Segoe UI', 'Roboto', 'Arial', 'sans-serif',
+      'Roboto Flex',
+      'system-ui',
+      '-apple-system',
+      'Segoe UI',
+      'Roboto',
+      'Arial',
+      'sans-serif',
     ]);
     expect(parseFamilyList('"나눔스퀘어 네오", sans-serif')).toEqual(['나눔스퀘어 네오', 'sans-serif']);
   });
 
   it('collects families, define font files and drawn characters from a scenario', () => {
-    const needs = scenarioFontNeeds(scenario('Hi 안녕 😀', "'Noto Sans KR', Arial", { define: { f: { type: 'font', url: 'fonts/x.woff2' } } }));
+    const needs = scenarioFontNeeds(
+      scenario('Hi 안녕 😀', "'Noto Sans KR', Arial", { define: { f: { type: 'font', url: 'fonts/x.woff2' } } }),
+    );
     expect(needs.required).toEqual(['Noto Sans KR']);
     expect(needs.fontFiles).toEqual([{ family: 'f', url: 'fonts/x.woff2', field: 'scenario.define.f.url' }]);
     expect([...needs.codePoints].sort((a, b) => a - b)).toEqual([0x48, 0x69, 0xc548, 0xb155, 0x1f600].sort((a, b) => a - b));
@@ -159,7 +187,9 @@ describe('FontResolver', () => {
 
   it('refuses a family nobody has, naming it; with warn it reports it instead', async () => {
     const s = scenario('Hello', "'나눔스퀘어 네오', sans-serif");
-    const err = await resolverWith().plan(s).catch((e: unknown) => e);
+    const err = await resolverWith()
+      .plan(s)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FontUnavailableError);
     expect((err as FontUnavailableError).message).toContain('나눔스퀘어 네오');
     expect((err as FontUnavailableError).details[0].field).toBe('fontFamily:나눔스퀘어 네오');
@@ -169,7 +199,9 @@ describe('FontResolver', () => {
   });
 
   it('names characters no face covers (tofu)', async () => {
-    const err = (await resolverWith().plan(scenario('ok \u{F0001}\u{10FFFD}')).catch((e: unknown) => e)) as FontUnavailableError;
+    const err = (await resolverWith()
+      .plan(scenario('ok \u{F0001}\u{10FFFD}'))
+      .catch((e: unknown) => e)) as FontUnavailableError;
     expect(err).toBeInstanceOf(FontUnavailableError);
     expect(err.plan.tofu).toEqual([0xf0001, 0x10fffd]);
     expect(err.message).toContain('U+F0001');
@@ -178,13 +210,19 @@ describe('FontResolver', () => {
   it('loads a font file named in define relative to ASSET_ORIGINS, with its cmap coverage', async () => {
     const s = scenario('가나다', 'custom_font', { define: { custom_font: { type: 'font', url: 'fonts/NotoSansKR-Regular.woff2' } } });
     const plan = await resolverWith().plan(s);
-    expect(plan.families[0]).toMatchObject({ family: 'custom_font', source: 'asset', note: `${origin.assetsUrl}/fonts/NotoSansKR-Regular.woff2` });
+    expect(plan.families[0]).toMatchObject({
+      family: 'custom_font',
+      source: 'asset',
+      note: `${origin.assetsUrl}/fonts/NotoSansKR-Regular.woff2`,
+    });
     expect(plan.fonts[0].family).toBe('custom_font');
   });
 
   it('a define font file that is not a readable font is refused, not handed to the page', async () => {
     const s = scenario('x', 'f', { define: { f: { type: 'font', url: 'fonts/not-a-font.woff2' } } });
-    const err = (await resolverWith().plan(s).catch((e: unknown) => e)) as FontUnavailableError;
+    const err = (await resolverWith()
+      .plan(s)
+      .catch((e: unknown) => e)) as FontUnavailableError;
     expect(err).toBeInstanceOf(FontUnavailableError);
     expect(err.message).toMatch(/"f" cannot be loaded.*not a TrueType\/OpenType\/WOFF\/WOFF2 font/);
   });

@@ -33,7 +33,9 @@ export function imageRefs(scenario: Record<string, unknown>): ImageRef[] {
     }
     if (Array.isArray(n.children)) n.children.forEach((c, i) => walkNode(c, `${path}.children[${i}]`, depth + 1));
   };
-  (Array.isArray(scenario.cues) ? scenario.cues : []).forEach((cue, i) => walkNode((cue as Record<string, unknown>)?.root, `scenario.cues[${i}].root`, 0));
+  (Array.isArray(scenario.cues) ? scenario.cues : []).forEach((cue, i) =>
+    walkNode((cue as Record<string, unknown>)?.root, `scenario.cues[${i}].root`, 0),
+  );
   for (const where of ['define', 'definitions'] as const) {
     const defs = scenario[where];
     if (!defs || typeof defs !== 'object') continue;
@@ -41,7 +43,8 @@ export function imageRefs(scenario: Record<string, unknown>): ImageRef[] {
       const d = def as Record<string, unknown> | null;
       if (!d || typeof d !== 'object' || d.type !== 'image') continue;
       const key = typeof d.url === 'string' ? 'url' : 'src';
-      if (typeof d[key] === 'string') out.push({ field: `scenario.${where}.${name}.${key}`, url: d[key] as string, set: (v) => (d[key] = v) });
+      if (typeof d[key] === 'string')
+        out.push({ field: `scenario.${where}.${name}.${key}`, url: d[key] as string, set: (v) => (d[key] = v) });
     }
   }
   return out;

@@ -4,9 +4,26 @@ import { unquote } from './font-face-css.js';
 
 /** CSS generic families and keywords: always available, never fetched. */
 const GENERIC = new Set([
-  'serif', 'sans-serif', 'monospace', 'cursive', 'fantasy', 'system-ui', 'ui-serif', 'ui-sans-serif',
-  'ui-monospace', 'ui-rounded', 'math', 'emoji', 'fangsong', '-apple-system', 'blinkmacsystemfont',
-  'inherit', 'initial', 'unset', 'revert', 'revert-layer',
+  'serif',
+  'sans-serif',
+  'monospace',
+  'cursive',
+  'fantasy',
+  'system-ui',
+  'ui-serif',
+  'ui-sans-serif',
+  'ui-monospace',
+  'ui-rounded',
+  'math',
+  'emoji',
+  'fangsong',
+  '-apple-system',
+  'blinkmacsystemfont',
+  'inherit',
+  'initial',
+  'unset',
+  'revert',
+  'revert-layer',
 ]);
 
 export function isGenericFamily(name: string): boolean {
@@ -81,7 +98,10 @@ export function scenarioFontNeeds(scenario: Record<string, unknown>): ScenarioFo
   walk(scenario.define ?? scenario.definitions, 0, 'define');
 
   const fontFiles: FontFileReference[] = [];
-  for (const [where, defs] of [['define', scenario.define], ['definitions', scenario.definitions]] as const) {
+  for (const [where, defs] of [
+    ['define', scenario.define],
+    ['definitions', scenario.definitions],
+  ] as const) {
     if (!defs || typeof defs !== 'object') continue;
     for (const [name, def] of Object.entries(defs as Record<string, unknown>)) {
       const d = def as Record<string, unknown> | null;

@@ -22,7 +22,10 @@ export function parseFcList(out: string): SystemFonts {
     const tab = line.indexOf('\t');
     if (tab < 0) continue;
     for (const name of line.slice(0, tab).split(',')) if (name.trim()) families.add(familyKey(name));
-    for (const tok of line.slice(tab + 1).trim().split(/\s+/)) {
+    for (const tok of line
+      .slice(tab + 1)
+      .trim()
+      .split(/\s+/)) {
       const m = /^([0-9a-f]+)(?:-([0-9a-f]+))?$/i.exec(tok);
       if (m) ranges.push([parseInt(m[1], 16), parseInt(m[2] ?? m[1], 16)]);
     }

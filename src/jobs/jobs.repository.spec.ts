@@ -37,7 +37,8 @@ describe('JobsRepository', () => {
     const job = await newJob();
     if (state === 'queued') return job.id;
     const status = state === 'processing-expired' ? 'processing' : state;
-    const lease = state === 'processing-expired' ? `now() - interval '1 second'` : state === 'processing' ? `now() + interval '1 hour'` : 'NULL';
+    const lease =
+      state === 'processing-expired' ? `now() - interval '1 second'` : state === 'processing' ? `now() + interval '1 hour'` : 'NULL';
     await db.dataSource.query(
       `UPDATE render_jobs SET status = $2::text::render_job_status, lease_until = ${lease}, worker_id = 'w0',
               started_at = CASE WHEN $2::text <> 'cancelled' THEN now() END WHERE id = $1`,
@@ -129,7 +130,15 @@ describe('JobsRepository', () => {
     expect((await jobs.findById(job.id))!).toMatchObject({ progress: 40, phase: 'encoding' });
     expect(await jobs.markCompleted(job.id, { outputKey: 'renders/x.mp4', fileSize: 5_000_000_000, durationSec: 12.5 })).toBe(true);
     j = (await jobs.findById(job.id))!;
-    expect(j).toMatchObject({ status: 'completed', progress: 100, phase: null, outputKey: 'renders/x.mp4', fileSize: 5_000_000_000, durationSec: 12.5, leaseUntil: null });
+    expect(j).toMatchObject({
+      status: 'completed',
+      progress: 100,
+      phase: null,
+      outputKey: 'renders/x.mp4',
+      fileSize: 5_000_000_000,
+      durationSec: 12.5,
+      leaseUntil: null,
+    });
     expect(j.completedAt).toBeInstanceOf(Date);
     // terminal: completing twice does nothing
     expect(await jobs.markCompleted(job.id, { outputKey: 'other', fileSize: 1, durationSec: 1 })).toBe(false);

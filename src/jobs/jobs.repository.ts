@@ -261,10 +261,7 @@ export class JobsRepository {
   /** Current status, or null if the job doesn't exist (cheap check for workers: "was I cancelled?"). */
   async getStatus(id: string): Promise<RenderJobStatus | null> {
     if (!isUuid(id)) return null;
-    const rows: Array<{ status: RenderJobStatus }> = await this.dataSource.query(
-      `SELECT status FROM ${this.table} WHERE id = $1`,
-      [id],
-    );
+    const rows: Array<{ status: RenderJobStatus }> = await this.dataSource.query(`SELECT status FROM ${this.table} WHERE id = $1`, [id]);
     return rows[0]?.status ?? null;
   }
 

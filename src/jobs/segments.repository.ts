@@ -37,7 +37,13 @@ export class SegmentsRepository {
         `SELECT idx, first_frame, frame_count, status, output_key FROM render_segments WHERE job_id = $1 ORDER BY idx`,
         [jobId],
       );
-    return rows.map((r) => ({ idx: r.idx, firstFrame: r.first_frame, frameCount: r.frame_count, status: r.status, outputKey: r.output_key }));
+    return rows.map((r) => ({
+      idx: r.idx,
+      firstFrame: r.first_frame,
+      frameCount: r.frame_count,
+      status: r.status,
+      outputKey: r.output_key,
+    }));
   }
 
   /** pending → done; false when it was done already (a duplicate run). */

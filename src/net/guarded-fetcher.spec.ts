@@ -132,7 +132,9 @@ describe('GuardedFetcher SSRF refusals (no allowance)', () => {
       expect((err as FetchRefusedError).retryable).toBe(false);
     }
     // download() goes through the same checks
-    await expect(fetcher.download(`http://evil.test:${sentinel.port}/x`, join(tmpdir(), 'never'))).rejects.toBeInstanceOf(FetchRefusedError);
+    await expect(fetcher.download(`http://evil.test:${sentinel.port}/x`, join(tmpdir(), 'never'))).rejects.toBeInstanceOf(
+      FetchRefusedError,
+    );
     expect(sentinel.connections()).toBe(0);
   });
 
@@ -319,9 +321,9 @@ describe('GuardedFetcher with the test-only loopback allowance', () => {
     expect(r.bytes).toBe(big.length);
     expect(readFileSync(dest).equals(big)).toBe(true);
 
-    await expect(f.download(`http://127.0.0.1:${origin.port}/chunked-big`, join(tmp, 'big.bin'), { maxBytes: 50_000 })).rejects.toBeInstanceOf(
-      FetchTooLargeError,
-    );
+    await expect(
+      f.download(`http://127.0.0.1:${origin.port}/chunked-big`, join(tmp, 'big.bin'), { maxBytes: 50_000 }),
+    ).rejects.toBeInstanceOf(FetchTooLargeError);
     await expect(f.download(`http://127.0.0.1:${origin.port}/slow-body`, join(tmp, 'slow.bin'))).rejects.toBeInstanceOf(FetchTimeoutError);
     const e = await f.download(`http://127.0.0.1:${origin.port}/500`, join(tmp, 'e.bin')).catch((x) => x);
     expect(e).toBeInstanceOf(FetchHttpError);

@@ -17,7 +17,10 @@ describe('Nest modules', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         NetModule.forRoot({ timeoutMs: 1000 }),
-        StorageModule.forRoot({ driver: 'local', local: { dir, publicBaseUrl: 'http://localhost:3000', secret: 'module-test-secret-123456' } }),
+        StorageModule.forRoot({
+          driver: 'local',
+          local: { dir, publicBaseUrl: 'http://localhost:3000', secret: 'module-test-secret-123456' },
+        }),
         CallbacksModule.forRoot({ secret: `whsec_${Buffer.alloc(24, 1).toString('base64')}` }),
       ],
     }).compile();

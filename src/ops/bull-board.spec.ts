@@ -69,11 +69,20 @@ describe('Bull dashboard at /admin/queues (ADMIN_TOKEN set)', () => {
   it('a session cookie stops working at its expiry; the old unexpiring cookie is refused (issue 12 #10)', async () => {
     const server = t.app.getHttpServer();
     const now = Math.floor(Date.now() / 1000);
-    await request(server).get('/admin/queues/api/queues').set('Cookie', `${ADMIN_COOKIE}=${adminCookieValue(TOKEN, now + 60)}`).expect(200);
-    await request(server).get('/admin/queues/api/queues').set('Cookie', `${ADMIN_COOKIE}=${adminCookieValue(TOKEN, now - 1)}`).expect(401);
+    await request(server)
+      .get('/admin/queues/api/queues')
+      .set('Cookie', `${ADMIN_COOKIE}=${adminCookieValue(TOKEN, now + 60)}`)
+      .expect(200);
+    await request(server)
+      .get('/admin/queues/api/queues')
+      .set('Cookie', `${ADMIN_COOKIE}=${adminCookieValue(TOKEN, now - 1)}`)
+      .expect(401);
     // a forged expiry on a real MAC
     const [, mac] = adminCookieValue(TOKEN, now - 1).split('.');
-    await request(server).get('/admin/queues/api/queues').set('Cookie', `${ADMIN_COOKIE}=${now + 3600}.${mac}`).expect(401);
+    await request(server)
+      .get('/admin/queues/api/queues')
+      .set('Cookie', `${ADMIN_COOKIE}=${now + 3600}.${mac}`)
+      .expect(401);
     const v1 = createHmac('sha256', TOKEN).update('ecg-render bull-board session v1').digest('base64url');
     await request(server).get('/admin/queues/api/queues').set('Cookie', `${ADMIN_COOKIE}=${v1}`).expect(401);
     expect(isValidAdminCookie(TOKEN, adminCookieValue(TOKEN, now + 10), now + 11)).toBe(false);
@@ -120,7 +129,10 @@ describe('Bull dashboard with a short ADMIN_TOKEN', () => {
   let t: OpsTestApp;
   let mounted = true;
   beforeAll(async () => {
-    t = await bootOpsTestApp({ imports: [], beforeInit: (app) => (mounted = mountBullBoard(app, { adminToken: 'short-token-0123456789' })) });
+    t = await bootOpsTestApp({
+      imports: [],
+      beforeInit: (app) => (mounted = mountBullBoard(app, { adminToken: 'short-token-0123456789' })),
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -135,7 +147,12 @@ describe('Bull dashboard with a short ADMIN_TOKEN', () => {
 describe('Bull dashboard token from AppConfig (ADMIN_TOKEN)', () => {
   let t: OpsTestApp;
   beforeAll(async () => {
-    const config = loadAppConfig({ JWT_SECRET: 'x'.repeat(32), URL_SIGNING_SECRET: 'u'.repeat(32), ADMIN_TOKEN: TOKEN, ADMIN_SESSION_SECONDS: '600' });
+    const config = loadAppConfig({
+      JWT_SECRET: 'x'.repeat(32),
+      URL_SIGNING_SECRET: 'u'.repeat(32),
+      ADMIN_TOKEN: TOKEN,
+      ADMIN_SESSION_SECONDS: '600',
+    });
     t = await bootOpsTestApp({ imports: [ConfigModule.forApp(config)], beforeInit: (app) => mountBullBoard(app) });
   });
   afterAll(async () => {

@@ -79,7 +79,11 @@ export function adminAuthMiddleware(token: string, cookiePath: string, cookieMax
     const queryToken = url.searchParams.get('token');
     if (queryToken !== null) {
       if (!safeEqual(queryToken, token)) return deny(res);
-      const secure = req.secure || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
+      const secure =
+        req.secure ||
+        String(req.headers['x-forwarded-proto'] ?? '')
+          .split(',')[0]
+          .trim() === 'https';
       const cookieValue = adminCookieValue(token, Math.floor(Date.now() / 1000) + cookieMaxAgeSec);
       res.setHeader(
         'Set-Cookie',

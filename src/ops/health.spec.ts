@@ -94,7 +94,10 @@ describe('readiness with Redis unreachable', () => {
   let t: OpsTestApp;
   beforeAll(async () => {
     t = await bootOpsTestApp({
-      imports: [HealthModule.forRole('api', { timeouts: { redis: 500 }, detailsToken: OPS }), MetricsModule.forRoot({ collectTimeoutMs: 300 })],
+      imports: [
+        HealthModule.forRole('api', { timeouts: { redis: 500 }, detailsToken: OPS }),
+        MetricsModule.forRoot({ collectTimeoutMs: 300 }),
+      ],
       redisUrl: 'redis://127.0.0.1:1',
     });
   });

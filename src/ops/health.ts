@@ -23,13 +23,7 @@ import {
 } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ModuleRef } from '@nestjs/core';
-import {
-  HealthCheck,
-  HealthCheckService,
-  HealthIndicatorService,
-  TerminusModule,
-  type HealthIndicatorFunction,
-} from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import type { RenderMode } from '../config/app-config.js';
 import { ENGINE_CONFIG } from '../config/config.tokens.js';
@@ -113,8 +107,9 @@ export class OpsHealthIndicators {
       .attempt(async () => {
         const queue = findQueue(this.moduleRef, name);
         if (!queue) throw new Error(`Bull queue '${name}' is not registered (BullModule.registerQueue)`);
-        // ioredis queues commands while reconnecting; the attempt timeout bounds the wait.
-        const pong = await queue.client.ping();
+        // ioredis queues commands while reconnecting. Our own race bounds the wait and keeps the
+        // queued PING's late rejection ("Connection is closed." at shutdown) handled.
+        const pong = await withTimeout(queue.client.ping(), this.timeout('redis'), 'redis ping');
         if (pong !== 'PONG') throw new Error(`unexpected PING answer ${JSON.stringify(pong)}`);
       })
       .withTimeout(this.timeout('redis'));
@@ -140,7 +135,10 @@ export class OpsHealthIndicators {
           lease = await withTimeout(acquiring, ms, 'browser launch');
         } catch (err) {
           // A launch still running after the timeout must not keep its slot forever.
-          acquiring.then((l) => l.release(), () => undefined);
+          acquiring.then(
+            (l) => l.release(),
+            () => undefined,
+          );
           throw err;
         }
         const connected = lease.browser.connected;
@@ -163,7 +161,10 @@ export class OpsHealthIndicators {
         const ffmpegPath = encOpts?.ffmpegPath ?? engine?.ffmpegPath ?? 'ffmpeg';
         if (!this.ffmpegVersion) {
           const r = await runProcess(ffmpegPath, ['-hide_banner', '-version'], { timeoutMs: ms, signal, maxOutputBytes: 64 * 1024 });
-          if (r.code !== 0) throw new Error(`${ffmpegPath} -version failed: ${r.timedOut ? 'timed out' : r.stderr.trim().split('\n')[0] || `exit ${r.code ?? r.signal}`}`);
+          if (r.code !== 0)
+            throw new Error(
+              `${ffmpegPath} -version failed: ${r.timedOut ? 'timed out' : r.stderr.trim().split('\n')[0] || `exit ${r.code ?? r.signal}`}`,
+            );
           this.ffmpegVersion = /ffmpeg version (\S+)/.exec(r.stdout)?.[1] ?? 'unknown';
         }
         const probe = this.lookup<EncoderProbe>(EncoderProbe);
@@ -223,7 +224,11 @@ export class HealthController {
 
   private detailedReadiness() {
     const checks: HealthIndicatorFunction[] = [() => this.indicators.database(), () => this.indicators.redis()];
-    if (this.role !== 'api') checks.push(() => this.indicators.browser(), () => this.indicators.ffmpeg());
+    if (this.role !== 'api')
+      checks.push(
+        () => this.indicators.browser(),
+        () => this.indicators.ffmpeg(),
+      );
     if (this.shutdown.shuttingDown) {
       checks.unshift(async () => ({ shutdown: { status: 'down' as const, message: 'shutting down' } }));
     }

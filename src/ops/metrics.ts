@@ -167,7 +167,10 @@ export class ScrapeCollectors {
               const queue = findQueue(self.moduleRef, name);
               if (!queue) return; // not registered in this role
               try {
-                const counts = (await track(withTimeout(queue.getJobCounts(), timeoutMs, `${name} job counts`))) as unknown as Record<string, number>;
+                const counts = (await track(withTimeout(queue.getJobCounts(), timeoutMs, `${name} job counts`))) as unknown as Record<
+                  string,
+                  number
+                >;
                 for (const state of QUEUE_DEPTH_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
               } catch {
                 errors.inc({ source: 'queue' });
@@ -216,7 +219,10 @@ export class MetricsController {
   ): Promise<string> {
     const token = this.options.bearerToken;
     if (token && !hasBearer(req.headers, token)) {
-      throw new HttpException({ detail: { error: 'Unauthorized', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>', code: 'RENDER_UNAUTHORIZED' } }, HttpStatus.UNAUTHORIZED);
+      throw new HttpException(
+        { detail: { error: 'Unauthorized', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>', code: 'RENDER_UNAUTHORIZED' } },
+        HttpStatus.UNAUTHORIZED,
+      );
     }
     res.setHeader('Content-Type', this.registry.contentType);
     res.setHeader('Cache-Control', 'no-store');

@@ -66,5 +66,7 @@ export function compareStats(ours: readonly CaptionStats[], editor: readonly Cap
     dist += Math.hypot(a.cx - b.cx, a.cy - b.cy);
     spread += b.spread > 0 ? a.spread / b.spread : 1;
   }
-  return n === 0 ? { inkRatio: NaN, centroidDistance: NaN, spreadRatio: NaN } : { inkRatio: ink / n, centroidDistance: dist / n, spreadRatio: spread / n };
+  return n === 0
+    ? { inkRatio: NaN, centroidDistance: NaN, spreadRatio: NaN }
+    : { inkRatio: ink / n, centroidDistance: dist / n, spreadRatio: spread / n };
 }

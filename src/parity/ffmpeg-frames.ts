@@ -33,16 +33,30 @@ export async function extractFrames(
   const { stdout } = await exec(
     o.ffmpegPath ?? 'ffmpeg',
     [
-      '-hide_banner', '-nostdin', '-loglevel', 'error',
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
       // The render's own input whitelists (issue 12 #1): a playlist or concat list cannot make
       // this ffmpeg open another file or URL.
-      '-protocol_whitelist', 'file',
-      '-format_whitelist', FORMAT_WHITELIST,
-      '-i', `file:${path}`,
-      '-vf', chain,
-      '-fps_mode', 'passthrough',
-      '-frames:v', String(sorted.length),
-      '-an', '-f', 'rawvideo', '-pix_fmt', 'rgba', 'pipe:1',
+      '-protocol_whitelist',
+      'file',
+      '-format_whitelist',
+      FORMAT_WHITELIST,
+      '-i',
+      `file:${path}`,
+      '-vf',
+      chain,
+      '-fps_mode',
+      'passthrough',
+      '-frames:v',
+      String(sorted.length),
+      '-an',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgba',
+      'pipe:1',
     ],
     { encoding: 'buffer', maxBuffer: sorted.length * w * h * 4 + 1024, signal: o.signal },
   );
@@ -68,9 +82,19 @@ export async function probeVideo(path: string, o: ExtractOptions = {}): Promise<
   const { stdout } = await exec(
     o.ffprobePath ?? 'ffprobe',
     [
-      '-v', 'error', '-protocol_whitelist', 'file', '-format_whitelist', FORMAT_WHITELIST, '-select_streams', 'v:0',
-      '-show_entries', 'stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,duration:format=duration',
-      '-of', 'json', `file:${path}`,
+      '-v',
+      'error',
+      '-protocol_whitelist',
+      'file',
+      '-format_whitelist',
+      FORMAT_WHITELIST,
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,duration:format=duration',
+      '-of',
+      'json',
+      `file:${path}`,
     ],
     { signal: o.signal },
   );
@@ -78,7 +102,9 @@ export async function probeVideo(path: string, o: ExtractOptions = {}): Promise<
   const s = j.streams[0];
   if (!s) throw new Error(`${path}: no video stream`);
   const rate = (v: unknown) => {
-    const [n, d] = String(v ?? '0/1').split('/').map(Number);
+    const [n, d] = String(v ?? '0/1')
+      .split('/')
+      .map(Number);
     return d ? n / d : 0;
   };
   const fps = rate(s.avg_frame_rate) || rate(s.r_frame_rate);

@@ -87,7 +87,11 @@ export function compareFrames(
 ): FrameComparison {
   const o = { ...DEFAULT_COMPARE, ...options };
   const need = w * h * 4;
-  for (const [name, buf] of [['output', output], ['reference', reference], ['source', source]] as const) {
+  for (const [name, buf] of [
+    ['output', output],
+    ['reference', reference],
+    ['source', source],
+  ] as const) {
     if (buf.length !== need) throw new RangeError(`${name}: ${buf.length} bytes, expected ${need} (${w}×${h} RGBA)`);
   }
   const out = downsample2x2(output, w, h);

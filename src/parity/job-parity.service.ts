@@ -73,7 +73,10 @@ export class JobParityService {
       const plain = prepareScenario(job.scenario);
       // The reference draws with the render's faces and images (Arial → Arimo, images inline).
       const fontPlan = await this.fonts.plan(plain.scenario, { mode: 'warn', signal });
-      const prepared = { ...plain, scenario: (await this.fonts.inlineImages(plain.scenario, { signal }).catch(() => ({ scenario: plain.scenario }))).scenario };
+      const prepared = {
+        ...plain,
+        scenario: (await this.fonts.inlineImages(plain.scenario, { signal }).catch(() => ({ scenario: plain.scenario }))).scenario,
+      };
       browser = await launchChromium(engine.chromiumPath);
       const report = await runParity({
         sourcePath,
@@ -89,7 +92,9 @@ export class JobParityService {
         ffmpegPath: engine.ffmpegPath,
         signal,
       });
-      this.logger.log(`parity of job ${job.id}: ${report.match ? 'match' : `${report.mismatched} frames differ`} (${report.wallSeconds.toFixed(1)} s)`);
+      this.logger.log(
+        `parity of job ${job.id}: ${report.match ? 'match' : `${report.mismatched} frames differ`} (${report.wallSeconds.toFixed(1)} s)`,
+      );
       return { jobId: job.id, checkedAt: new Date().toISOString(), ...parityReportJson(report) };
     } finally {
       await browser?.close().catch(() => undefined);

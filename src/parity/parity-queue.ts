@@ -44,11 +44,18 @@ export class ParityRequester {
       const pending = await this.queue.getJobs(['waiting', 'active', 'delayed']);
       const mine = pending.filter((j) => j?.data?.userId === userId).length;
       if (mine >= this.config.security.parityPerUser) {
-        throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, ERROR_CODES.RATE_LIMITED,
+        throw new ApiError(
+          HttpStatus.TOO_MANY_REQUESTS,
+          ERROR_CODES.RATE_LIMITED,
           `you already have ${mine} parity check(s) waiting or running (limit ${this.config.security.parityPerUser}); try again when it is done`,
-          { retryAfterSeconds: 30 });
+          { retryAfterSeconds: 30 },
+        );
       }
-      job = await this.queue.add(PARITY_JOB, { jobId, userId, frames }, { jobId: id, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: true });
+      job = await this.queue.add(
+        PARITY_JOB,
+        { jobId, userId, frames },
+        { jobId: id, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: true },
+      );
     }
     if (await job.isCompleted()) return job.returnvalue as JobParityReport;
     let timer: NodeJS.Timeout | undefined;
@@ -87,7 +94,8 @@ export class ParityWorker implements OnApplicationBootstrap {
   async run(job: Job<ParityJobData>): Promise<JobParityReport> {
     const { jobId, userId, frames } = job.data;
     const render = await this.jobs.findForUser(jobId, userId);
-    if (!render || render.status !== 'completed' || !render.outputKey) throw new Error(`render job ${jobId} is not a completed job of this user`);
+    if (!render || render.status !== 'completed' || !render.outputKey)
+      throw new Error(`render job ${jobId} is not a completed job of this user`);
     try {
       return await this.parity.check(render, frames);
     } catch (err) {

@@ -205,7 +205,11 @@ export function formatParityReport(r: ParityReport): string {
       `  ${String(f.index).padStart(5)} ${f.t.toFixed(3).padStart(8)}  ${f.reason.padEnd(11)} ${String(f.captionPixels).padStart(11)} ${pct(f.diffShare)}   ${pct(f.captionDiffShare)}  ${String(f.maxDiff).padStart(8)}  ${f.match ? 'ok' : 'MISMATCH'}`,
     );
   }
-  lines.push(r.match ? `parity: OK — every frame's caption layer matches (${r.wallSeconds.toFixed(1)} s)` : `parity: FAILED — ${r.mismatched} of ${r.frames.length} frames differ`);
+  lines.push(
+    r.match
+      ? `parity: OK — every frame's caption layer matches (${r.wallSeconds.toFixed(1)} s)`
+      : `parity: FAILED — ${r.mismatched} of ${r.frames.length} frames differ`,
+  );
   return lines.join('\n');
 }
 

@@ -38,7 +38,17 @@ describe('compareFrames', () => {
 
 describe('sampleFrames', () => {
   it('puts cue boundaries first, inclusive ends, within the video', () => {
-    const frames = sampleFrames({ cueWindows: [{ cueId: 'a', start: 1, end: 2 }, { cueId: 'b', start: 3.3, end: Infinity }] }, 50, 10, 8);
+    const frames = sampleFrames(
+      {
+        cueWindows: [
+          { cueId: 'a', start: 1, end: 2 },
+          { cueId: 'b', start: 3.3, end: Infinity },
+        ],
+      },
+      50,
+      10,
+      8,
+    );
     const byReason = (r: string) => frames.filter((f) => f.reason === r).map((f) => f.index);
     expect(byReason('cue-start')).toEqual([10, 33]);
     expect(byReason('cue-end')).toEqual([20, 49]);

@@ -45,7 +45,5 @@ export function sampleFrames(
     add(((k + 0.5) * framesTotal) / count, 'spread');
     if (k >= count) add(Math.floor(Math.random() * framesTotal), 'spread');
   }
-  return [...picked.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([index, reason]) => ({ index, t: index / fps, reason }));
+  return [...picked.entries()].sort((a, b) => a[0] - b[0]).map(([index, reason]) => ({ index, t: index / fps, reason }));
 }

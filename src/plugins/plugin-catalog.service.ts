@@ -54,7 +54,11 @@ export interface PluginResolution {
   readonly unknown: string[];
 }
 
-type Verdict = { from: 'origin'; key: PluginKey } | { from: 'bundled'; ref: PluginRef } | { from: 'unknown'; reason: string } | { from: 'unavailable'; error: PluginOriginError };
+type Verdict =
+  | { from: 'origin'; key: PluginKey }
+  | { from: 'bundled'; ref: PluginRef }
+  | { from: 'unknown'; reason: string }
+  | { from: 'unavailable'; error: PluginOriginError };
 
 @Injectable()
 export class PluginCatalog implements OnApplicationShutdown {
@@ -82,7 +86,12 @@ export class PluginCatalog implements OnApplicationShutdown {
         userAgent: 'ecg-render-plugin-fetcher',
       });
       const origin = options.origin.replace(/\/+$/, '');
-      this.client = new PluginOriginClient(this.fetcher, origin, { ...DEFAULT_PLUGIN_LIMITS, ...options.limits }, options.timeoutMs ?? 20_000);
+      this.client = new PluginOriginClient(
+        this.fetcher,
+        origin,
+        { ...DEFAULT_PLUGIN_LIMITS, ...options.limits },
+        options.timeoutMs ?? 20_000,
+      );
       this.cache = new PluginDiskCache(options.cacheDir, origin);
     }
   }

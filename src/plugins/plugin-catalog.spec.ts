@@ -21,7 +21,10 @@ function syntheticPluginDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ecg-plugins-'));
   const folder = join(dir, `${SYNTHETIC}@2.0.0`);
   mkdirSync(join(folder, 'assets'), { recursive: true });
-  writeFileSync(join(folder, 'manifest.json'), JSON.stringify({ name: SYNTHETIC, version: '2.0.0', type: 'dom', entry: 'index.mjs', preload: [] }));
+  writeFileSync(
+    join(folder, 'manifest.json'),
+    JSON.stringify({ name: SYNTHETIC, version: '2.0.0', type: 'dom', entry: 'index.mjs', preload: [] }),
+  );
   writeFileSync(join(folder, 'index.mjs'), SYNTHETIC_ENTRY);
   writeFileSync(join(folder, 'assets/dot.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
   return dir;
@@ -92,7 +95,9 @@ describe('PluginCatalog with a plugin origin', () => {
     expect(byPath.get('index.mjs')!.contentType).toMatch(/^text\/javascript/);
 
     const index = JSON.parse(readFileSync(join(cacheDir, 'flames@2.0.0/index.json'), 'utf8'));
-    expect(index.files.find((f: { path: string }) => f.path === 'index.mjs').sha256).toBe(sha256(readFileSync(join(EDITOR_PLUGIN_DIR, 'flames@2.0.0/index.mjs'))));
+    expect(index.files.find((f: { path: string }) => f.path === 'index.mjs').sha256).toBe(
+      sha256(readFileSync(join(EDITOR_PLUGIN_DIR, 'flames@2.0.0/index.mjs'))),
+    );
     expect(index.files.find((f: { path: string }) => f.path === 'assets/flame.gif').sha256).toBe(sha256(gif));
 
     // A new process (fresh memory) with the origin down: everything from disk, no request at all.
@@ -103,7 +108,9 @@ describe('PluginCatalog with a plugin origin', () => {
     const again = await second.resolve(['flames@2.0.0', 'elastic', 'cwi@1.0.0']);
     console.log(`flames + elastic + cwi@1.0.0 (3.4 MB): fetched in ${fetchMs} ms, from the disk cache (re-hashed) in ${Date.now() - t} ms`);
     expect(again.origin.map((p) => p.name).sort()).toEqual(['cwi', 'elastic', 'flames']);
-    expect(Buffer.from(again.origin.find((p) => p.name === 'flames')!.files.find((f) => f.path === 'assets/flame.gif')!.body).equals(gif)).toBe(true);
+    expect(
+      Buffer.from(again.origin.find((p) => p.name === 'flames')!.files.find((f) => f.path === 'assets/flame.gif')!.body).equals(gif),
+    ).toBe(true);
     expect(editorOrigin.requests.length).toBe(seen);
   });
 
@@ -136,7 +143,9 @@ describe('PluginCatalog with a plugin origin', () => {
 
     rmSync(cacheDir, { recursive: true, force: true });
     const wrong = 'a'.repeat(64);
-    const err = await catalog({ origin: synthOrigin.url, pins: { [`${SYNTHETIC}@2.0.0`]: wrong } }).resolve([SYNTHETIC]).catch((e) => e);
+    const err = await catalog({ origin: synthOrigin.url, pins: { [`${SYNTHETIC}@2.0.0`]: wrong } })
+      .resolve([SYNTHETIC])
+      .catch((e) => e);
     expect(err).toBeInstanceOf(PluginPinMismatchError);
     expect(err.retryable).toBe(false);
     expect(err.message).toContain(`${SYNTHETIC}@2.0.0`);
@@ -147,7 +156,9 @@ describe('PluginCatalog with a plugin origin', () => {
 
   it('a pin added after caching is checked against the cached entry (refetched, then refused)', async () => {
     await catalog({ origin: synthOrigin.url }).resolve([SYNTHETIC]);
-    const err = await catalog({ origin: synthOrigin.url, pins: { [`${SYNTHETIC}@2.0.0`]: 'b'.repeat(64) } }).resolve([SYNTHETIC]).catch((e) => e);
+    const err = await catalog({ origin: synthOrigin.url, pins: { [`${SYNTHETIC}@2.0.0`]: 'b'.repeat(64) } })
+      .resolve([SYNTHETIC])
+      .catch((e) => e);
     expect(err).toBeInstanceOf(PluginPinMismatchError);
   });
 
@@ -161,7 +172,11 @@ describe('PluginCatalog with a plugin origin', () => {
   it('refuses a redirect to a private address when private networks are not allowed (the origin itself is)', async () => {
     const sentinel = await startScriptedServer({});
     const origin = await startScriptedServer({
-      '/plugins/evil@2.0.0/manifest.json': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"name":"evil","version":"2.0.0","entry":"index.mjs"}' },
+      '/plugins/evil@2.0.0/manifest.json': {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"evil","version":"2.0.0","entry":"index.mjs"}',
+      },
       '/plugins/evil@2.0.0/index.mjs': { status: 302, headers: { location: `${sentinel.url}/steal` } },
     });
     try {
@@ -181,14 +196,34 @@ describe('PluginCatalog with a plugin origin', () => {
     const origin = await startScriptedServer({
       '/plugins/html@2.0.0/manifest.json': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"entry":"index.mjs"}' },
       '/plugins/html@2.0.0/index.mjs': { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>login</html>' },
-      '/plugins/big@2.0.0/manifest.json': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"entry":"index.mjs","preload":["assets/a.gif"]}' },
+      '/plugins/big@2.0.0/manifest.json': {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"entry":"index.mjs","preload":["assets/a.gif"]}',
+      },
       '/plugins/big@2.0.0/index.mjs': { status: 200, headers: { 'content-type': 'text/javascript' }, body: 'export default {}' },
       '/plugins/big@2.0.0/assets/a.gif': { status: 200, headers: { 'content-type': 'image/gif' }, body: 'x'.repeat(5000) },
-      '/plugins/wrongtype@2.0.0/manifest.json': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"entry":"index.mjs","preload":["assets/a.gif"]}' },
-      '/plugins/wrongtype@2.0.0/index.mjs': { status: 200, headers: { 'content-type': 'application/javascript' }, body: 'export default {}' },
+      '/plugins/wrongtype@2.0.0/manifest.json': {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"entry":"index.mjs","preload":["assets/a.gif"]}',
+      },
+      '/plugins/wrongtype@2.0.0/index.mjs': {
+        status: 200,
+        headers: { 'content-type': 'application/javascript' },
+        body: 'export default {}',
+      },
       '/plugins/wrongtype@2.0.0/assets/a.gif': { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' },
-      '/plugins/nopreload@2.0.0/manifest.json': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"preload":["assets/missing.gif"]}' },
-      '/plugins/nopreload@2.0.0/index.mjs': { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: 'export default {}' },
+      '/plugins/nopreload@2.0.0/manifest.json': {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"preload":["assets/missing.gif"]}',
+      },
+      '/plugins/nopreload@2.0.0/index.mjs': {
+        status: 200,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: 'export default {}',
+      },
     });
     try {
       const c = catalog({ origin: origin.url, limits: { assetBytes: 4096 } });
@@ -222,9 +257,10 @@ describe('PluginCatalog with a plugin origin', () => {
 
 describe('scanEntryForAssets', () => {
   it('finds complete assets/… literals only', () => {
-    expect(scanEntryForAssets(`const a = 'assets/flame.gif'; const b = "./assets/x.png"; const c = \`assets/\${n}.png\`; const d = 'assets/' + n; const e = 'assets/../../etc/passwd';`)).toEqual([
-      'assets/flame.gif',
-      'assets/x.png',
-    ]);
+    expect(
+      scanEntryForAssets(
+        `const a = 'assets/flame.gif'; const b = "./assets/x.png"; const c = \`assets/\${n}.png\`; const d = 'assets/' + n; const e = 'assets/../../etc/passwd';`,
+      ),
+    ).toEqual(['assets/flame.gif', 'assets/x.png']);
   });
 });

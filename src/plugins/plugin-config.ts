@@ -37,7 +37,9 @@ export function readPluginConfig(r: EnvReader, allowPrivateNetworks: boolean): P
     } else if (u.protocol === 'https:' || (u.protocol === 'http:' && allowPrivateNetworks && LOOPBACK_HOST.test(u.hostname))) {
       origin = u.href.replace(/\/+$/, '');
     } else {
-      r.problems.push(`PLUGIN_ORIGIN=${JSON.stringify(raw)}: must be an https URL (http only to a loopback address, with ALLOW_PRIVATE_NETWORKS=true)`);
+      r.problems.push(
+        `PLUGIN_ORIGIN=${JSON.stringify(raw)}: must be an https URL (http only to a loopback address, with ALLOW_PRIVATE_NETWORKS=true)`,
+      );
     }
   }
   const pinsPath = r.str('PLUGIN_PINS');

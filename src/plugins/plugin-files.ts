@@ -55,7 +55,13 @@ export function contentTypeByExtension(path: string): string {
 
 /** What object storage answers for a file uploaded without a type: accepted for any file. */
 const GENERIC_TYPES = new Set(['application/octet-stream', 'binary/octet-stream', 'text/plain', '']);
-const JS_TYPES = new Set(['text/javascript', 'application/javascript', 'application/x-javascript', 'application/ecmascript', 'text/ecmascript']);
+const JS_TYPES = new Set([
+  'text/javascript',
+  'application/javascript',
+  'application/x-javascript',
+  'application/ecmascript',
+  'text/ecmascript',
+]);
 /** Never a plugin file: an error page, a login page or a proxy's banner cached as code would be worse than failing. */
 const NEVER = new Set(['text/html', 'application/xhtml+xml']);
 

@@ -59,7 +59,9 @@ export class PluginOriginClient {
     const entry = manifestEntry(key, manifest);
     const preload = manifest.preload === undefined ? [] : manifest.preload;
     if (!Array.isArray(preload) || preload.some((x) => typeof x !== 'string' || !isSafePluginPath(x))) {
-      throw refuse(`manifest.preload must be a list of relative paths inside the plugin folder, got ${JSON.stringify(preload).slice(0, 200)}`);
+      throw refuse(
+        `manifest.preload must be a list of relative paths inside the plugin folder, got ${JSON.stringify(preload).slice(0, 200)}`,
+      );
     }
     const files: PluginFile[] = [];
     let total = 0;
@@ -107,7 +109,12 @@ export class PluginOriginClient {
     const key = pluginKey(p);
     const url = this.folderUrl(p) + path;
     try {
-      const res = await this.fetcher.fetch(url, { maxBytes, timeoutMs: this.timeoutMs, signal, headers: { accept: role === 'manifest' ? 'application/json' : '*/*' } });
+      const res = await this.fetcher.fetch(url, {
+        maxBytes,
+        timeoutMs: this.timeoutMs,
+        signal,
+        headers: { accept: role === 'manifest' ? 'application/json' : '*/*' },
+      });
       if (res.status < 200 || res.status >= 300) {
         await res.dump();
         if (res.status >= 500 || res.status === 408 || res.status === 429) {
@@ -131,7 +138,9 @@ export class PluginOriginClient {
         // A fetch shared by two renders may be aborted by the one that was cancelled: the other tries again.
         if (err instanceof FetchAbortedError) throw new PluginOriginUnavailableError(key, `plugin fetch aborted: ${url}`, { cause: err });
         if (err.retryable) throw new PluginOriginUnavailableError(key, `plugin origin unavailable: ${url}: ${err.message}`, { cause: err });
-        throw new PluginRefusedError(key, `plugin ${key}: ${path}: ${err.message}${err.url && err.url !== url ? ` (at ${err.url})` : ''}`, { cause: err });
+        throw new PluginRefusedError(key, `plugin ${key}: ${path}: ${err.message}${err.url && err.url !== url ? ` (at ${err.url})` : ''}`, {
+          cause: err,
+        });
       }
       throw err;
     }
@@ -142,7 +151,10 @@ export class PluginOriginClient {
 export function manifestEntry(key: string, manifest: Record<string, unknown>): string {
   const entry = manifest.entry ?? 'index.mjs';
   if (typeof entry !== 'string' || !isSafePluginPath(entry)) {
-    throw new PluginRefusedError(key, `plugin ${key}: manifest.entry must be a relative path inside the plugin folder, got ${JSON.stringify(entry)}`);
+    throw new PluginRefusedError(
+      key,
+      `plugin ${key}: manifest.entry must be a relative path inside the plugin folder, got ${JSON.stringify(entry)}`,
+    );
   }
   return entry;
 }

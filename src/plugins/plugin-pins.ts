@@ -15,11 +15,13 @@ export function parsePins(text: string): { pins: Record<string, string>; problem
     if (!line || line.startsWith('#')) return;
     const parts = line.split(/\s+/);
     const where = `line ${i + 1}`;
-    if (parts.length !== 2) return void problems.push(`${where}: expected "name@version sha256hex", got ${JSON.stringify(line.slice(0, 80))}`);
+    if (parts.length !== 2)
+      return void problems.push(`${where}: expected "name@version sha256hex", got ${JSON.stringify(line.slice(0, 80))}`);
     const [ref, hash] = parts;
     const key = ref.includes('@') ? parsePluginRef(ref) : null;
     if (!key) return void problems.push(`${where}: ${JSON.stringify(ref)} is not name@version`);
-    if (!/^[0-9a-fA-F]{64}$/.test(hash)) return void problems.push(`${where}: ${JSON.stringify(hash.slice(0, 80))} is not a SHA-256 in hex (64 characters)`);
+    if (!/^[0-9a-fA-F]{64}$/.test(hash))
+      return void problems.push(`${where}: ${JSON.stringify(hash.slice(0, 80))} is not a SHA-256 in hex (64 characters)`);
     const k = pluginKey(key);
     if (pins[k] && pins[k] !== hash.toLowerCase()) return void problems.push(`${where}: ${k} is pinned twice with different hashes`);
     pins[k] = hash.toLowerCase();

@@ -21,7 +21,10 @@ export interface PluginAwarePrepared {
 }
 
 /** Prepares with every well-formed plugin name accepted, and collects where each was named. */
-export function prepareCollectingPlugins(input: unknown, limits?: ScenarioLimits): { prepared?: PreparedScenario; error?: ScenarioValidationError; uses: PluginUse[] } {
+export function prepareCollectingPlugins(
+  input: unknown,
+  limits?: ScenarioLimits,
+): { prepared?: PreparedScenario; error?: ScenarioValidationError; uses: PluginUse[] } {
   const uses: PluginUse[] = [];
   try {
     const prepared = prepareScenario(input, limits, {
@@ -51,7 +54,13 @@ export function limitPluginRefs(uses: readonly PluginUse[]): { refs: string[]; i
   for (const u of uses) {
     if (seen.has(u.ref)) continue;
     if (refs.length === MAX_DISTINCT_PLUGINS) {
-      return { refs, issue: { path: u.path, reason: `more than ${MAX_DISTINCT_PLUGINS} distinct plugins in one scenario (${JSON.stringify(u.ref)} is one too many)` } };
+      return {
+        refs,
+        issue: {
+          path: u.path,
+          reason: `more than ${MAX_DISTINCT_PLUGINS} distinct plugins in one scenario (${JSON.stringify(u.ref)} is one too many)`,
+        },
+      };
     }
     seen.add(u.ref);
     refs.push(u.ref);
@@ -63,7 +72,10 @@ export function unknownIssues(uses: readonly PluginUse[], classification: Plugin
   const unknown = new Set(classification.unknown);
   return uses
     .filter((u) => unknown.has(u.ref))
-    .map((u) => ({ path: u.path, reason: `unknown plugin ${JSON.stringify(u.ref)}: ${classification.reasons[u.ref] ?? 'neither the plugin origin nor this service has it'}` }));
+    .map((u) => ({
+      path: u.path,
+      reason: `unknown plugin ${JSON.stringify(u.ref)}: ${classification.reasons[u.ref] ?? 'neither the plugin origin nor this service has it'}`,
+    }));
 }
 
 /**
@@ -72,11 +84,21 @@ export function unknownIssues(uses: readonly PluginUse[], classification: Plugin
  * prepareScenario with the bundled catalogue. Plugins the catalog cannot decide on now (origin
  * down, not bundled) are in `classification.unavailable`: the caller decides (503).
  */
-export async function prepareWithPluginCatalog(input: unknown, catalog: PluginCatalog | undefined, limits?: ScenarioLimits): Promise<PluginAwarePrepared> {
+export async function prepareWithPluginCatalog(
+  input: unknown,
+  catalog: PluginCatalog | undefined,
+  limits?: ScenarioLimits,
+): Promise<PluginAwarePrepared> {
   if (!catalog?.origin) {
     const prepared = prepareScenario(input, limits);
-    const byRef = Object.fromEntries(prepared.plugins.map((p) => [`${p.name}@${p.version}`, { from: 'bundled' as const, name: p.name, version: p.version }]));
-    return { prepared, uses: [], classification: { origin: [], bundled: [...prepared.plugins], unknown: [], unavailable: [], reasons: {}, byRef } };
+    const byRef = Object.fromEntries(
+      prepared.plugins.map((p) => [`${p.name}@${p.version}`, { from: 'bundled' as const, name: p.name, version: p.version }]),
+    );
+    return {
+      prepared,
+      uses: [],
+      classification: { origin: [], bundled: [...prepared.plugins], unknown: [], unavailable: [], reasons: {}, byRef },
+    };
   }
   const { prepared, error, uses } = prepareCollectingPlugins(input, limits);
   const limited = limitPluginRefs(uses);

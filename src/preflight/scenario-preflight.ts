@@ -17,7 +17,14 @@ export interface PreflightReport {
   visibleCues: number;
   durationSec: number | null;
   estimatedRenderSeconds: number;
-  plugins: Array<{ ref: string; source: 'origin' | 'bundled' | 'unknown' | 'unavailable'; name?: string; version?: string; reason?: string; uses: number }>;
+  plugins: Array<{
+    ref: string;
+    source: 'origin' | 'bundled' | 'unknown' | 'unavailable';
+    name?: string;
+    version?: string;
+    reason?: string;
+    uses: number;
+  }>;
   fonts: Record<string, unknown>[];
   warnings: string[];
 }
@@ -28,7 +35,11 @@ export interface PreflightDeps {
   readonly catalog?: PluginCatalog;
 }
 
-export async function preflightScenario(scenario: Record<string, unknown>, options: Record<string, unknown> | undefined, deps: PreflightDeps): Promise<PreflightReport> {
+export async function preflightScenario(
+  scenario: Record<string, unknown>,
+  options: Record<string, unknown> | undefined,
+  deps: PreflightDeps,
+): Promise<PreflightReport> {
   const { prepared, error, uses } = prepareCollectingPlugins(scenario);
   const catalog = deps.catalog ?? new PluginCatalog();
   const limited = limitPluginRefs(uses);
@@ -40,10 +51,14 @@ export async function preflightScenario(scenario: Record<string, unknown>, optio
   for (const u of uses) if (classification.byRef[u.ref]) counts.set(u.ref, (counts.get(u.ref) ?? 0) + 1);
   const plugins: PreflightReport['plugins'] = [...counts].map(([ref, n]) => {
     const src = classification.byRef[ref];
-    return 'reason' in src ? { ref, source: src.from, reason: src.reason, uses: n } : { ref, source: src.from, name: src.name, version: src.version, uses: n };
+    return 'reason' in src
+      ? { ref, source: src.from, reason: src.reason, uses: n }
+      : { ref, source: src.from, name: src.name, version: src.version, uses: n };
   });
   if (classification.unavailable.length) {
-    warnings.push(`the plugin origin is unavailable: ${classification.unavailable.join(', ')} cannot be checked now (create answers 503 until it is back)`);
+    warnings.push(
+      `the plugin origin is unavailable: ${classification.unavailable.join(', ')} cannot be checked now (create answers 503 until it is back)`,
+    );
   }
   if (prepared && !Number.isFinite(prepared.lastCueEnd)) warnings.push('a cue never ends: it shows until the end of the video');
   if (prepared && prepared.cueWindows.length === 0) warnings.push('no cue can paint anything');
@@ -57,7 +72,11 @@ export async function preflightScenario(scenario: Record<string, unknown>, optio
     ok: issues.length === 0 && fonts.issues.length === 0 && classification.unavailable.length === 0,
     issues: [...issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })), ...fonts.issues],
     sourceVersion: prepared?.sourceVersion ?? null,
-    cues: Array.isArray(prepared?.scenario.cues) ? (prepared.scenario.cues as unknown[]).length : Array.isArray(rawCues) ? rawCues.length : 0,
+    cues: Array.isArray(prepared?.scenario.cues)
+      ? (prepared.scenario.cues as unknown[]).length
+      : Array.isArray(rawCues)
+        ? rawCues.length
+        : 0,
     visibleCues: prepared?.cueWindows.length ?? 0,
     durationSec: prepared && Number.isFinite(prepared.lastCueEnd) ? prepared.lastCueEnd : null,
     estimatedRenderSeconds: estimateRenderSeconds({ videoUrl: '', scenario: prepared?.scenario ?? scenario, options: { ...options } }),
@@ -74,9 +93,15 @@ export function formatPreflight(r: PreflightReport): string {
     `  scenario  v${r.sourceVersion ?? '?'}, ${r.cues} cues (${r.visibleCues} can paint), ends at ${r.durationSec === null ? '—' : `${r.durationSec.toFixed(2)} s`}`,
     `  estimate  about ${Math.round(r.estimatedRenderSeconds)} s to render`,
     `  plugins   ${r.plugins.length ? '' : '(none)'}`,
-    ...r.plugins.map((p) => `    ${p.ref.padEnd(22)} ${p.source}${p.name ? ` (${p.name}@${p.version})` : ''}${p.reason ? ` — ${p.reason}` : ''} ×${p.uses}`),
+    ...r.plugins.map(
+      (p) =>
+        `    ${p.ref.padEnd(22)} ${p.source}${p.name ? ` (${p.name}@${p.version})` : ''}${p.reason ? ` — ${p.reason}` : ''} ×${p.uses}`,
+    ),
     `  fonts     ${r.fonts.length ? '' : '(none)'}`,
-    ...r.fonts.map((f) => `    ${String(f.family).padEnd(22)} ${String(f.source)}${f.face ? ` (${String(f.face)})` : ''}${f.reason ? ` — ${String(f.reason)}` : ''}`),
+    ...r.fonts.map(
+      (f) =>
+        `    ${String(f.family).padEnd(22)} ${String(f.source)}${f.face ? ` (${String(f.face)})` : ''}${f.reason ? ` — ${String(f.reason)}` : ''}`,
+    ),
     ...r.issues.map((i) => `  issue     ${i.field}: ${i.reason}`),
     ...r.warnings.map((w) => `  warning   ${w}`),
   ];

@@ -117,7 +117,9 @@ describe('JobAdmission (idempotency + quota in one transaction)', () => {
   it('same key + different body → IdempotencyConflictError (422), nothing created', async () => {
     const u = user();
     const first = await admission.admit({ userId: u, idempotencyKey: 'k', body: body() });
-    const err = await admission.admit({ userId: u, idempotencyKey: 'k', body: body({ videoUrl: 'https://cdn.example.com/other.mp4' }) }).catch((e) => e);
+    const err = await admission
+      .admit({ userId: u, idempotencyKey: 'k', body: body({ videoUrl: 'https://cdn.example.com/other.mp4' }) })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(IdempotencyConflictError);
     expect(err).toMatchObject({ httpStatus: 422, existingJobId: first.job.id });
     expect(await countJobs(u)).toBe(1);
@@ -178,7 +180,9 @@ describe('JobAdmission (idempotency + quota in one transaction)', () => {
     const err = await admission.admit({ userId: user(), idempotencyKey: 'has space', body: body() }).catch((e) => e);
     expect(err).toBeInstanceOf(InvalidIdempotencyKeyError);
     expect(err).toMatchObject({ code: 'RENDER_VALIDATION_FAILED', httpStatus: 400 });
-    await expect(admission.admit({ userId: user(), idempotencyKey: 'x'.repeat(256), body: body() })).rejects.toThrow(InvalidIdempotencyKeyError);
+    await expect(admission.admit({ userId: user(), idempotencyKey: 'x'.repeat(256), body: body() })).rejects.toThrow(
+      InvalidIdempotencyKeyError,
+    );
   });
 });
 

@@ -31,7 +31,11 @@ describe('QuotaService', () => {
   const reserve = (userId: string, limits?: Partial<QuotaLimits>, q: QuotaService = quota) => q.reserve(userId, limits, jobInput());
 
   /** Inserts `n` jobs directly with the given columns (created_at default: now). */
-  async function seed(userId: string, n: number, cols: { status?: string; created?: string; started?: boolean; failureKind?: string } = {}) {
+  async function seed(
+    userId: string,
+    n: number,
+    cols: { status?: string; created?: string; started?: boolean; failureKind?: string } = {},
+  ) {
     for (let i = 0; i < n; i++) {
       const j = await jobs.create({ userId, ...jobInput() });
       await db.dataSource.query(

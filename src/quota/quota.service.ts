@@ -81,9 +81,7 @@ export class QuotaService {
   /** Limits that apply to userId (override row beats `limits`, which beats the defaults). */
   async effectiveLimits(userId: string, limits?: Partial<QuotaLimits>, manager?: EntityManager): Promise<QuotaLimits> {
     const base: QuotaLimits = { ...this.defaults, ...stripUndefined(limits ?? {}) };
-    const override = await (manager ?? this.dataSource.manager)
-      .getRepository(UserQuotaOverrideEntity)
-      .findOneBy({ userId });
+    const override = await (manager ?? this.dataSource.manager).getRepository(UserQuotaOverrideEntity).findOneBy({ userId });
     return {
       daily: override?.dailyLimit ?? base.daily,
       monthly: override?.monthlyLimit ?? base.monthly,
@@ -151,19 +149,12 @@ export class QuotaService {
    * Atomically: lock the user, count, check, INSERT the queued job, COMMIT.
    * Throws QuotaExceededError (code RENDER_QUOTA_{DAILY,MONTHLY,CONCURRENT}_EXCEEDED).
    */
-  async reserve(
-    userId: string,
-    limits: Partial<QuotaLimits> | undefined,
-    job: Omit<NewRenderJob, 'userId'>,
-  ): Promise<RenderJobEntity> {
+  async reserve(userId: string, limits: Partial<QuotaLimits> | undefined, job: Omit<NewRenderJob, 'userId'>): Promise<RenderJobEntity> {
     return this.dataSource.transaction((manager) => this.reserveInTransaction(manager, userId, limits, job));
   }
 
   /** Upserts a per-user override (null = fall back to the default for that limit). */
-  async setOverride(
-    userId: string,
-    o: { daily?: number | null; monthly?: number | null; concurrent?: number | null },
-  ): Promise<void> {
+  async setOverride(userId: string, o: { daily?: number | null; monthly?: number | null; concurrent?: number | null }): Promise<void> {
     await this.dataSource.getRepository(UserQuotaOverrideEntity).upsert(
       {
         userId,

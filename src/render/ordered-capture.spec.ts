@@ -56,7 +56,22 @@ describe('captureInOrder', () => {
         order.push(`push ${item.frame.toString()}`);
       },
     });
-    expect(order).toEqual(['start 0', 'end 0', 'push 0', 'start 1', 'end 1', 'push 1', 'push blank', 'start 3', 'end 3', 'push 3', 'start 4', 'end 4', 'push 4', 'push blank']);
+    expect(order).toEqual([
+      'start 0',
+      'end 0',
+      'push 0',
+      'start 1',
+      'end 1',
+      'push 1',
+      'push blank',
+      'start 3',
+      'end 3',
+      'push 3',
+      'start 4',
+      'end 4',
+      'push 4',
+      'push blank',
+    ]);
   });
 
   it('fails with the first failing capture, after the captures in flight have finished', async () => {

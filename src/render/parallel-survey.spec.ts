@@ -41,11 +41,19 @@ describe('surveyOnPages', () => {
 
   it('fails when a page fails, or when a page could not be opened', async () => {
     const seen = new Map<string, number[]>();
-    await expect(surveyOnPages([Promise.resolve(fakePage('a', seen)), Promise.resolve({ survey: () => sleep(5).then(() => Promise.reject(new Error('b crashed'))) })], times, undefined, 50)).rejects.toThrow(
-      'b crashed',
-    );
-    await expect(surveyOnPages([Promise.resolve(fakePage('c', seen)), Promise.reject(new Error('page did not open'))], times)).rejects.toThrow(
-      'page did not open',
-    );
+    await expect(
+      surveyOnPages(
+        [
+          Promise.resolve(fakePage('a', seen)),
+          Promise.resolve({ survey: () => sleep(5).then(() => Promise.reject(new Error('b crashed'))) }),
+        ],
+        times,
+        undefined,
+        50,
+      ),
+    ).rejects.toThrow('b crashed');
+    await expect(
+      surveyOnPages([Promise.resolve(fakePage('c', seen)), Promise.reject(new Error('page did not open'))], times),
+    ).rejects.toThrow('page did not open');
   });
 });

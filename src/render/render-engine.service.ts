@@ -120,7 +120,10 @@ export class RenderEngine {
    * families and characters; warn: the same as warnings. A font origin that fails mid-fetch is
    * retryable.
    */
-  async planFonts(prepared: PreparedScenario, signal?: AbortSignal): Promise<{ prepared: PreparedScenario; fonts: PageFont[]; warnings: string[] }> {
+  async planFonts(
+    prepared: PreparedScenario,
+    signal?: AbortSignal,
+  ): Promise<{ prepared: PreparedScenario; fonts: PageFont[]; warnings: string[] }> {
     if (!this.fontResolver) throw new RenderError('RENDER_INTERNAL', 'no FontResolver: import FontsModule (EngineModule does)');
     try {
       const plan = await this.fontResolver.plan(prepared.scenario, { signal });
@@ -137,7 +140,9 @@ export class RenderEngine {
         throw new RenderError('RENDER_INVALID_SCENARIO', err.message, false, [{ path: err.field, reason: err.message }], { cause: err });
       }
       if (signal?.aborted) throw err;
-      throw new RenderError('RENDER_FONT_UNAVAILABLE', `fonts could not be fetched: ${(err as Error).message}`, true, undefined, { cause: err });
+      throw new RenderError('RENDER_FONT_UNAVAILABLE', `fonts could not be fetched: ${(err as Error).message}`, true, undefined, {
+        cause: err,
+      });
     }
   }
 
@@ -152,7 +157,11 @@ export class RenderEngine {
    * cache or origin), unknown ones refused. The origin being down is RENDER_PLUGIN_UNAVAILABLE
    * (retryable), a refused plugin (pin mismatch, …) RENDER_PLUGIN_REFUSED.
    */
-  async preparePlugins(scenario: unknown, options: RenderOptions = {}, signal?: AbortSignal): Promise<{ prepared: PreparedScenario; originPlugins: OriginPlugin[] }> {
+  async preparePlugins(
+    scenario: unknown,
+    options: RenderOptions = {},
+    signal?: AbortSignal,
+  ): Promise<{ prepared: PreparedScenario; originPlugins: OriginPlugin[] }> {
     validateRenderOptions(options);
     try {
       return await prepareForRender(scenario, this.plugins, signal);
@@ -168,12 +177,21 @@ export class RenderEngine {
     const { originPlugins } = plugged;
     const source = await this.probe(videoPath);
     const resolved = resolveRenderOptions(options, source);
-    return { prepared, originPlugins, fonts, warnings, source, options: resolved, framesTotal: expectedFrameCount(source.durationSec, resolved.fps) };
+    return {
+      prepared,
+      originPlugins,
+      fonts,
+      warnings,
+      source,
+      options: resolved,
+      framesTotal: expectedFrameCount(source.durationSec, resolved.fps),
+    };
   }
 
   async render(req: RenderRequest): Promise<RenderSummary> {
     const started = Date.now();
-    const { prepared, originPlugins, fonts, warnings, source, options, framesTotal } = req.inspected ?? (await this.inspect(req.videoPath, req.scenario, req.options, req.signal));
+    const { prepared, originPlugins, fonts, warnings, source, options, framesTotal } =
+      req.inspected ?? (await this.inspect(req.videoPath, req.scenario, req.options, req.signal));
     const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
     try {
       const { result, encoder, fallback } = await encodeWithFallback(
@@ -303,7 +321,9 @@ export class RenderEngine {
       } catch (err) {
         await ffmpeg.kill();
         if (req.signal?.aborted) throw new RenderError('RENDER_CANCELLED', 'the render was cancelled', false, undefined, { cause: err });
-        throw new RenderError('RENDER_ENCODER_FAILED', `joining segments failed: ${(err as Error).message}`, false, undefined, { cause: err });
+        throw new RenderError('RENDER_ENCODER_FAILED', `joining segments failed: ${(err as Error).message}`, false, undefined, {
+          cause: err,
+        });
       }
       await rename(partial, req.outputPath);
       return { durationSec: source.durationSec, method: reencode ? 'reencode' : 'copy' };

@@ -43,7 +43,8 @@ export class RenderError extends Error {
   }
 }
 
-const BROWSER_CRASH = /Target closed|Page crashed|Session closed|Connection closed|Protocol error|browser has disconnected|Navigating frame was detached|TargetCloseError/i;
+const BROWSER_CRASH =
+  /Target closed|Page crashed|Session closed|Connection closed|Protocol error|browser has disconnected|Navigating frame was detached|TargetCloseError/i;
 
 export function isBrowserCrash(err: unknown): boolean {
   const e = err as { name?: string; message?: string } | undefined;

@@ -151,7 +151,11 @@ export class StreamingPipeline {
       }
       const surveyors: Array<Promise<CaptionPage>> = [Promise.resolve(page)];
       if (extraPages) for (let k = 0; k < this.capturePages - 1; k++) surveyors.push(extraPages.then((ps) => ps[k]));
-      const survey = await surveyOnPages(surveyors, activeFrames.map((i) => (firstFrame + i) / fps), signal);
+      const survey = await surveyOnPages(
+        surveyors,
+        activeFrames.map((i) => (firstFrame + i) / fps),
+        signal,
+      );
       signal?.throwIfAborted();
       activeFrames.forEach((frame, k) => (signatures[frame] = survey.signatures[k]));
       const runs = planRuns(signatures);
@@ -178,7 +182,13 @@ export class StreamingPipeline {
         if (!job.onProgress || (framesDone % 10 !== 0 && framesDone !== framesTotal)) return;
         const elapsed = (Date.now() - started) / 1000;
         const rate = elapsed > 0 ? framesDone / elapsed : 0;
-        job.onProgress({ framesDone, framesTotal, framesCaptured, fps: rate, etaSeconds: rate > 0 ? (framesTotal - framesDone) / rate : null });
+        job.onProgress({
+          framesDone,
+          framesTotal,
+          framesCaptured,
+          fps: rate,
+          etaSeconds: rate > 0 ? (framesTotal - framesDone) / rate : null,
+        });
       };
 
       if (!region) {
@@ -304,7 +314,9 @@ function classify(err: unknown, signal?: AbortSignal): unknown {
   if (signal?.aborted) return new RenderError('RENDER_CANCELLED', 'the render was cancelled', false, undefined, { cause: err });
   if (isDiskFull(err)) return new RenderError('RENDER_DISK_FULL', 'no space left on the render disk', true, undefined, { cause: err });
   if (isBrowserCrash(err)) {
-    return new RenderError('RENDER_BROWSER_CRASHED', `the caption browser crashed: ${(err as Error).message}`, true, undefined, { cause: err });
+    return new RenderError('RENDER_BROWSER_CRASHED', `the caption browser crashed: ${(err as Error).message}`, true, undefined, {
+      cause: err,
+    });
   }
   if ((err as Error)?.name === 'FfmpegError') {
     return new RenderError('RENDER_ENCODER_FAILED', (err as Error).message, false, undefined, { cause: err });

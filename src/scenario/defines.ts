@@ -127,7 +127,10 @@ export function resolveDefinesAndCopy(
     const parts = ref.slice(DEFINE_PREFIX.length).split('.');
     const rootKey = parts[0];
     if (!rootKey) {
-      issues.add(path(), `invalid define reference ${JSON.stringify(ref)} (the renderer reads any string starting with "define." as a reference)`);
+      issues.add(
+        path(),
+        `invalid define reference ${JSON.stringify(ref)} (the renderer reads any string starting with "define." as a reference)`,
+      );
       return undefined;
     }
     if (!Object.hasOwn(defines, rootKey)) {
@@ -153,9 +156,12 @@ export function resolveDefinesAndCopy(
           issues.add(path(), `define reference ${JSON.stringify(ref)}: cannot read "${parts[i]}" of ${describe(resolved)}`);
           return undefined;
         }
-        resolved = isPlainObject(resolved) || Array.isArray(resolved)
-          ? Object.hasOwn(resolved, parts[i]) ? (resolved as Record<string, unknown>)[parts[i]] : undefined
-          : undefined;
+        resolved =
+          isPlainObject(resolved) || Array.isArray(resolved)
+            ? Object.hasOwn(resolved, parts[i])
+              ? (resolved as Record<string, unknown>)[parts[i]]
+              : undefined
+            : undefined;
       }
       return resolved;
     } finally {

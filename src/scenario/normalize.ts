@@ -54,12 +54,34 @@ function rename(obj: Obj, from: string, to: string, path: string, ctx: Normalize
 }
 
 const STYLE_KEYS = [
-  'fontFamily', 'fontWeight', 'fontSize', 'fontSizeRel', 'lineHeight', 'color', 'textShadow',
-  'whiteSpace', 'boxBg', 'backgroundColor', 'borderRadius', 'widthRel', 'radiusRel', 'boxPaddingRel',
+  'fontFamily',
+  'fontWeight',
+  'fontSize',
+  'fontSizeRel',
+  'lineHeight',
+  'color',
+  'textShadow',
+  'whiteSpace',
+  'boxBg',
+  'backgroundColor',
+  'borderRadius',
+  'widthRel',
+  'radiusRel',
+  'boxPaddingRel',
 ];
 const LAYOUT_KEYS = [
-  'safeAreaClamp', 'transformOrigin', 'childrenLayout', 'gapRel', 'zIndex', 'keepUpright',
-  'maxWidth', 'minWidth', 'maxHeight', 'minHeight', 'xDeg', 'yDeg',
+  'safeAreaClamp',
+  'transformOrigin',
+  'childrenLayout',
+  'gapRel',
+  'zIndex',
+  'keepUpright',
+  'maxWidth',
+  'minWidth',
+  'maxHeight',
+  'minHeight',
+  'xDeg',
+  'yDeg',
 ];
 const snake = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -198,7 +220,11 @@ function normalizeNode(node: unknown, path: string, depth: number, ctx: Normaliz
     const single = node.plugin;
     delete node.plugin;
     if (single !== undefined && single !== null) {
-      node.pluginChain = Array.isArray(node.pluginChain) ? [single, ...node.pluginChain] : node.pluginChain === undefined ? [single] : node.pluginChain;
+      node.pluginChain = Array.isArray(node.pluginChain)
+        ? [single, ...node.pluginChain]
+        : node.pluginChain === undefined
+          ? [single]
+          : node.pluginChain;
     }
   }
   if (Array.isArray(node.pluginChain)) {

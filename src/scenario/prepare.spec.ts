@@ -14,7 +14,12 @@ import {
 const FIXTURES = path.resolve('test/fixtures/motiontext-samples');
 const fixtureFiles = [
   ...fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.json')),
-  ...['v2', 'legacy'].flatMap((d) => fs.readdirSync(path.join(FIXTURES, d)).filter((f) => f.endsWith('.json')).map((f) => `${d}/${f}`)),
+  ...['v2', 'legacy'].flatMap((d) =>
+    fs
+      .readdirSync(path.join(FIXTURES, d))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => `${d}/${f}`),
+  ),
 ];
 const load = (f: string): Record<string, any> => JSON.parse(fs.readFileSync(path.join(FIXTURES, f), 'utf8'));
 
@@ -29,7 +34,9 @@ function issuesOf(input: unknown, ...rest: Parameters<typeof prepareScenario> ex
 }
 
 /** A minimal valid v2.0 scenario: one cue, a group with one text node. */
-function minimal(overrides: { text?: Record<string, unknown>; root?: Record<string, unknown>; cue?: Record<string, unknown> } = {}): Record<string, any> {
+function minimal(
+  overrides: { text?: Record<string, unknown>; root?: Record<string, unknown>; cue?: Record<string, unknown> } = {},
+): Record<string, any> {
   return {
     version: '2.0',
     timebase: { unit: 'seconds' },
@@ -54,7 +61,7 @@ function minimal(overrides: { text?: Record<string, unknown>; root?: Record<stri
 /** Every text node of a prepared scenario with its displayTime, per cue. */
 function texts(p: PreparedScenario): { cue: string; text: string; displayTime: unknown }[] {
   const out: { cue: string; text: string; displayTime: unknown }[] = [];
-  for (const cue of (p.scenario.cues as any[])) {
+  for (const cue of p.scenario.cues as any[]) {
     const stack = [cue.root];
     while (stack.length) {
       const n = stack.pop();
@@ -171,14 +178,19 @@ describe('prepareScenario: 1.3 conversion', () => {
   });
 
   it('maps relStartPct/relEndPct to percentage offsets measured from the start of the element', () => {
-    const p = prepareScenario(v13({
-      e_type: 'text', text: 'x', absStart: 0, absEnd: 10,
-      pluginChain: [
-        { name: 'fadeIn', relStartPct: 0, relEndPct: 0.25 },
-        { name: 'pop', relStartPct: 0.1, relEndPct: 1 },
-        { name: 'glow', relStartPct: 20, relEndPct: 100 },
-      ],
-    }));
+    const p = prepareScenario(
+      v13({
+        e_type: 'text',
+        text: 'x',
+        absStart: 0,
+        absEnd: 10,
+        pluginChain: [
+          { name: 'fadeIn', relStartPct: 0, relEndPct: 0.25 },
+          { name: 'pop', relStartPct: 0.1, relEndPct: 1 },
+          { name: 'glow', relStartPct: 20, relEndPct: 100 },
+        ],
+      }),
+    );
     const chain = (p.scenario.cues as any[])[0].root.children[0].pluginChain;
     expect(chain[0].timeOffset).toEqual(['0%', '-75%']); // the engine adds an end percentage to the end
     expect(chain[1].timeOffset).toEqual(['10%', '0%']);
@@ -187,11 +199,19 @@ describe('prepareScenario: 1.3 conversion', () => {
   });
 
   it('maps relStart/relEnd seconds to numeric offsets, clamped to the element like the 1.3 runtime', () => {
-    const p = prepareScenario(v13({
-      e_type: 'text', text: 'x', absStart: 2, absEnd: 6,
-      pluginChain: [{ name: 'fadeIn', relStart: 0.1, relEnd: -0.8 }, { name: 'pop', relStart: -1, relEnd: 3 }],
-      plugin: { name: 'glow' },
-    }));
+    const p = prepareScenario(
+      v13({
+        e_type: 'text',
+        text: 'x',
+        absStart: 2,
+        absEnd: 6,
+        pluginChain: [
+          { name: 'fadeIn', relStart: 0.1, relEnd: -0.8 },
+          { name: 'pop', relStart: -1, relEnd: 3 },
+        ],
+        plugin: { name: 'glow' },
+      }),
+    );
     const chain = (p.scenario.cues as any[])[0].root.children[0].pluginChain;
     expect(chain.map((c: any) => c.name)).toEqual(['glow', 'fadeIn', 'pop']);
     expect(chain[1].timeOffset).toEqual([0.1, -0.8]);
@@ -254,7 +274,13 @@ describe('prepareScenario: spelling normalisation', () => {
 describe('prepareScenario: validation issues with exact paths', () => {
   it('collects every issue with its JSON path', () => {
     const s = minimal({ text: { displayTime: [5, 2], text: 42 } });
-    s.cues[0].root.children.push({ id: 't1', eType: 'text', text: 'dup', displayTime: [0, 1], pluginChain: [{ name: 'fadeIn', timeOffset: ['abc', 1] }] });
+    s.cues[0].root.children.push({
+      id: 't1',
+      eType: 'text',
+      text: 'dup',
+      displayTime: [0, 1],
+      pluginChain: [{ name: 'fadeIn', timeOffset: ['abc', 1] }],
+    });
     s.cues.push({ id: 'c2', track: 'nope', root: { id: 'x', eType: 'sparkles' } });
     s.stage.baseAspect = '4:3';
     let err: ScenarioValidationError | undefined;
@@ -268,8 +294,14 @@ describe('prepareScenario: validation issues with exact paths', () => {
       { path: '$.stage.baseAspect', reason: 'must be one of 16:9, 9:16, auto, got the string "4:3"' },
       { path: '$.cues[0].root.children[0].displayTime', reason: 'must be [start, end] with 0 <= start <= end (seconds), got an array' },
       { path: '$.cues[0].root.children[0].text', reason: 'text must be a string, got the number 42' },
-      { path: '$.cues[0].root.children[1].id', reason: 'duplicate id "t1" (already used at $.cues[0].root.children[0]; cue and node ids share one namespace)' },
-      { path: '$.cues[0].root.children[1].pluginChain[0].timeOffset[0]', reason: 'must be a number of seconds or a percentage string like "50%", got the string "abc"' },
+      {
+        path: '$.cues[0].root.children[1].id',
+        reason: 'duplicate id "t1" (already used at $.cues[0].root.children[0]; cue and node ids share one namespace)',
+      },
+      {
+        path: '$.cues[0].root.children[1].pluginChain[0].timeOffset[0]',
+        reason: 'must be a number of seconds or a percentage string like "50%", got the string "abc"',
+      },
       { path: '$.cues[1].track', reason: 'unknown track "nope"' },
       { path: '$.cues[1].root.eType', reason: 'eType must be one of group, text, image, video, got the string "sparkles"' },
     ]);
@@ -301,14 +333,18 @@ describe('prepareScenario: validation issues with exact paths', () => {
   it('finds plugins named through define references and v1.3 single `plugin` fields', () => {
     const s = minimal({ text: { pluginChain: 'define.chain' } });
     s.define = { chain: [{ name: 'nope' }] };
-    expect(issuesOf(s)).toEqual([{ path: '$.cues[0].root.children[0].pluginChain[0].name', reason: 'unknown plugin "nope": this service cannot load it' }]);
+    expect(issuesOf(s)).toEqual([
+      { path: '$.cues[0].root.children[0].pluginChain[0].name', reason: 'unknown plugin "nope": this service cannot load it' },
+    ]);
     const t = minimal({ text: { plugin: { name: 'handDrawReveal' } } });
     expect(issuesOf(t)[0].reason).toBe('unknown plugin "handDrawReveal": this service cannot load it');
   });
 
   it('reports define references the engine would fail on, texts included', () => {
     const s = minimal({ text: { text: 'define.greeting' } });
-    expect(issuesOf(s)).toEqual([{ path: '$.cues[0].root.children[0].text', reason: expect.stringContaining('undefined define key "greeting"') }]);
+    expect(issuesOf(s)).toEqual([
+      { path: '$.cues[0].root.children[0].text', reason: expect.stringContaining('undefined define key "greeting"') },
+    ]);
     s.define = { greeting: 'Hello' };
     expect((prepareScenario(s).scenario.cues as any[])[0].root.children[0].text).toBe('Hello');
     const c = minimal({ text: { style: 'define.a' } });
@@ -323,7 +359,9 @@ describe('prepareScenario: validation issues with exact paths', () => {
       { path: '$.version', reason: 'unsupported scenario version the string "3.1": expected "2.0" or "1.3"' },
     ]);
     expect(issuesOf({ cues: [] })[0].path).toBe('$.version');
-    expect(issuesOf('{"version":"2.0"}')).toEqual([{ path: '$', reason: 'scenario must be a JSON object, got the string "{\\"version\\":\\"2.0\\"}"' }]);
+    expect(issuesOf('{"version":"2.0"}')).toEqual([
+      { path: '$', reason: 'scenario must be a JSON object, got the string "{\\"version\\":\\"2.0\\"}"' },
+    ]);
   });
 
   it('caps the issue list', () => {
@@ -337,7 +375,9 @@ describe('prepareScenario: validation issues with exact paths', () => {
 
 describe('prepareScenario: a scenario that mounts nothing', () => {
   it('is rejected when there are no cues', () => {
-    expect(issuesOf({ ...minimal(), cues: [] })).toEqual([{ path: '$.cues', reason: expect.stringContaining('the scenario mounts nothing') }]);
+    expect(issuesOf({ ...minimal(), cues: [] })).toEqual([
+      { path: '$.cues', reason: expect.stringContaining('the scenario mounts nothing') },
+    ]);
   });
 
   it('is rejected when every node is outside its cue lifetime or empty', () => {
@@ -385,10 +425,25 @@ describe('prepareScenario: windows', () => {
       { id: 'd', track: 'sub', root: { id: 'td', eType: 'text', text: 'd', displayTime: [5, 6] } },
     ];
     const p = prepareScenario(s);
-    expect(p.activeIntervals).toEqual([{ start: 1, end: 3 }, { start: 5, end: 6 }]);
+    expect(p.activeIntervals).toEqual([
+      { start: 1, end: 3 },
+      { start: 5, end: 6 },
+    ]);
     expect(p.lastCueEnd).toBe(6);
     const at = (t: number): boolean => isActiveAt(p, t);
-    expect([0, 0.999, 1, 2, 3, 3.001, 4.99, 5, 6, 6.0001, 100].map(at)).toEqual([false, false, true, true, true, false, false, true, true, false, false]);
+    expect([0, 0.999, 1, 2, 3, 3.001, 4.99, 5, 6, 6.0001, 100].map(at)).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+      false,
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(isActiveAt({ activeIntervals: [] }, 1)).toBe(false);
   });
 });
@@ -401,7 +456,11 @@ describe('prepareScenario: limits', () => {
 
   it('rejects 100k cues fast', () => {
     const s = minimal();
-    s.cues = Array.from({ length: 100_000 }, (_, i) => ({ id: `c${i}`, track: 'sub', root: { id: `n${i}`, eType: 'text', text: 'x', displayTime: [i, i + 1] } }));
+    s.cues = Array.from({ length: 100_000 }, (_, i) => ({
+      id: `c${i}`,
+      track: 'sub',
+      root: { id: `n${i}`, eType: 'text', text: 'x', displayTime: [i, i + 1] },
+    }));
     const t0 = performance.now();
     expect(issuesOf(s)).toEqual([{ path: '$.cues', reason: 'too many cues: 100000 (at most 5000)' }]);
     expect(performance.now() - t0).toBeLessThan(1000);

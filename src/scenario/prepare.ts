@@ -49,12 +49,7 @@ export function prepareScenario(input: unknown, limits?: ScenarioLimits, options
   }
 }
 
-function prepare(
-  input: unknown,
-  lim: Required<ScenarioLimits>,
-  options: PrepareOptions,
-  issues: IssueCollector,
-): PreparedScenario {
+function prepare(input: unknown, lim: Required<ScenarioLimits>, options: PrepareOptions, issues: IssueCollector): PreparedScenario {
   const fail = (): never => {
     throw new ScenarioValidationError(issues.issues, issues.truncated);
   };

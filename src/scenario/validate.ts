@@ -19,9 +19,14 @@ export const TIME_RANGE_REASON = 'must be [start, end] with 0 <= start <= end';
 
 export function isTimeRange(v: unknown): v is [number, number] {
   return (
-    Array.isArray(v) && v.length === 2 &&
-    typeof v[0] === 'number' && typeof v[1] === 'number' &&
-    Number.isFinite(v[0]) && Number.isFinite(v[1]) && 0 <= v[0] && v[0] <= v[1]
+    Array.isArray(v) &&
+    v.length === 2 &&
+    typeof v[0] === 'number' &&
+    typeof v[1] === 'number' &&
+    Number.isFinite(v[0]) &&
+    Number.isFinite(v[1]) &&
+    0 <= v[0] &&
+    v[0] <= v[1]
   );
 }
 
@@ -39,7 +44,8 @@ function checkRange(obj: Obj, key: string, path: string, ctx: ValidateContext): 
 }
 
 function checkObject(obj: Obj, key: string, path: string, ctx: ValidateContext): void {
-  if (obj[key] !== undefined && !isPlainObject(obj[key])) ctx.issues.add(keyPath(path, key), `must be an object, got ${describe(obj[key])}`);
+  if (obj[key] !== undefined && !isPlainObject(obj[key]))
+    ctx.issues.add(keyPath(path, key), `must be an object, got ${describe(obj[key])}`);
 }
 
 function checkId(obj: Obj, path: string, ids: Map<string, string>, what: string, ctx: ValidateContext): void {
@@ -102,9 +108,12 @@ function validateNode(node: unknown, path: string, ids: Map<string, string>, ctx
   checkId(node, path, ids, 'node', ctx);
   const t = node.eType;
   if (typeof t !== 'string' || !NODE_TYPES.has(t)) {
-    ctx.issues.add(keyPath(path, 'eType'), t === undefined
-      ? 'node type is missing: eType must be one of group, text, image, video'
-      : `eType must be one of group, text, image, video, got ${describe(t)}`);
+    ctx.issues.add(
+      keyPath(path, 'eType'),
+      t === undefined
+        ? 'node type is missing: eType must be one of group, text, image, video'
+        : `eType must be one of group, text, image, video, got ${describe(t)}`,
+    );
   }
   checkRange(node, 'displayTime', path, ctx);
   checkRange(node, 'baseTime', path, ctx);

@@ -77,9 +77,13 @@ export function computeCueWindows(s: Obj, maxDepth: number, pluginWindowsExtendV
       const dt = (node.displayTime as Range | undefined) ?? inherited;
       const t = node.eType;
       const paints =
-        t === 'text' || t === 'image' || t === 'video' ||
-        (t === 'group' && (hasKeys(node.boxStyle) || hasKeys(track?.defaultBoxStyle) ||
-          (isPlainObject(node.style) && BOX_KEYS_IN_STYLE.some((k) => present((node.style as Obj)[k])))));
+        t === 'text' ||
+        t === 'image' ||
+        t === 'video' ||
+        (t === 'group' &&
+          (hasKeys(node.boxStyle) ||
+            hasKeys(track?.defaultBoxStyle) ||
+            (isPlainObject(node.style) && BOX_KEYS_IN_STYLE.some((k) => present((node.style as Obj)[k])))));
       if (paints) {
         let a = dt[0];
         let b = dt[1];

@@ -46,8 +46,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     try {
       return (await Promise.race([this.redis.client.eval(WINDOW, 1, key, String(ttl)), timeout])) as [number, number];
     } catch (err) {
-      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ERROR_CODES.SERVICE_UNAVAILABLE,
-        `rate limits cannot be checked (Redis: ${(err as Error).message}); try again shortly`);
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        ERROR_CODES.SERVICE_UNAVAILABLE,
+        `rate limits cannot be checked (Redis: ${(err as Error).message}); try again shortly`,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -64,9 +67,12 @@ type Req = { user?: { userId: string }; ip?: string; socket?: { remoteAddress?: 
 export class RateLimitGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const who = detail.tracker.startsWith('user:') ? 'this user' : 'this address';
-    throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, ERROR_CODES.RATE_LIMITED,
+    throw new ApiError(
+      HttpStatus.TOO_MANY_REQUESTS,
+      ERROR_CODES.RATE_LIMITED,
       `too many requests from ${who}: ${detail.limit} per ${Math.round(detail.ttl / 1000)} s on this endpoint; retry in ${detail.timeToBlockExpire} s`,
-      { retryAfterSeconds: detail.timeToBlockExpire });
+      { retryAfterSeconds: detail.timeToBlockExpire },
+    );
   }
 }
 

@@ -51,7 +51,9 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext('ecg-retention-sweep')) AS locked`)) as Array<{ locked: boolean }>;
+      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext('ecg-retention-sweep')) AS locked`)) as Array<{
+        locked: boolean;
+      }>;
       if (!locked) return { uploads: 0, outputs: 0, ran: false };
       try {
         const uploads = await this.sweepUploads();

@@ -6,7 +6,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
 export class UploadQuotaExceededError extends Error {
-  constructor(readonly usedBytes: number, readonly requestedBytes: number, readonly limitBytes: number) {
+  constructor(
+    readonly usedBytes: number,
+    readonly requestedBytes: number,
+    readonly limitBytes: number,
+  ) {
     super(`upload quota exceeded: ${usedBytes} bytes granted in the retention window + ${requestedBytes} requested > ${limitBytes}`);
   }
 }

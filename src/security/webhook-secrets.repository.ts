@@ -43,7 +43,9 @@ export class WebhookSecretsRepository {
   }
 
   async secretFor(userId: string): Promise<string | undefined> {
-    const rows: Array<{ secret: string }> = await this.dataSource.query(`SELECT secret FROM user_webhook_secrets WHERE user_id = $1`, [userId]);
+    const rows: Array<{ secret: string }> = await this.dataSource.query(`SELECT secret FROM user_webhook_secrets WHERE user_id = $1`, [
+      userId,
+    ]);
     return rows[0]?.secret;
   }
 

@@ -16,7 +16,12 @@ describe('LocalStorageDriver', () => {
   beforeEach(() => {
     tmp = mkdtempSync(join(tmpdir(), 'ls-'));
     clock = new Date('2030-01-01T00:00:00Z');
-    driver = new LocalStorageDriver({ dir: join(tmp, 'store'), publicBaseUrl: 'https://render.example.com/', secret: SECRET, now: () => clock });
+    driver = new LocalStorageDriver({
+      dir: join(tmp, 'store'),
+      publicBaseUrl: 'https://render.example.com/',
+      secret: SECRET,
+      now: () => clock,
+    });
   });
   afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -40,11 +45,14 @@ describe('LocalStorageDriver', () => {
   });
 
   it('putStream enforces maxBytes and leaves no partial file', async () => {
-    await expect(driver.putStream('uploads/u/x.mp4', Readable.from([Buffer.alloc(1000), Buffer.alloc(1000)]), { maxBytes: 1500 })).rejects.toBeInstanceOf(
-      FetchTooLargeError,
-    );
+    await expect(
+      driver.putStream('uploads/u/x.mp4', Readable.from([Buffer.alloc(1000), Buffer.alloc(1000)]), { maxBytes: 1500 }),
+    ).rejects.toBeInstanceOf(FetchTooLargeError);
     expect(readdirSync(join(tmp, 'store/uploads/u'))).toEqual([]);
-    expect(await driver.putStream('uploads/u/x.mp4', Readable.from([Buffer.from('ok')]), { maxBytes: 1500 })).toEqual({ key: 'uploads/u/x.mp4', size: 2 });
+    expect(await driver.putStream('uploads/u/x.mp4', Readable.from([Buffer.from('ok')]), { maxBytes: 1500 })).toEqual({
+      key: 'uploads/u/x.mp4',
+      size: 2,
+    });
   });
 
   it('download URLs are signed, verified in constant time, expire, and reject tampering', async () => {
@@ -71,7 +79,10 @@ describe('LocalStorageDriver', () => {
     renamed.searchParams.set('filename', 'evil.html');
     expect(verifySignedUrl(SECRET, renamed, clock)).toEqual({ ok: false, reason: 'bad-signature' });
     expect(verifySignedUrl('another-secret-0123456789abcdef', url, clock)).toEqual({ ok: false, reason: 'bad-signature' });
-    expect(verifySignedRequest(SECRET, { method: 'PUT', key, query: u.searchParams }, clock)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifySignedRequest(SECRET, { method: 'PUT', key, query: u.searchParams }, clock)).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
     const noSig = new URL(url);
     noSig.searchParams.delete('sig');
     expect(verifySignedUrl(SECRET, noSig, clock)).toEqual({ ok: false, reason: 'malformed' });

@@ -75,7 +75,11 @@ export class LocalStorageDriver implements StorageDriver {
    * Store a stream (the upload controller's PUT body), atomically, with an optional size cap;
    * `exclusive`: refuse (FileExistsError) when the key already holds a file.
    */
-  async putStream(key: string, body: Readable, options: { maxBytes?: number; signal?: AbortSignal; exclusive?: boolean } = {}): Promise<PutFileResult> {
+  async putStream(
+    key: string,
+    body: Readable,
+    options: { maxBytes?: number; signal?: AbortSignal; exclusive?: boolean } = {},
+  ): Promise<PutFileResult> {
     const dest = this.pathFor(key);
     const { bytes } = await writeStreamAtomically(body, dest, options);
     return { key, size: bytes };
@@ -89,7 +93,12 @@ export class LocalStorageDriver implements StorageDriver {
   async getDownloadUrl(key: string, options: DownloadUrlOptions = {}): Promise<DownloadUrl> {
     validateStorageKey(key);
     const expires = this.expiry(options.ttlSeconds);
-    const url = buildSignedUrl(this.options.publicBaseUrl, this.options.secret, { method: 'GET', key, expires, filename: options.filename });
+    const url = buildSignedUrl(this.options.publicBaseUrl, this.options.secret, {
+      method: 'GET',
+      key,
+      expires,
+      filename: options.filename,
+    });
     return { url, expiresAt: new Date(expires * 1000) };
   }
 

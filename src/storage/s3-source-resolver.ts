@@ -59,7 +59,10 @@ export class S3SourceResolver implements OnApplicationShutdown {
     const [, bucket, rawKey] = m;
     if (!this.allowed.has(bucket)) throw new FetchRefusedError(`bucket ${bucket} is not an allowed source bucket`, url);
     if (bucket === this.options.resultsBucket) {
-      throw new FetchRefusedError(`bucket ${bucket} holds the service's results and uploads and cannot be a source (use the storage:// videoUrl of POST /api/uploads)`, url);
+      throw new FetchRefusedError(
+        `bucket ${bucket} holds the service's results and uploads and cannot be a source (use the storage:// videoUrl of POST /api/uploads)`,
+        url,
+      );
     }
     let key: string;
     try {
@@ -73,6 +76,9 @@ export class S3SourceResolver implements OnApplicationShutdown {
 
   async download(url: string, destPath: string, options: DownloadToFileOptions = {}): Promise<{ path: string; bytes: number }> {
     const { bucket, key } = this.parse(url);
-    return downloadS3Object(this.client, bucket, key, destPath, { maxBytes: options.maxBytes ?? this.options.maxBytes, signal: options.signal });
+    return downloadS3Object(this.client, bucket, key, destPath, {
+      maxBytes: options.maxBytes ?? this.options.maxBytes,
+      signal: options.signal,
+    });
   }
 }

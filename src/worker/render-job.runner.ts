@@ -141,7 +141,12 @@ export class RenderJobRunner {
           ).catch(() => undefined);
           while (nextMilestone < MILESTONES.length && progress >= MILESTONES[nextMilestone][0]) {
             const [pct, event] = MILESTONES[nextMilestone++];
-            void this.callbacks.notify(job.callbackUrl, event, { jobId: job.id, status: 'processing', progress: pct, warnings: job.warnings });
+            void this.callbacks.notify(job.callbackUrl, event, {
+              jobId: job.id,
+              status: 'processing',
+              progress: pct,
+              warnings: job.warnings,
+            });
           }
         },
       });

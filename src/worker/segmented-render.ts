@@ -52,7 +52,13 @@ export class SegmentedRender {
   ) {}
 
   /** Coordinator: store the source, record the plan, enqueue what is not done yet. */
-  async start(job: RenderJobEntity, sourcePath: string, inspected: InspectedRender, plan: SegmentSpec[], signal: AbortSignal): Promise<void> {
+  async start(
+    job: RenderJobEntity,
+    sourcePath: string,
+    inspected: InspectedRender,
+    plan: SegmentSpec[],
+    signal: AbortSignal,
+  ): Promise<void> {
     await this.storage.putFile(sourceKeyFor(job.id), sourcePath, { signal });
     const rows = await this.segments.ensurePlan(job.id, plan);
     await this.jobs.touchLease(job.id, this.holdSeconds());
@@ -97,13 +103,25 @@ export class SegmentedRender {
         range: { first: data.firstFrame, count: data.frameCount },
         seed: job.id,
         signal,
-        onProgress: (p) => void ctx.report?.({ progress: 0, phase: 'rendering', framesDone: p.framesDone, framesTotal: p.framesTotal, fps: p.fps, etaSeconds: p.etaSeconds }),
+        onProgress: (p) =>
+          void ctx.report?.({
+            progress: 0,
+            phase: 'rendering',
+            framesDone: p.framesDone,
+            framesTotal: p.framesTotal,
+            fps: p.fps,
+            etaSeconds: p.etaSeconds,
+          }),
       });
       const key = segmentKeyFor(job.id, data.idx);
       await this.storage.putFile(key, outputPath, { contentType: 'video/mp4', signal });
       await this.segments.markDone(job.id, data.idx, key);
       const { doneFrames, totalFrames } = await this.segments.progress(job.id);
-      await this.jobs.updateProgress(job.id, SEGMENTS_START + ((SEGMENTS_END - SEGMENTS_START) * doneFrames) / Math.max(1, totalFrames), 'rendering');
+      await this.jobs.updateProgress(
+        job.id,
+        SEGMENTS_START + ((SEGMENTS_END - SEGMENTS_START) * doneFrames) / Math.max(1, totalFrames),
+        'rendering',
+      );
       await this.enqueueJoinIfReady(job.id);
       return 'completed';
     });
@@ -129,7 +147,13 @@ export class SegmentedRender {
         segmentPaths.push(p);
       }
       const outputPath = join(dir, 'output.mp4');
-      const { durationSec } = await this.engine.join({ segmentPaths, sourcePath, outputPath, quality: renderOptionsOf(job).quality ?? DEFAULT_QUALITY, signal });
+      const { durationSec } = await this.engine.join({
+        segmentPaths,
+        sourcePath,
+        outputPath,
+        quality: renderOptionsOf(job).quality ?? DEFAULT_QUALITY,
+        signal,
+      });
       await this.jobs.updateProgress(job.id, 95, 'uploading');
       const outputKey = outputKeyForJob(job.id);
       const { size } = await this.storage.putFile(outputKey, outputPath, { contentType: 'video/mp4', signal });
@@ -174,7 +198,11 @@ export class SegmentedRender {
     return Math.max(this.config.worker.leaseSeconds, 120);
   }
 
-  private async guarded(job: RenderJobEntity, ctx: RunContext, work: (dir: string, signal: AbortSignal) => Promise<RunOutcome>): Promise<RunOutcome> {
+  private async guarded(
+    job: RenderJobEntity,
+    ctx: RunContext,
+    work: (dir: string, signal: AbortSignal) => Promise<RunOutcome>,
+  ): Promise<RunOutcome> {
     const abort = new AbortController();
     this.active.add(abort);
     const stop = startWatchdog({

@@ -42,10 +42,14 @@ export class SourceFetcher {
 function sourceError(err: unknown): RenderError {
   const message = (err as Error)?.message ?? String(err);
   if (err instanceof StorageNotFoundError) {
-    return new RenderError('RENDER_SOURCE_UNAVAILABLE', 'the uploaded video was not found (was the upload completed?)', false, undefined, { cause: err });
+    return new RenderError('RENDER_SOURCE_UNAVAILABLE', 'the uploaded video was not found (was the upload completed?)', false, undefined, {
+      cause: err,
+    });
   }
   if (err instanceof FetchError) {
-    return new RenderError('RENDER_SOURCE_UNAVAILABLE', `could not download the video: ${message}`, err.retryable, undefined, { cause: err });
+    return new RenderError('RENDER_SOURCE_UNAVAILABLE', `could not download the video: ${message}`, err.retryable, undefined, {
+      cause: err,
+    });
   }
   // Storage/S3 errors without a classification: treat as transient.
   return new RenderError('RENDER_SOURCE_UNAVAILABLE', `could not download the video: ${message}`, true, undefined, { cause: err });

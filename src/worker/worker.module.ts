@@ -14,7 +14,17 @@ import { RetentionSweeper } from '../security/retention-sweeper.js';
 /** Queue consumers: only in the worker and standalone roots. Needs CoreModule. */
 @Module({
   imports: [EngineModule, QueueProducersModule],
-  providers: [SourceFetcher, RenderJobRunner, SegmentedRender, RenderWorker, CallbackWorker, JobReconciler, JobParityService, ParityWorker, RetentionSweeper],
+  providers: [
+    SourceFetcher,
+    RenderJobRunner,
+    SegmentedRender,
+    RenderWorker,
+    CallbackWorker,
+    JobReconciler,
+    JobParityService,
+    ParityWorker,
+    RetentionSweeper,
+  ],
   exports: [RenderJobRunner],
 })
 export class WorkerModule {}

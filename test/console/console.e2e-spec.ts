@@ -40,7 +40,17 @@ describe('web console (Chromium)', () => {
     browser = await puppeteer.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required', '--font-render-hinting=none'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--autoplay-policy=no-user-gesture-required',
+        '--font-render-hinting=none',
+      ],
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
@@ -83,8 +93,8 @@ describe('web console (Chromium)', () => {
 
   async function startJob(videoPath: string): Promise<string> {
     const before = await page.$$eval('#jobs [data-job-id]', (els) => els.length);
-    await (await page.$('#video-file') as ElementHandle<HTMLInputElement>).uploadFile(videoPath);
-    await (await page.$('#scenario-file') as ElementHandle<HTMLInputElement>).uploadFile(scenarioPath);
+    await ((await page.$('#video-file')) as ElementHandle<HTMLInputElement>).uploadFile(videoPath);
+    await ((await page.$('#scenario-file')) as ElementHandle<HTMLInputElement>).uploadFile(scenarioPath);
     await page.waitForFunction(() => !(document.querySelector('#start') as HTMLButtonElement).disabled);
     await page.click('#start');
     await page.waitForFunction(
@@ -108,7 +118,9 @@ describe('web console (Chromium)', () => {
     const seen: string[] = [];
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const s = await page.$eval(card, (e) => `${(e as HTMLElement).dataset.status}:${(e as HTMLElement).dataset.progress}`).catch(() => 'none:0');
+      const s = await page
+        .$eval(card, (e) => `${(e as HTMLElement).dataset.status}:${(e as HTMLElement).dataset.progress}`)
+        .catch(() => 'none:0');
       if (seen[seen.length - 1] !== s) seen.push(s);
       if (/^(completed|failed|cancelled):/.test(s) || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -149,7 +161,13 @@ describe('web console (Chromium)', () => {
         const e = document.querySelector(sel) as HTMLElement;
         const r = e.querySelector('.rendered-video') as HTMLVideoElement;
         const p = e.querySelector('.preview-video') as HTMLVideoElement;
-        return !r.seeking && !p.seeking && Math.abs(r.currentTime - 3.5) < 0.05 && Math.abs(p.currentTime - 3.5) < 0.05 && e.dataset.captionVisible === 'true';
+        return (
+          !r.seeking &&
+          !p.seeking &&
+          Math.abs(r.currentTime - 3.5) < 0.05 &&
+          Math.abs(p.currentTime - 3.5) < 0.05 &&
+          e.dataset.captionVisible === 'true'
+        );
       },
       { timeout: 15_000 },
       card,
@@ -175,7 +193,10 @@ describe('web console (Chromium)', () => {
     // The parity report of this job, in the console.
     await page.click(`${card} .parity-run`);
     await page.waitForFunction((sel) => !!(document.querySelector(sel) as HTMLElement).dataset.parity, { timeout: 120_000 }, card);
-    const parity = await page.$eval(card, (e) => ({ verdict: (e as HTMLElement).dataset.parity, text: e.querySelector('.parity')!.textContent }));
+    const parity = await page.$eval(card, (e) => ({
+      verdict: (e as HTMLElement).dataset.parity,
+      text: e.querySelector('.parity')!.textContent,
+    }));
     expect(parity.text).toContain('Parity OK');
     expect(parity.verdict).toBe('match');
     expect(await page.$$eval(`${card} .parity tbody tr`, (r) => r.length)).toBeGreaterThanOrEqual(4);

@@ -45,7 +45,9 @@ describe('parity: service pipeline vs the engine alone', () => {
   /** Renders `scenario` with the service pipeline, then compares it with `reference` (default: itself). */
   async function check(name: string, scenario: unknown, reference: unknown = scenario): Promise<ParityReport> {
     const out = join(dir, `${name.replace(/\W+/g, '_')}.mp4`);
-    const summary = await ctx.get(RenderEngine).render({ videoPath: source, scenario, outputPath: out, options: { fps: FPS, quality: 100 } });
+    const summary = await ctx
+      .get(RenderEngine)
+      .render({ videoPath: source, scenario, outputPath: out, options: { fps: FPS, quality: 100 } });
     const lease = await ctx.get(BrowserPool).acquire();
     try {
       const prepared = prepareScenario(reference);

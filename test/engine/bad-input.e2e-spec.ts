@@ -85,7 +85,13 @@ describe('render CLI', () => {
         timebase: { unit: 'seconds' },
         stage: { baseAspect: '16:9' },
         tracks: [{ id: 'sub', type: 'subtitle', layer: 1 }],
-        cues: [{ id: 'c1', track: 'sub', root: { id: 'g1', e_type: 'group', children: [{ id: 't1', e_type: 'text', text: '  ', displayTime: [0, 1] }] } }],
+        cues: [
+          {
+            id: 'c1',
+            track: 'sub',
+            root: { id: 'g1', e_type: 'group', children: [{ id: 't1', e_type: 'text', text: '  ', displayTime: [0, 1] }] },
+          },
+        ],
       }),
     );
   });
@@ -110,22 +116,102 @@ describe('render CLI', () => {
 
   // [case, args (OUT is replaced by the case's output path), exit code, message on stderr]
   const BAD: Array<[string, (out: string) => string[], number, RegExp]> = [
-    ['missing video file', (o) => ['--video', v('nope.mp4'), '--scenario', v('tilted_box.json'), '--out', o], 1, /video rejected: file does not exist/],
-    ['a text file named .mp4', (o) => ['--video', v('notes.mp4'), '--scenario', v('tilted_box.json'), '--out', o], 1, /video rejected: not a readable video/],
-    ['a zero-byte video', (o) => ['--video', v('empty.mp4'), '--scenario', v('tilted_box.json'), '--out', o], 1, /video rejected: the file is empty \(0 bytes\)/],
-    ['invalid JSON scenario', (o) => ['--video', v('clip.mp4'), '--scenario', v('broken.json'), '--out', o], 1, /scenario .*broken\.json is not valid JSON/],
-    ['missing scenario file', (o) => ['--video', v('clip.mp4'), '--scenario', v('nope.json'), '--out', o], 2, /scenario .*nope\.json: no such file/],
-    ['unknown plugin', (o) => ['--video', v('clip.mp4'), '--scenario', v('unknown-plugin.json'), '--out', o], 1, /pluginChain\[0\]\.name: unknown plugin "sparkle@9\.9\.9"/],
-    ['a scenario that mounts nothing', (o) => ['--video', v('clip.mp4'), '--scenario', v('mounts-nothing.json'), '--out', o], 1, /the scenario mounts nothing/],
-    ['--width -2 (parsed as an option)', (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--width', '-2'], 2, /--width/],
-    ['--width=-2', (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--width=-2'], 1, /width must be from 16 to 7680, got -2/],
-    ['odd --width 321', (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--width', '321'], 1, /width must be even .*got 321/],
-    ['huge --width 100000', (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--width', '100000'], 1, /width must be from 16 to 7680, got 100000/],
-    ['--width abc', (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--width', 'abc'], 2, /--width must be a number, got "abc"/],
-    ['--fps 0', (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--fps', '0'], 1, /fps must be from 1 to 60, got 0/],
-    ['--fps 1000', (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--fps', '1000'], 1, /fps must be from 1 to 60, got 1000/],
-    ['--fps 2.5', (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--fps', '2.5'], 1, /fps must be an integer, got 2\.5/],
-    ['--quality 5', (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--quality', '5'], 1, /quality must be from 10 to 100, got 5/],
+    [
+      'missing video file',
+      (o) => ['--video', v('nope.mp4'), '--scenario', v('tilted_box.json'), '--out', o],
+      1,
+      /video rejected: file does not exist/,
+    ],
+    [
+      'a text file named .mp4',
+      (o) => ['--video', v('notes.mp4'), '--scenario', v('tilted_box.json'), '--out', o],
+      1,
+      /video rejected: not a readable video/,
+    ],
+    [
+      'a zero-byte video',
+      (o) => ['--video', v('empty.mp4'), '--scenario', v('tilted_box.json'), '--out', o],
+      1,
+      /video rejected: the file is empty \(0 bytes\)/,
+    ],
+    [
+      'invalid JSON scenario',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('broken.json'), '--out', o],
+      1,
+      /scenario .*broken\.json is not valid JSON/,
+    ],
+    [
+      'missing scenario file',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('nope.json'), '--out', o],
+      2,
+      /scenario .*nope\.json: no such file/,
+    ],
+    [
+      'unknown plugin',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('unknown-plugin.json'), '--out', o],
+      1,
+      /pluginChain\[0\]\.name: unknown plugin "sparkle@9\.9\.9"/,
+    ],
+    [
+      'a scenario that mounts nothing',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('mounts-nothing.json'), '--out', o],
+      1,
+      /the scenario mounts nothing/,
+    ],
+    [
+      '--width -2 (parsed as an option)',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--width', '-2'],
+      2,
+      /--width/,
+    ],
+    [
+      '--width=-2',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--width=-2'],
+      1,
+      /width must be from 16 to 7680, got -2/,
+    ],
+    [
+      'odd --width 321',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--width', '321'],
+      1,
+      /width must be even .*got 321/,
+    ],
+    [
+      'huge --width 100000',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--width', '100000'],
+      1,
+      /width must be from 16 to 7680, got 100000/,
+    ],
+    [
+      '--width abc',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--width', 'abc'],
+      2,
+      /--width must be a number, got "abc"/,
+    ],
+    [
+      '--fps 0',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--fps', '0'],
+      1,
+      /fps must be from 1 to 60, got 0/,
+    ],
+    [
+      '--fps 1000',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--fps', '1000'],
+      1,
+      /fps must be from 1 to 60, got 1000/,
+    ],
+    [
+      '--fps 2.5',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--fps', '2.5'],
+      1,
+      /fps must be an integer, got 2\.5/,
+    ],
+    [
+      '--quality 5',
+      (o) => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json'), '--out', o, '--quality', '5'],
+      1,
+      /quality must be from 10 to 100, got 5/,
+    ],
     ['--out missing', () => ['--video', v('clip.mp4'), '--scenario', v('tilted_box.json')], 2, /--out is required/],
   ];
 
@@ -148,7 +234,11 @@ describe('render CLI', () => {
     const out = join(outRoot, 'nested', 'clip-captioned.mp4');
     const tag = randomUUID();
     tags.push(tag);
-    const cli = startCli(['--video', video, '--scenario', scenario, '--out', out, '--fps', '10'], { RENDER_TMP_DIR: tmp, TMPDIR: tmp }, tag);
+    const cli = startCli(
+      ['--video', video, '--scenario', scenario, '--out', out, '--fps', '10'],
+      { RENDER_TMP_DIR: tmp, TMPDIR: tmp },
+      tag,
+    );
     const timer = setTimeout(() => cli.child.kill('SIGKILL'), 90_000);
     let summaryAt: number | undefined;
     cli.child.stdout!.on('data', () => {

@@ -20,7 +20,10 @@ const exec = promisify(execFile);
 
 async function frameHashes(path: string): Promise<string[]> {
   const { stdout } = await exec('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-']);
-  return stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').pop()!.trim());
+  return stdout
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(',').pop()!.trim());
 }
 
 describe('capture on several pages', () => {
@@ -51,7 +54,15 @@ describe('capture on several pages', () => {
       pipeline.minFramesForMorePages = 0;
       const outputPath = join(dir, `${fixture}-${pages}.mp4`);
       const result = await pipeline.run({
-        source, prepared, outputPath, width: 320, height: 180, fps: 10, quality: 80, encoder: 'libx264', x264Preset: 'ultrafast',
+        source,
+        prepared,
+        outputPath,
+        width: 320,
+        height: 180,
+        fps: 10,
+        quality: 80,
+        encoder: 'libx264',
+        x264Preset: 'ultrafast',
       });
       return { result, hashes: await frameHashes(outputPath) };
     };

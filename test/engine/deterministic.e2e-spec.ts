@@ -22,7 +22,10 @@ const exec = promisify(execFile);
 
 async function frameHashes(path: string): Promise<string[]> {
   const { stdout } = await exec('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v', '-f', 'framemd5', '-']);
-  return stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').pop()!.trim());
+  return stdout
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(',').pop()!.trim());
 }
 
 describe('deterministic output', () => {
@@ -46,7 +49,15 @@ describe('deterministic output', () => {
     const render = async (name: string) => {
       const outputPath = join(dir, `${fixture}-${name}`);
       const result = await app.get(StreamingPipeline).run({
-        source, prepared, outputPath, width: 320, height: 180, fps: 10, quality: 80, encoder: 'libx264', x264Preset: 'ultrafast',
+        source,
+        prepared,
+        outputPath,
+        width: 320,
+        height: 180,
+        fps: 10,
+        quality: 80,
+        encoder: 'libx264',
+        x264Preset: 'ultrafast',
       });
       return { result, hashes: await frameHashes(outputPath) };
     };

@@ -16,7 +16,13 @@ import { CaptionPage, loadCaptionPageAssets } from '../../libs/caption-page/src/
 import { launchChromium } from '../../src/browser-pool/chromium-launch.js';
 import { prepareScenario } from '../../src/scenario/prepare-scenario.js';
 import { EDITOR_SCENARIOS_DIR, SHARED_FIXTURES_DIR, requireEditorReference } from '../helpers/editor-reference-dir.js';
-import { anchorFractions, expectationsFor, readScenarioFile, withoutPlugins, type Expectation } from '../helpers/editor-layout-expectations.js';
+import {
+  anchorFractions,
+  expectationsFor,
+  readScenarioFile,
+  withoutPlugins,
+  type Expectation,
+} from '../helpers/editor-layout-expectations.js';
 import { ensureCaptionPageBundle } from '../helpers/engine.js';
 
 jest.setTimeout(300_000);
@@ -77,7 +83,14 @@ async function measure(cp: CaptionPage): Promise<Record<string, Box>> {
         }
         lines = tops.length;
       }
-      out[el.dataset.nodeId!] = { x: r.left - s.left, y: r.top - s.top, w: r.width, h: r.height, lines, bg: getComputedStyle(el).backgroundColor };
+      out[el.dataset.nodeId!] = {
+        x: r.left - s.left,
+        y: r.top - s.top,
+        w: r.width,
+        h: r.height,
+        lines,
+        bg: getComputedStyle(el).backgroundColor,
+      };
     });
     still.remove();
     return out;
@@ -115,7 +128,9 @@ function check(e: Expectation, boxes: Record<string, Box>): string[] {
   const out: string[] = [];
   const outside = b.x < g.x - 1.5 || b.y < g.y - 1.5 || b.x + b.w > g.x + g.w + 1.5 || b.y + b.h > g.y + g.h + 1.5;
   if (outside && !e.sized) {
-    out.push(`${what} at ${fmt(b)} ${b.w.toFixed(0)}×${b.h.toFixed(0)} is outside its group's box ${fmt(g)} ${g.w.toFixed(0)}×${g.h.toFixed(0)}`);
+    out.push(
+      `${what} at ${fmt(b)} ${b.w.toFixed(0)}×${b.h.toFixed(0)} is outside its group's box ${fmt(g)} ${g.w.toFixed(0)}×${g.h.toFixed(0)}`,
+    );
   }
   if (e.at) {
     const want = { x: e.at.x * W, y: e.at.y * H };
@@ -174,7 +189,12 @@ describe('editor layout: every editor scenario and engine sample where its own c
 
   const cases = files.flatMap((f) => {
     const name = relative(join(SHARED_FIXTURES_DIR, '..'), f);
-    return f.startsWith(EDITOR_SCENARIOS_DIR) ? [[name, false], [`${name} with its plugins`, true]] : [[name, false]];
+    return f.startsWith(EDITOR_SCENARIOS_DIR)
+      ? [
+          [name, false],
+          [`${name} with its plugins`, true],
+        ]
+      : [[name, false]];
   }) as Array<[string, boolean]>;
   it.each(cases)('%s', async (name, keepPlugins) => {
     const file = files.find((f) => name.startsWith(relative(join(SHARED_FIXTURES_DIR, '..'), f)))!;
@@ -206,7 +226,10 @@ describe('editor layout: the issue-11 cases, before/after', () => {
         const text = boxes[cues[k + 1].root.children[0].id];
         const centre = { x: text.x + text.w / 2, y: text.y + text.h / 2 };
         expect({ f, dx: Math.abs(centre.x - W / 2) <= TOL, dy: Math.abs(centre.y - 0.8222 * H) <= TOL, lines: text.lines }).toEqual({
-          f, dx: true, dy: true, lines: 1,
+          f,
+          dx: true,
+          dy: true,
+          lines: 1,
         });
       }
     }

@@ -178,7 +178,9 @@ describe('parity --reference editor', () => {
 
   async function check(rendered: unknown, reference: unknown) {
     const out = join(dir, `out-${Date.now()}.mp4`);
-    const summary = await ctx.get(RenderEngine).render({ videoPath: source, scenario: rendered, outputPath: out, options: { fps: 10, quality: 100 } });
+    const summary = await ctx
+      .get(RenderEngine)
+      .render({ videoPath: source, scenario: rendered, outputPath: out, options: { fps: 10, quality: 100 } });
     const lease = await ctx.get(BrowserPool).acquire();
     try {
       const prepared = prepareScenario(reference);

@@ -72,8 +72,27 @@ describe('joining segments', () => {
     // Frames 30–59 as another encoder would have made them: same size and rate, Baseline profile.
     const foreign = join(dir, 'seg-foreign.mp4');
     await exec('ffmpeg', [
-      '-v', 'error', '-y', '-ss', '3', '-i', source, '-an', '-frames:v', '30', '-r', String(FPS),
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', foreign,
+      '-v',
+      'error',
+      '-y',
+      '-ss',
+      '3',
+      '-i',
+      source,
+      '-an',
+      '-frames:v',
+      '30',
+      '-r',
+      String(FPS),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-profile:v',
+      'baseline',
+      '-pix_fmt',
+      'yuv420p',
+      foreign,
     ]);
     const out = join(dir, 'reencoded.mp4');
     const result = await engine.join({ segmentPaths: [ours, foreign], sourcePath: source, outputPath: out, quality: 80 });

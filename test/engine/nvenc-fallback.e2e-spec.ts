@@ -51,7 +51,12 @@ describe('NVENC failing mid-render', () => {
     const source = await makeColorVideo({ path: join(dir, 'src.mp4'), seconds: 3, width: 320, height: 180, fps: 30, audio: true });
     const out = join(dir, 'out.mp4');
     const engine = app.get(RenderEngine);
-    const summary = await engine.render({ videoPath: source, scenario: readFixture('basic.json'), outputPath: out, options: { width: 320, height: 180, fps: 30 } });
+    const summary = await engine.render({
+      videoPath: source,
+      scenario: readFixture('basic.json'),
+      outputPath: out,
+      options: { width: 320, height: 180, fps: 30 },
+    });
     expect(summary.encoder).toBe('libx264');
     expect(summary.encoderFallback).toMatch(/OpenEncodeSessionEx failed/);
     expect(readFileSync(fakeLog, 'utf8').trim().split('\n')).toEqual(['probe', 'nvenc', 'libx264']);

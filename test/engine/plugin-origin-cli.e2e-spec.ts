@@ -28,7 +28,13 @@ describe('render CLI with PLUGIN_ORIGIN', () => {
     dir = mkdtempSync(join(tmpdir(), 'ecg-plugin-cli-'));
     video = await makeTestVideo({ path: join(dir, 'in.mp4'), seconds: 2, width: 320, height: 180, fps: 10, audio: false });
     origin = await startPluginOriginServer({ dir: EDITOR_PLUGIN_DIR });
-    env = { PLUGIN_ORIGIN: origin.url, ALLOW_PRIVATE_NETWORKS: 'true', PLUGIN_CACHE_DIR: join(dir, 'cache'), ENCODER: 'x264', X264_PRESET: 'ultrafast' };
+    env = {
+      PLUGIN_ORIGIN: origin.url,
+      ALLOW_PRIVATE_NETWORKS: 'true',
+      PLUGIN_CACHE_DIR: join(dir, 'cache'),
+      ENCODER: 'x264',
+      X264_PRESET: 'ultrafast',
+    };
   });
 
   afterAll(async () => {
@@ -60,22 +66,36 @@ describe('render CLI with PLUGIN_ORIGIN', () => {
   });
 
   it('a plugin neither the origin nor the bundle has: exit 1 naming it and its JSON path', async () => {
-    const r = await runCli(['--video', video, '--scenario', scenarioFile('unknown.json', 'zz-nowhere'), '--out', join(dir, 'c.mp4')], env, 'plugin-cli-c');
+    const r = await runCli(
+      ['--video', video, '--scenario', scenarioFile('unknown.json', 'zz-nowhere'), '--out', join(dir, 'c.mp4')],
+      env,
+      'plugin-cli-c',
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/RENDER_INVALID_SCENARIO.*\$\.cues\[0\]\.root\.children\[0\]\.pluginChain\[0\]\.name: unknown plugin "zz-nowhere"/);
+    expect(r.stderr).toMatch(
+      /RENDER_INVALID_SCENARIO.*\$\.cues\[0\]\.root\.children\[0\]\.pluginChain\[0\]\.name: unknown plugin "zz-nowhere"/,
+    );
     expect(existsSync(join(dir, 'c.mp4'))).toBe(false);
   });
 
   it('a pin mismatch is refused naming the plugin and both hashes', async () => {
     const pins = join(dir, 'pins.txt');
     writeFileSync(pins, `slideup@2.0.0 ${'0'.repeat(64)}\n`);
-    const r = await runCli(['--video', video, '--scenario', scenarioFile('slideup.json', 'slideup'), '--out', join(dir, 'd.mp4')], { ...env, PLUGIN_PINS: pins }, 'plugin-cli-d');
+    const r = await runCli(
+      ['--video', video, '--scenario', scenarioFile('slideup.json', 'slideup'), '--out', join(dir, 'd.mp4')],
+      { ...env, PLUGIN_PINS: pins },
+      'plugin-cli-d',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`RENDER_PLUGIN_REFUSED.*slideup@2\\.0\\.0.*SHA-256 is [0-9a-f]{64}.*pins ${'0'.repeat(64)}`));
   });
 
   it('PLUGIN_ORIGIN over http to a public host is refused naming the variable', async () => {
-    const r = await runCli(['--video', video, '--scenario', scenarioFile('x.json', 'fadeIn'), '--out', join(dir, 'e.mp4')], { PLUGIN_ORIGIN: 'http://plugins.example.com' }, 'plugin-cli-e');
+    const r = await runCli(
+      ['--video', video, '--scenario', scenarioFile('x.json', 'fadeIn'), '--out', join(dir, 'e.mp4')],
+      { PLUGIN_ORIGIN: 'http://plugins.example.com' },
+      'plugin-cli-e',
+    );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('PLUGIN_ORIGIN="http://plugins.example.com": must be an https URL');
   });

@@ -40,7 +40,9 @@ const EXPORTED_V1 = [
   ...new Set(
     readdirSync(join(EDITOR_SCENARIOS_DIR, 'editor-exports'))
       .filter((f) => f.endsWith('.json'))
-      .flatMap((f) => [...readFileSync(join(EDITOR_SCENARIOS_DIR, 'editor-exports', f), 'utf8').matchAll(/"([a-zA-Z-]+@1\.0\.0)"/g)].map((m) => m[1])),
+      .flatMap((f) =>
+        [...readFileSync(join(EDITOR_SCENARIOS_DIR, 'editor-exports', f), 'utf8').matchAll(/"([a-zA-Z-]+@1\.0\.0)"/g)].map((m) => m[1]),
+      ),
   ),
 ];
 const PLUGINS = [...CURRENT, ...EXPORTED_V1].sort();
@@ -86,12 +88,16 @@ describe('plugin parity against the editor preview', () => {
       if (!meetsPluginGoal(report.summary)) throw new Error(`goal not met:\n${formatPluginParity(report)}`);
     });
 
-    (FULL || ORIGIN_SAMPLE.has(plugin) ? it : it.skip)("origin: our page running the editor's files matches at every frame (<= 5 %)", async () => {
-      const report = await runPluginParity({ browser, plugin, source, ...SIZE, frames: 6, origin: true, pace: FULL });
-      const worst = Math.max(...report.frames.map((f) => f.share));
-      console.warn(formatPluginParity(report).split('\n').at(-1));
-      if (worst > 0.05) throw new Error(`origin differs from the editor (worst frame ${(worst * 100).toFixed(1)} %):\n${formatPluginParity(report)}`);
-    });
+    (FULL || ORIGIN_SAMPLE.has(plugin) ? it : it.skip)(
+      "origin: our page running the editor's files matches at every frame (<= 5 %)",
+      async () => {
+        const report = await runPluginParity({ browser, plugin, source, ...SIZE, frames: 6, origin: true, pace: FULL });
+        const worst = Math.max(...report.frames.map((f) => f.share));
+        console.warn(formatPluginParity(report).split('\n').at(-1));
+        if (worst > 0.05)
+          throw new Error(`origin differs from the editor (worst frame ${(worst * 100).toFixed(1)} %):\n${formatPluginParity(report)}`);
+      },
+    );
   });
 
   describe.each(RANDOMISED)('%s (random in the editor: statistics)', (plugin) => {
@@ -110,17 +116,27 @@ describe('plugin parity against the editor preview', () => {
         const rgba = (png: Buffer) => decodePng(png);
         for (let k = 0; k < indices.length; k++) expect(rgba(first[k]).rgba.equals(rgba(second[k]).rgba)).toBe(true);
         const editor = await editorFrames(input, ps, indices);
-        const images = (pngs: Buffer[]) => pngs.map((p) => {
-          const d = rgba(p);
-          return { width: d.width, height: d.height, data: d.rgba };
-        });
+        const images = (pngs: Buffer[]) =>
+          pngs.map((p) => {
+            const d = rgba(p);
+            return { width: d.width, height: d.height, data: d.rgba };
+          });
         const [ours, theirs] = [images(first), images(editor)];
         const window = (xs: RgbaImage[]) => xs.slice(0, -1);
         const cmp = compareStats(window(ours).map(captionStats), window(theirs).map(captionStats));
         // Motion: mean caption-area difference of each window frame from the rest state after it.
-        const motion = (xs: RgbaImage[]) => window(xs).reduce((sum, x) => sum + captionAreaDifference(x, xs.at(-1)!).share, 0) / (xs.length - 1);
+        const motion = (xs: RgbaImage[]) =>
+          window(xs).reduce((sum, x) => sum + captionAreaDifference(x, xs.at(-1)!).share, 0) / (xs.length - 1);
         const [mOurs, mEditor] = [motion(ours), motion(theirs)];
-        const figures = { plugin, origin, inkRatio: +cmp.inkRatio.toFixed(3), centroidDistance: +cmp.centroidDistance.toFixed(2), spreadRatio: +cmp.spreadRatio.toFixed(3), motionOurs: +mOurs.toFixed(3), motionEditor: +mEditor.toFixed(3) };
+        const figures = {
+          plugin,
+          origin,
+          inkRatio: +cmp.inkRatio.toFixed(3),
+          centroidDistance: +cmp.centroidDistance.toFixed(2),
+          spreadRatio: +cmp.spreadRatio.toFixed(3),
+          motionOurs: +mOurs.toFixed(3),
+          motionEditor: +mEditor.toFixed(3),
+        };
         console.warn(JSON.stringify(figures));
         // As much motion as the editor's: within ±40 % of it (random draws), or both nearly still.
         expect(Math.abs(mOurs - mEditor)).toBeLessThanOrEqual(Math.max(0.02, 0.4 * mEditor));

@@ -31,7 +31,11 @@ describe('segments start cold: every frame equals the played one', () => {
     scenario = prepareScenario(raw).scenario as Record<string, unknown>;
     const end = Math.min(12, Math.max(...raw.cues.map((c: { root: { displayTime?: number[] } }) => c.root.displayTime?.[1] ?? 0)));
     frames = Array.from({ length: Math.ceil(end * FPS) }, (_, i) => i);
-    browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await puppeteer.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -53,18 +57,22 @@ describe('segments start cold: every frame equals the played one', () => {
     }
   }
 
-  it.each(['bundled', 'origin'])('%s plugins: a segment starting at every third of the clip draws the played frames', async (mode) => {
-    const source = editorPluginSource();
-    const originPlugins = mode === 'origin' ? await Promise.all(pluginRefsOf(scenario).map((ref) => originPluginOf(source, ref))) : [];
-    const played = await shots(originPlugins, frames);
-    let compared = 0;
-    for (const cut of [Math.floor(frames.length / 3), Math.floor((2 * frames.length) / 3)]) {
-      const segment = await shots(originPlugins, frames.slice(cut));
-      for (const [i, png] of segment) {
-        expect({ frame: i, same: png === played.get(i) }).toEqual({ frame: i, same: true });
-        compared++;
+  it.each(['bundled', 'origin'])(
+    '%s plugins: a segment starting at every third of the clip draws the played frames',
+    async (mode) => {
+      const source = editorPluginSource();
+      const originPlugins = mode === 'origin' ? await Promise.all(pluginRefsOf(scenario).map((ref) => originPluginOf(source, ref))) : [];
+      const played = await shots(originPlugins, frames);
+      let compared = 0;
+      for (const cut of [Math.floor(frames.length / 3), Math.floor((2 * frames.length) / 3)]) {
+        const segment = await shots(originPlugins, frames.slice(cut));
+        for (const [i, png] of segment) {
+          expect({ frame: i, same: png === played.get(i) }).toEqual({ frame: i, same: true });
+          compared++;
+        }
       }
-    }
-    expect(compared).toBeGreaterThan(frames.length / 2);
-  }, 600_000);
+      expect(compared).toBeGreaterThan(frames.length / 2);
+    },
+    600_000,
+  );
 });

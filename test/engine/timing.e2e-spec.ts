@@ -60,7 +60,13 @@ function v20Scenario(cues: TimedCue[]): Record<string, unknown> {
         id: `${c.id}-group`,
         eType: 'group',
         children: [
-          { id: `${c.id}-text`, eType: 'text', text: c.text, displayTime: [c.start, c.end], layout: { position: [0.5, c.y], anchor: 'cc' } },
+          {
+            id: `${c.id}-text`,
+            eType: 'text',
+            text: c.text,
+            displayTime: [c.start, c.end],
+            layout: { position: [0.5, c.y], anchor: 'cc' },
+          },
         ],
       },
     })),
@@ -82,7 +88,14 @@ function v13Scenario(cues: TimedCue[]): Record<string, unknown> {
         id: `${c.id}-group`,
         type: 'group',
         children: [
-          { id: `${c.id}-text`, type: 'text', content: c.text, absStart: c.start, absEnd: c.end, layout: { position: [0.5, c.y], anchor: 'cc' } },
+          {
+            id: `${c.id}-text`,
+            type: 'text',
+            content: c.text,
+            absStart: c.start,
+            absEnd: c.end,
+            layout: { position: [0.5, c.y], anchor: 'cc' },
+          },
         ],
       },
     })),
@@ -157,7 +170,8 @@ describe('caption timing is frame-exact in the output', () => {
       };
       expect({ ...verdict, counts }).toEqual({ cue: cue.id, before: true, first: true, last: true, after: true, counts });
       // Every frame inside the window shows it, fully (no fade: the cue has no plugin).
-      for (let i = first; i <= last; i++) expect({ cue: cue.id, i, lit: bright(i, region) >= counts.first * 0.8 }).toEqual({ cue: cue.id, i, lit: true });
+      for (let i = first; i <= last; i++)
+        expect({ cue: cue.id, i, lit: bright(i, region) >= counts.first * 0.8 }).toEqual({ cue: cue.id, i, lit: true });
     }
     // Screenshots: at least one per cue, none for frames outside every window (identical
     // frames may share one screenshot, so not necessarily one per frame).

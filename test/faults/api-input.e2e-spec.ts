@@ -31,7 +31,14 @@ const SSRF_HOSTS = [
 ];
 // Host names (metadata.google.internal, a name resolving to 127.0.0.1) cannot be judged without
 // DNS at create time: they are refused at connect time (ssrf-download.e2e-spec.ts).
-const BAD_SCHEMES = ['file:///etc/passwd', 'gopher://example.com/_x', 'ftp://example.com/a.mp4', 'data:video/mp4;base64,AAAA', 'javascript:alert(1)', 'http://videos.example.com/a.mp4'];
+const BAD_SCHEMES = [
+  'file:///etc/passwd',
+  'gopher://example.com/_x',
+  'ftp://example.com/a.mp4',
+  'data:video/mp4;base64,AAAA',
+  'javascript:alert(1)',
+  'http://videos.example.com/a.mp4',
+];
 
 describe('hostile input at the API', () => {
   let svc: Service;
@@ -63,20 +70,48 @@ describe('hostile input at the API', () => {
     },
   );
 
-  it.each(SSRF_HOSTS.map((h) => `https://${h}/hook`).concat(BAD_SCHEMES))('row 7: SSRF callbackUrl %s → 400 naming callbackUrl', async (callbackUrl) => {
-    const r = await create({ videoUrl: VIDEO, scenario: simpleScenario(), callbackUrl });
-    expect([callbackUrl, r.status, r.body.detail?.code]).toEqual([callbackUrl, 400, 'RENDER_VALIDATION_FAILED']);
-    expect(r.body.detail.message).toContain('callbackUrl');
-  });
+  it.each(SSRF_HOSTS.map((h) => `https://${h}/hook`).concat(BAD_SCHEMES))(
+    'row 7: SSRF callbackUrl %s → 400 naming callbackUrl',
+    async (callbackUrl) => {
+      const r = await create({ videoUrl: VIDEO, scenario: simpleScenario(), callbackUrl });
+      expect([callbackUrl, r.status, r.body.detail?.code]).toEqual([callbackUrl, 400, 'RENDER_VALIDATION_FAILED']);
+      expect(r.body.detail.message).toContain('callbackUrl');
+    },
+  );
 
   describe('row 10: options', () => {
     const cases: Array<[string, unknown]> = [
-      ['width', -1920], ['width', 0], ['width', 'NaN'], ['width', 1280.5], ['width', 1281], ['width', 1e9],
-      ['width', 2 ** 53], ['width', 3842], ['width', true], ['width', [1920]], ['width', { v: 1 }],
-      ['height', -2], ['height', 0], ['height', 719], ['height', 720.25], ['height', 1e308], ['height', '720'],
-      ['fps', 0], ['fps', 1000], ['fps', -30], ['fps', 29.97], ['fps', 'NaN'], ['fps', 1e6],
-      ['quality', -1], ['quality', 0], ['quality', 101], ['quality', 55.5], ['quality', 1e9],
-      ['format', 'avi'], ['format', ''], ['format', 42],
+      ['width', -1920],
+      ['width', 0],
+      ['width', 'NaN'],
+      ['width', 1280.5],
+      ['width', 1281],
+      ['width', 1e9],
+      ['width', 2 ** 53],
+      ['width', 3842],
+      ['width', true],
+      ['width', [1920]],
+      ['width', { v: 1 }],
+      ['height', -2],
+      ['height', 0],
+      ['height', 719],
+      ['height', 720.25],
+      ['height', 1e308],
+      ['height', '720'],
+      ['fps', 0],
+      ['fps', 1000],
+      ['fps', -30],
+      ['fps', 29.97],
+      ['fps', 'NaN'],
+      ['fps', 1e6],
+      ['quality', -1],
+      ['quality', 0],
+      ['quality', 101],
+      ['quality', 55.5],
+      ['quality', 1e9],
+      ['format', 'avi'],
+      ['format', ''],
+      ['format', 42],
     ];
     it.each(cases)('options.%s = %j → 400 naming the field', async (field, value) => {
       const r = await create({ videoUrl: VIDEO, scenario: simpleScenario(), options: { [field]: value } });
@@ -106,7 +141,11 @@ describe('hostile input at the API', () => {
     it('100k cues → 413, answered fast, the event loop never stalls', async () => {
       const base = simpleScenario() as any;
       const cue = base.cues[0];
-      const cues = Array.from({ length: 100_000 }, (_, i) => ({ ...cue, id: `c${i}`, root: { ...cue.root, id: `g${i}`, children: [{ ...cue.root.children[0], id: `t${i}`, displayTime: [i * 0.01, i * 0.01 + 0.01] }] } }));
+      const cues = Array.from({ length: 100_000 }, (_, i) => ({
+        ...cue,
+        id: `c${i}`,
+        root: { ...cue.root, id: `g${i}`, children: [{ ...cue.root.children[0], id: `t${i}`, displayTime: [i * 0.01, i * 0.01 + 0.01] }] },
+      }));
       const h = monitorEventLoopDelay({ resolution: 10 });
       h.enable();
       const t0 = Date.now();
@@ -165,7 +204,8 @@ describe('hostile input at the API', () => {
   it('row 13: quota race — 50 concurrent creates one short of the daily limit → exactly 1 accepted', async () => {
     const racer = await mintToken('racer-13');
     // Daily limit 10 (QUOTA_DAILY): 9 used first.
-    for (let i = 0; i < 9; i++) expect((await create({ videoUrl: `${VIDEO}?pre=${i}`, scenario: simpleScenario() }, { token: racer })).status).toBe(201);
+    for (let i = 0; i < 9; i++)
+      expect((await create({ videoUrl: `${VIDEO}?pre=${i}`, scenario: simpleScenario() }, { token: racer })).status).toBe(201);
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => create({ videoUrl: `${VIDEO}?race=${i}`, scenario: simpleScenario() }, { token: racer })),
     );

@@ -42,7 +42,10 @@ interface Hit {
 }
 
 /** A receiver whose answer per request is decided by `plan(path, n)` (n = attempt index for that path). */
-async function startPlannedReceiver(plan: (path: string, n: number) => number | 'hang' | { delayMs: number; status: number } | { redirect: string }, port = 0) {
+async function startPlannedReceiver(
+  plan: (path: string, n: number) => number | 'hang' | { delayMs: number; status: number } | { redirect: string },
+  port = 0,
+) {
   const hits = new Map<string, Hit[]>();
   const sockets = new Set<Socket>();
   const wh = new Webhook(SECRET);
@@ -108,7 +111,11 @@ describe('row 6: callback receiver down, slow, 3xx, 410, 429, 500, hanging', () 
         BullModule.forRoot({ url: config.redisUrl, prefix: config.queuePrefix }),
         BullModule.registerQueue({
           name: CALLBACK_QUEUE,
-          settings: { backoffStrategies: { [CALLBACK_BACKOFF_STRATEGY]: (attemptsMade: number) => callbackBackoff(attemptsMade, { baseMs: BASE_MS }) } },
+          settings: {
+            backoffStrategies: {
+              [CALLBACK_BACKOFF_STRATEGY]: (attemptsMade: number) => callbackBackoff(attemptsMade, { baseMs: BASE_MS }),
+            },
+          },
         }),
         NetModule.forRoot({ allowHttp: true, allowPrivateNetworks: true }),
         StorageModule.forRoot(storageOptions(config)),

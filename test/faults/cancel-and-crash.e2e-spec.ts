@@ -28,7 +28,16 @@ import {
   type CountingServer,
   type FaultService,
 } from '../helpers/fault-harness.js';
-import { mintToken, pollStatus, simpleScenario, sleep, startFileServer, startReceiver, tmpEntries, type FileServer } from '../helpers/service-harness.js';
+import {
+  mintToken,
+  pollStatus,
+  simpleScenario,
+  sleep,
+  startFileServer,
+  startReceiver,
+  tmpEntries,
+  type FileServer,
+} from '../helpers/service-harness.js';
 
 jest.setTimeout(200_000);
 
@@ -102,7 +111,11 @@ describe('cancel in every phase; Chromium crash', () => {
     svc.call('POST', '/api/render/create', { token, body: { videoUrl, scenario: busyScenario(60), ...extra } });
   const cancel = (jobId: string) => svc.call('POST', `/api/render/${jobId}/cancel`, { token });
   const dbRow = async (jobId: string) =>
-    (await svc.res.db.dataSource.query(`SELECT status, attempts, output_key FROM "${svc.res.db.schema}".render_jobs WHERE id = $1`, [jobId]))[0];
+    (
+      await svc.res.db.dataSource.query(`SELECT status, attempts, output_key FROM "${svc.res.db.schema}".render_jobs WHERE id = $1`, [
+        jobId,
+      ])
+    )[0];
   const jobFiles = (jobId: string) => walkFiles(svc.res.storageDir).filter((f) => f.includes(jobId));
   const jobTmp = (jobId: string) => tmpEntries(svc.res.renderTmpDir).filter((e) => e.includes(jobId));
   const waitPhase = (jobId: string, until: (s: any) => boolean) =>
@@ -110,7 +123,8 @@ describe('cancel in every phase; Chromium crash', () => {
       timeoutMs: 60_000,
       intervalMs: 50,
       until: (s) => {
-        if (['completed', 'failed', 'cancelled'].includes(s.status)) throw new Error(`ended ${s.status} before the cancel: ${JSON.stringify(s)}`);
+        if (['completed', 'failed', 'cancelled'].includes(s.status))
+          throw new Error(`ended ${s.status} before the cancel: ${JSON.stringify(s)}`);
         return until(s);
       },
     });
@@ -157,7 +171,10 @@ describe('cancel in every phase; Chromium crash', () => {
   it('row 15: cancel while rendering → ffmpeg and the page stopped within 2 s', async () => {
     const r = await create(files.url('long.mp4'));
     const needle = `ecg-${r.body.jobId}-`;
-    await waitPhase(r.body.jobId, (s) => s.status === 'processing' && s.progress > 6 && descendants(process.pid).some((p) => isFfmpeg(p) && p.cmd.includes(needle)));
+    await waitPhase(
+      r.body.jobId,
+      (s) => s.status === 'processing' && s.progress > 6 && descendants(process.pid).some((p) => isFfmpeg(p) && p.cmd.includes(needle)),
+    );
     const t0 = Date.now();
     expect((await cancel(r.body.jobId)).body.success).toBe(true);
     await waitFor('ffmpeg to stop', () => !descendants(process.pid).some((p) => isFfmpeg(p) && p.cmd.includes(needle)), 2_000, 50);

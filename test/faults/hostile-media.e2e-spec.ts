@@ -58,12 +58,42 @@ describe('row 9: hostile videos at the probe gate', () => {
     raw.writeUInt16BE(16000, entry + 30);
     writeFileSync(join(dir, 'huge-dims.mp4'), raw);
     // 10 hours: one 16×16 frame every 100 s (360 frames), cheap to make.
-    await ffmpeg(['-f', 'lavfi', '-i', 'color=s=16x16:r=1/100:d=36000', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(dir, 'ten-hours.mp4')]);
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'color=s=16x16:r=1/100:d=36000',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      join(dir, 'ten-hours.mp4'),
+    ]);
     // 100 streams: one video and 99 audio streams.
     await ffmpeg([
-      '-f', 'lavfi', '-i', 'color=s=16x16:r=5:d=1', '-f', 'lavfi', '-i', 'anullsrc=r=8000:cl=mono', '-t', '1',
-      '-map', '0:v', ...Array.from({ length: 99 }, () => ['-map', '1:a']).flat(),
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'pcm_s16le', '-shortest', join(dir, 'streams.mov'),
+      '-f',
+      'lavfi',
+      '-i',
+      'color=s=16x16:r=5:d=1',
+      '-f',
+      'lavfi',
+      '-i',
+      'anullsrc=r=8000:cl=mono',
+      '-t',
+      '1',
+      '-map',
+      '0:v',
+      ...Array.from({ length: 99 }, () => ['-map', '1:a']).flat(),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-c:a',
+      'pcm_s16le',
+      '-shortest',
+      join(dir, 'streams.mov'),
     ]);
   });
 

@@ -22,7 +22,17 @@ import {
   type PrivateRedis,
   type TcpProxy,
 } from '../helpers/fault-harness.js';
-import { mintToken, pollStatus, simpleScenario, sleep, startFileServer, startService, TERMINAL, type FileServer, type Service } from '../helpers/service-harness.js';
+import {
+  mintToken,
+  pollStatus,
+  simpleScenario,
+  sleep,
+  startFileServer,
+  startService,
+  TERMINAL,
+  type FileServer,
+  type Service,
+} from '../helpers/service-harness.js';
 
 jest.setTimeout(240_000);
 
@@ -55,7 +65,8 @@ describe('row 3: Redis down', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const create = (videoUrl: string) => svc.call('POST', '/api/render/create', { token, body: { videoUrl, scenario: simpleScenario({ start: 0, end: 1 }) } });
+  const create = (videoUrl: string) =>
+    svc.call('POST', '/api/render/create', { token, body: { videoUrl, scenario: simpleScenario({ start: 0, end: 1 }) } });
 
   it('stopped for a few seconds → creates answer 503 fast (status still answers); recovers by itself', async () => {
     const before = await create(files.url('tiny.mp4'));
@@ -79,10 +90,15 @@ describe('row 3: Redis down', () => {
     }
     await redis.start();
     // Recovers with no restart of the service.
-    const after = await waitFor('creates to be accepted again', async () => {
-      const r = await create(files.url('tiny.mp4'));
-      return r.status === 201 ? r : false;
-    }, 30_000, 300);
+    const after = await waitFor(
+      'creates to be accepted again',
+      async () => {
+        const r = await create(files.url('tiny.mp4'));
+        return r.status === 201 ? r : false;
+      },
+      30_000,
+      300,
+    );
     const { final } = await pollStatus(svc.baseUrl, token, after.body.jobId, { timeoutMs: 60_000 });
     expect(final.status).toBe('completed');
   });
@@ -165,7 +181,10 @@ describe('row 4: PostgreSQL connections killed / database unreachable', () => {
   }
 
   const create = (name = 'tiny.mp4') =>
-    svc.call('POST', '/api/render/create', { token, body: { videoUrl: files.url(name), scenario: name === 'tiny.mp4' ? simpleScenario({ start: 0, end: 1 }) : busyScenario(60) } });
+    svc.call('POST', '/api/render/create', {
+      token,
+      body: { videoUrl: files.url(name), scenario: name === 'tiny.mp4' ? simpleScenario({ start: 0, end: 1 }) : busyScenario(60) },
+    });
 
   /** Any answer must be a clean one: a success, or an error in the envelope, within 15 s. */
   async function cleanCall(fn: () => Promise<{ status: number; body: any }>): Promise<number> {
@@ -179,7 +198,11 @@ describe('row 4: PostgreSQL connections killed / database unreachable', () => {
   it('backends killed server-side (idle and mid-render) → no crash; requests fail cleanly, then recover; the job still ends', async () => {
     const job = await create('long.mp4');
     expect(job.status).toBe(201);
-    await pollStatus(svc.baseUrl, token, job.body.jobId, { timeoutMs: 60_000, intervalMs: 100, until: (s) => s.status === 'processing' && s.progress > 5 });
+    await pollStatus(svc.baseUrl, token, job.body.jobId, {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      until: (s) => s.status === 'processing' && s.progress > 5,
+    });
     const statuses: number[] = [];
     let killed = 0;
     for (let i = 0; i < 8; i++) {
@@ -193,7 +216,9 @@ describe('row 4: PostgreSQL connections killed / database unreachable', () => {
     await waitFor('reads to work again', async () => (await svc.call('GET', '/api/render/history', { token })).status === 200, 20_000, 200);
     const { final } = await pollStatus(svc.baseUrl, token, job.body.jobId, { timeoutMs: 120_000, intervalMs: 500 });
     expect(TERMINAL).toContain(final.status);
-    console.log(`row 4: killed ${killed} backends; answers ${JSON.stringify(statuses)}; job ${final.status}${final.error ? ` (${final.error})` : ''}`);
+    console.log(
+      `row 4: killed ${killed} backends; answers ${JSON.stringify(statuses)}; job ${final.status}${final.error ? ` (${final.error})` : ''}`,
+    );
     // And new work goes through.
     const next = await create();
     expect(next.status).toBe(201);
@@ -215,11 +240,21 @@ describe('row 4: PostgreSQL connections killed / database unreachable', () => {
     expect([...new Set(during)]).toEqual([503]);
     expect(retryAfter).toBe('5');
     proxy.up();
-    await waitFor('the API to answer again', async () => (await svc.call('GET', '/api/render/history', { token })).status === 200, 30_000, 300);
-    const next = await waitFor('a create to be accepted', async () => {
-      const r = await create();
-      return r.status === 201 ? r : false;
-    }, 30_000, 500);
+    await waitFor(
+      'the API to answer again',
+      async () => (await svc.call('GET', '/api/render/history', { token })).status === 200,
+      30_000,
+      300,
+    );
+    const next = await waitFor(
+      'a create to be accepted',
+      async () => {
+        const r = await create();
+        return r.status === 201 ? r : false;
+      },
+      30_000,
+      500,
+    );
     expect((await pollStatus(svc.baseUrl, token, next.body.jobId, { timeoutMs: 90_000 })).final.status).toBe('completed');
     console.log(`row 4: during the outage the API answered ${JSON.stringify([...new Set(during)])}`);
   });

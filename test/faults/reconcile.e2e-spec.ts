@@ -13,7 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { makeTinyVideo, walkFiles } from '../helpers/fault-harness.js';
-import { createResources, mintToken, pollStatus, simpleScenario, startFileServer, startService, type FileServer, type Service, type ServiceResources } from '../helpers/service-harness.js';
+import {
+  createResources,
+  mintToken,
+  pollStatus,
+  simpleScenario,
+  startFileServer,
+  startService,
+  type FileServer,
+  type Service,
+  type ServiceResources,
+} from '../helpers/service-harness.js';
 
 jest.setTimeout(120_000);
 
@@ -55,17 +65,26 @@ describe('reconcile PostgreSQL with the queue on start', () => {
     const q = (sql: string, params: unknown[]) => res.db.dataSource.query(sql.replaceAll('$T', `"${schema}".render_jobs`), params);
     await q(`UPDATE $T SET created_at = now() - interval '10 minutes' WHERE id = ANY($1)`, [[lostQueued.id, deadWorker.id, liveLease.id]]);
     // A worker took these, then died: one lease already expired, one still running for 8 s.
-    await q(`UPDATE $T SET status = 'processing', worker_id = 'gone:1:dead', attempts = 1, started_at = now() - interval '5 minutes', lease_until = now() - interval '1 minute' WHERE id = $1`, [deadWorker.id]);
-    await q(`UPDATE $T SET status = 'processing', worker_id = 'other:2:live', attempts = 1, started_at = now(), lease_until = now() + interval '8 seconds' WHERE id = $1`, [liveLease.id]);
+    await q(
+      `UPDATE $T SET status = 'processing', worker_id = 'gone:1:dead', attempts = 1, started_at = now() - interval '5 minutes', lease_until = now() - interval '1 minute' WHERE id = $1`,
+      [deadWorker.id],
+    );
+    await q(
+      `UPDATE $T SET status = 'processing', worker_id = 'other:2:live', attempts = 1, started_at = now(), lease_until = now() + interval '8 seconds' WHERE id = $1`,
+      [liveLease.id],
+    );
 
     const liveUntil = Date.now() + 8_000;
     const t0 = Date.now();
     // Watch the live-leased job: when does someone else take it?
     let takenAt = 0;
     const watch = setInterval(() => {
-      void q(`SELECT worker_id FROM $T WHERE id = $1`, [liveLease.id]).then((r: any[]) => {
-        if (!takenAt && r[0]?.worker_id !== 'other:2:live') takenAt = Date.now();
-      }, () => undefined);
+      void q(`SELECT worker_id FROM $T WHERE id = $1`, [liveLease.id]).then(
+        (r: any[]) => {
+          if (!takenAt && r[0]?.worker_id !== 'other:2:live') takenAt = Date.now();
+        },
+        () => undefined,
+      );
     }, 100);
     svc = await startService({ mode: 'standalone', resources: res });
     const token = await mintToken('reconcile-user');
@@ -83,7 +102,9 @@ describe('reconcile PostgreSQL with the queue on start', () => {
     // The live lease was not stolen: taken over only once it had expired.
     expect(takenAt).toBeGreaterThan(0);
     expect(takenAt).toBeGreaterThanOrEqual(liveUntil - 300);
-    const rows = await q(`SELECT id, attempts FROM $T WHERE id = ANY($1) ORDER BY id`, [[lostQueued.id, deadWorker.id, liveLease.id, youngQueued.id]]);
+    const rows = await q(`SELECT id, attempts FROM $T WHERE id = ANY($1) ORDER BY id`, [
+      [lostQueued.id, deadWorker.id, liveLease.id, youngQueued.id],
+    ]);
     const attempts = Object.fromEntries(rows.map((r: any) => [r.id, r.attempts]));
     expect(attempts[lostQueued.id]).toBe(1);
     expect(attempts[deadWorker.id]).toBe(2);

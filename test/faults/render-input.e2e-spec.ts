@@ -38,7 +38,15 @@ function cuesScenario(texts: string[]): Record<string, unknown> {
     root: {
       ...tpl.root,
       id: `group${i}`,
-      children: [{ ...tpl.root.children[0], id: `text${i}`, text, layout: { position: { x: 0.5, y: 0.5 }, anchor: 'cc' }, displayTime: [i + 0.1, i + 0.9] }],
+      children: [
+        {
+          ...tpl.root.children[0],
+          id: `text${i}`,
+          text,
+          layout: { position: { x: 0.5, y: 0.5 }, anchor: 'cc' },
+          displayTime: [i + 0.1, i + 0.9],
+        },
+      ],
     },
   }));
   return base;
@@ -58,7 +66,10 @@ describe('hostile input through the renderer', () => {
     await makeTinyVideo(join(dir, 'grey8.mp4'), { seconds: 8, w: 320, h: 180, fps: 2 });
     await makeTinyVideo(join(dir, 'tiny.mp4'), { seconds: 1, w: 64, h: 64, fps: 5 });
     writeFileSync(join(dir, 'empty.mp4'), '');
-    writeFileSync(join(dir, 'hls.mp4'), `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n${sentinel.url}/seg0.ts\n#EXTINF:1.0,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n`);
+    writeFileSync(
+      join(dir, 'hls.mp4'),
+      `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n${sentinel.url}/seg0.ts\n#EXTINF:1.0,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n`,
+    );
     writeFileSync(join(dir, 'concat.mp4'), `ffconcat version 1.0\nfile '/etc/passwd'\nfile '${sentinel.url}/c.mp4'\n`);
     files = await startFileServer(dir);
     svc = await startService({ mode: 'standalone', env: { DOWNLOAD_URL_TTL_SECONDS: '10', QUOTA_DAILY: '1000', QUOTA_CONCURRENT: '100' } });
@@ -73,7 +84,8 @@ describe('hostile input through the renderer', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const create = (body: Record<string, unknown>, headers: Record<string, string> = {}) => svc.call('POST', '/api/render/create', { token, body, headers });
+  const create = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    svc.call('POST', '/api/render/create', { token, body, headers });
 
   it.each([
     ['empty.mp4', 'zero bytes', /empty|0 bytes|no data|not a video/i],
@@ -110,7 +122,8 @@ describe('hostile input through the renderer', () => {
       expect(r.status).toBe(400);
       texts.pop();
     }
-    const jobId = r.status === 201 ? r.body.jobId : (await create({ videoUrl: files.url('grey8.mp4'), scenario: cuesScenario(texts) })).body.jobId;
+    const jobId =
+      r.status === 201 ? r.body.jobId : (await create({ videoUrl: files.url('grey8.mp4'), scenario: cuesScenario(texts) })).body.jobId;
     const { final } = await pollStatus(svc.baseUrl, token, jobId, { timeoutMs: 90_000 });
     h.disable();
     const elapsed = Date.now() - t0;
@@ -118,7 +131,9 @@ describe('hostile input through the renderer', () => {
     expect(elapsed).toBeLessThan(90_000);
     const maxMs = h.max / 1e6;
     const p99 = h.percentile(99) / 1e6;
-    console.log(`row 11: ${texts.length} exotic cues rendered in ${elapsed} ms; event loop delay p99 ${p99.toFixed(1)} ms, max ${maxMs.toFixed(1)} ms`);
+    console.log(
+      `row 11: ${texts.length} exotic cues rendered in ${elapsed} ms; event loop delay p99 ${p99.toFixed(1)} ms, max ${maxMs.toFixed(1)} ms`,
+    );
     // The service, Chromium, ffmpeg and the test share 2 loaded cores: a stall would be seconds.
     expect(p99).toBeLessThan(500);
     expect(maxMs).toBeLessThan(1500);
@@ -210,7 +225,9 @@ describe('hostile input through the renderer', () => {
     expect(s.body.downloadUrl).not.toBe(first);
     const fresh = await fetch(s.body.downloadUrl);
     expect(fresh.status).toBe(200);
-    expect(Buffer.from(await fresh.arrayBuffer()).length).toBe(statSync(join(svc.res.storageDir, `renders/${r.body.jobId}/output.mp4`)).size);
+    expect(Buffer.from(await fresh.arrayBuffer()).length).toBe(
+      statSync(join(svc.res.storageDir, `renders/${r.body.jobId}/output.mp4`)).size,
+    );
     expect(walkFiles(svc.res.storageDir).filter((f) => f.includes(r.body.jobId))).toEqual([`renders/${r.body.jobId}/output.mp4`]);
   });
 });

@@ -11,7 +11,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GUARDED_FETCHER_OPTIONS, type GuardedFetcherOptions } from '../../src/net/guarded-fetcher.js';
-import { makeTinyVideo, startCountingServer, startFaultService, waitFor, type CountingServer, type FaultService } from '../helpers/fault-harness.js';
+import {
+  makeTinyVideo,
+  startCountingServer,
+  startFaultService,
+  waitFor,
+  type CountingServer,
+  type FaultService,
+} from '../helpers/fault-harness.js';
 import { mintToken, pollStatus, simpleScenario, sleep, tmpLeftovers } from '../helpers/service-harness.js';
 
 jest.setTimeout(150_000);
@@ -32,10 +39,12 @@ describe('row 7: SSRF at download and callback time', () => {
     // The "public" server: /ok serves the video; /to/<where> redirects there.
     publicSrv = await startCountingServer((req, res) => {
       const url = req.url ?? '';
-      if (url.startsWith('/ok')) return void res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(video.length) }).end(video);
+      if (url.startsWith('/ok'))
+        return void res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(video.length) }).end(video);
       if (url.startsWith('/hook')) return void res.writeHead(200).end('ok');
       if (url.startsWith('/to/')) return void res.writeHead(302, { location: decodeURIComponent(url.slice(4)) }).end();
-      if (url.startsWith('/hop/')) return void res.writeHead(301, { location: `http://videos.public.test:${publicSrv.port}/to/${url.slice(5)}` }).end();
+      if (url.startsWith('/hop/'))
+        return void res.writeHead(301, { location: `http://videos.public.test:${publicSrv.port}/to/${url.slice(5)}` }).end();
       res.writeHead(404).end();
     });
     const fetcherOptions: GuardedFetcherOptions = {
@@ -67,7 +76,10 @@ describe('row 7: SSRF at download and callback time', () => {
 
   const pub = (path: string) => `http://videos.public.test:${publicSrv?.port}${path}`;
   const create = (videoUrl: string, callbackUrl?: string) =>
-    svc.call('POST', '/api/render/create', { token, body: { videoUrl, scenario: simpleScenario({ start: 0, end: 1 }), ...(callbackUrl ? { callbackUrl } : {}) } });
+    svc.call('POST', '/api/render/create', {
+      token,
+      body: { videoUrl, scenario: simpleScenario({ start: 0, end: 1 }), ...(callbackUrl ? { callbackUrl } : {}) },
+    });
 
   it('control: the "public" server itself is reachable (the job completes)', async () => {
     const r = await create(pub('/ok.mp4'));
@@ -111,14 +123,20 @@ describe('row 7: SSRF at download and callback time', () => {
   });
 
   it('a hostname that resolves to loopback / metadata (DNS rebinding) → accepted at create, refused at connect time', async () => {
-    for (const url of [`http://rebind.test:${sentinel.port}/x.mp4`, `http://mapped.test:${sentinel.port}/x.mp4`, 'http://metadata.test/latest/meta-data/']) {
+    for (const url of [
+      `http://rebind.test:${sentinel.port}/x.mp4`,
+      `http://mapped.test:${sentinel.port}/x.mp4`,
+      'http://metadata.test/latest/meta-data/',
+    ]) {
       const r = await create(url);
       expect([url, r.status]).toEqual([url, 201]);
       const { final } = await pollStatus(svc.baseUrl, token, r.body.jobId, { timeoutMs: 60_000 });
       expect([url, final.status]).toEqual([url, 'failed']);
       expect(final.error).toMatch(/refus|not allowed|private|loopback|link-local|metadata|address/i);
       // Refused for good, not retried as a network error.
-      const rows = await svc.res.db.dataSource.query(`SELECT attempts FROM "${svc.res.db.schema}".render_jobs WHERE id = $1`, [r.body.jobId]);
+      const rows = await svc.res.db.dataSource.query(`SELECT attempts FROM "${svc.res.db.schema}".render_jobs WHERE id = $1`, [
+        r.body.jobId,
+      ]);
       expect(rows[0].attempts).toBe(1);
     }
     expect(sentinel.connections()).toBe(0);
@@ -130,7 +148,8 @@ describe('row 7: SSRF at download and callback time', () => {
     const a = await create(pub('/ok.mp4'), `http://rebind.test:${sentinel.port}/hook`);
     const b = await create(pub('/ok.mp4'), pub(`/to/${encodeURIComponent(`http://127.0.0.1:${sentinel.port}/hook`)}`));
     expect([a.status, b.status]).toEqual([201, 201]);
-    for (const r of [a, b]) expect((await pollStatus(svc.baseUrl, token, r.body.jobId, { timeoutMs: 60_000 })).final.status).toBe('completed');
+    for (const r of [a, b])
+      expect((await pollStatus(svc.baseUrl, token, r.body.jobId, { timeoutMs: 60_000 })).final.status).toBe('completed');
     // The redirecting receiver was called (and its 302 not followed); the sentinel never was.
     await waitFor('the redirecting receiver to be called', () => hookCalls() > before, 15_000);
     await sleep(2_000);

@@ -21,13 +21,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3StorageDriver } from '../../src/storage/s3-storage.driver.js';
 import { ffmpeg, makeTinyVideo, walkFiles } from '../helpers/fault-harness.js';
-import { mintToken, pollStatus, simpleScenario, startFileServer, startService, tmpEntries, type FileServer, type Service } from '../helpers/service-harness.js';
+import {
+  mintToken,
+  pollStatus,
+  simpleScenario,
+  startFileServer,
+  startService,
+  tmpEntries,
+  type FileServer,
+  type Service,
+} from '../helpers/service-harness.js';
 
 jest.setTimeout(240_000);
 
 /** 6 s of 640×360 noise, nearly lossless: the render's output is several MB (multipart). */
 async function makeNoiseVideo(path: string): Promise<void> {
-  await ffmpeg(['-f', 'lavfi', '-i', 'nullsrc=s=640x360:r=10:d=6,geq=random(1)*255:128:128', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '10', '-pix_fmt', 'yuv420p', path]);
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'nullsrc=s=640x360:r=10:d=6,geq=random(1)*255:128:128',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-crf',
+    '10',
+    '-pix_fmt',
+    'yuv420p',
+    path,
+  ]);
 }
 
 describe('row 5: S3 failing during upload (aws-sdk-client-mock)', () => {
@@ -49,12 +72,22 @@ describe('row 5: S3 failing during upload (aws-sdk-client-mock)', () => {
     s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
     let parts = 0;
     s3.on(UploadPartCommand).callsFake(async () => {
-      if (++parts >= 2) throw Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } });
+      if (++parts >= 2)
+        throw Object.assign(new Error('We encountered an internal error. Please try again.'), {
+          name: 'InternalError',
+          $metadata: { httpStatusCode: 500 },
+        });
       return { ETag: '"etag-1"' };
     });
     s3.on(AbortMultipartUploadCommand).resolves({});
     s3.on(CompleteMultipartUploadCommand).resolves({});
-    const driver = new S3StorageDriver({ bucket: 'b', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, partSize: 5 * 1024 * 1024 } as any);
+    const driver = new S3StorageDriver({
+      bucket: 'b',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      forcePathStyle: true,
+      partSize: 5 * 1024 * 1024,
+    } as any);
     await expect(driver.putFile('renders/x/output.mp4', file)).rejects.toThrow();
     const aborts = s3.commandCalls(AbortMultipartUploadCommand);
     expect(aborts.length).toBeGreaterThanOrEqual(1);
@@ -92,7 +125,14 @@ describe('row 5: S3 failing during upload (aws-sdk-client-mock)', () => {
       process.env.AWS_SECRET_ACCESS_KEY = 'TEST';
       svc = await startService({
         mode: 'standalone',
-        env: { STORAGE_DRIVER: 's3', S3_BUCKET: 'renders', S3_ENDPOINT: 'http://127.0.0.1:9', S3_FORCE_PATH_STYLE: 'true', AWS_ACCESS_KEY_ID: 'TEST', AWS_SECRET_ACCESS_KEY: 'TEST' },
+        env: {
+          STORAGE_DRIVER: 's3',
+          S3_BUCKET: 'renders',
+          S3_ENDPOINT: 'http://127.0.0.1:9',
+          S3_FORCE_PATH_STYLE: 'true',
+          AWS_ACCESS_KEY_ID: 'TEST',
+          AWS_SECRET_ACCESS_KEY: 'TEST',
+        },
       });
       token = await mintToken('s3-faults');
     });
@@ -104,13 +144,21 @@ describe('row 5: S3 failing during upload (aws-sdk-client-mock)', () => {
     it('every upload fails → the multipart upload is aborted each time; retried, then failed; never completed', async () => {
       let uploadNo = 0;
       s3.on(CreateMultipartUploadCommand).callsFake(async () => ({ UploadId: `job-upload-${++uploadNo}` }));
-      s3.on(UploadPartCommand).rejects(Object.assign(new Error('SlowDown: please reduce your request rate'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }));
-      s3.on(PutObjectCommand).rejects(Object.assign(new Error('InternalError'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }));
+      s3.on(UploadPartCommand).rejects(
+        Object.assign(new Error('SlowDown: please reduce your request rate'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }),
+      );
+      s3.on(PutObjectCommand).rejects(
+        Object.assign(new Error('InternalError'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }),
+      );
       s3.on(AbortMultipartUploadCommand).resolves({});
       s3.on(CompleteMultipartUploadCommand).resolves({});
       const r = await svc.call('POST', '/api/render/create', {
         token,
-        body: { videoUrl: files.url('noise.mp4'), scenario: simpleScenario({ start: 0, end: 6 }), options: { width: 640, height: 360, quality: 100 } },
+        body: {
+          videoUrl: files.url('noise.mp4'),
+          scenario: simpleScenario({ start: 0, end: 6 }),
+          options: { width: 640, height: 360, quality: 100 },
+        },
       });
       expect(r.status).toBe(201);
       const { final, seen } = await pollStatus(svc.baseUrl, token, r.body.jobId, { timeoutMs: 200_000, intervalMs: 500 });
@@ -118,7 +166,9 @@ describe('row 5: S3 failing during upload (aws-sdk-client-mock)', () => {
       expect(final.errorCode).toBe('RENDER_STORAGE_FAILED');
       expect(final.downloadUrl).toBeUndefined();
       expect(seen.some((s) => s.status === 'completed')).toBe(false);
-      const rows = await svc.res.db.dataSource.query(`SELECT attempts, output_key FROM "${svc.res.db.schema}".render_jobs WHERE id = $1`, [r.body.jobId]);
+      const rows = await svc.res.db.dataSource.query(`SELECT attempts, output_key FROM "${svc.res.db.schema}".render_jobs WHERE id = $1`, [
+        r.body.jobId,
+      ]);
       expect(rows[0].attempts).toBe(3);
       expect(rows[0].output_key).toBeNull();
       const created = s3.commandCalls(CreateMultipartUploadCommand).map((c) => c.args[0].input.Key);
@@ -184,7 +234,11 @@ describe('row 8: disk full during a render', () => {
   it('the render disk fills up → failed (RENDER_DISK_FULL) after its retries, temp files removed, never completed; a small job still completes', async () => {
     const r = await svc.call('POST', '/api/render/create', {
       token,
-      body: { videoUrl: files.url('noise.mp4'), scenario: simpleScenario({ start: 0, end: 6 }), options: { width: 640, height: 360, quality: 100 } },
+      body: {
+        videoUrl: files.url('noise.mp4'),
+        scenario: simpleScenario({ start: 0, end: 6 }),
+        options: { width: 640, height: 360, quality: 100 },
+      },
     });
     expect(r.status).toBe(201);
     const { final, seen } = await pollStatus(svc.baseUrl, token, r.body.jobId, { timeoutMs: 200_000, intervalMs: 500 });
@@ -195,7 +249,10 @@ describe('row 8: disk full during a render', () => {
     expect(tmpEntries(tmpfs)).toEqual([]);
     expect(walkFiles(svc.res.storageDir)).toEqual([]);
     // The disk is usable again: a tiny job fits and completes.
-    const ok = await svc.call('POST', '/api/render/create', { token, body: { videoUrl: files.url('tiny.mp4'), scenario: simpleScenario({ start: 0, end: 1 }) } });
+    const ok = await svc.call('POST', '/api/render/create', {
+      token,
+      body: { videoUrl: files.url('tiny.mp4'), scenario: simpleScenario({ start: 0, end: 1 }) },
+    });
     expect((await pollStatus(svc.baseUrl, token, ok.body.jobId, { timeoutMs: 60_000 })).final.status).toBe('completed');
     expect(tmpEntries(tmpfs)).toEqual([]);
   });

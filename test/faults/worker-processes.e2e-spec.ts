@@ -48,8 +48,6 @@ const FAST = {
   SEGMENT_SECONDS: '0',
 };
 
-
-
 describe('workers as separate processes: kill, stall, SIGTERM, soak', () => {
   let dir: string;
   let files: FileServer;
@@ -74,7 +72,11 @@ describe('workers as separate processes: kill, stall, SIGTERM, soak', () => {
   }
 
   const row = async (jobId: string) =>
-    (await ds.query(`SELECT status, worker_id, attempts, output_key, lease_until FROM "${res.db.schema}".render_jobs WHERE id = $1`, [jobId]))[0];
+    (
+      await ds.query(`SELECT status, worker_id, attempts, output_key, lease_until FROM "${res.db.schema}".render_jobs WHERE id = $1`, [
+        jobId,
+      ])
+    )[0];
   const pidOfWorkerId = (workerId: string | null) => Number(String(workerId ?? '').split(':')[1]);
 
   async function create(videoName: string, scenario: Record<string, unknown> = busyScenario(), callbackUrl?: string): Promise<string> {
@@ -153,9 +155,11 @@ describe('workers as separate processes: kill, stall, SIGTERM, soak', () => {
     workers.delete(a);
     // Its Chromium and ffmpeg do not outlive it.
     const tracked = before.filter((p) => isChromium(p) || isFfmpeg(p));
-    const orphans = await waitFor('chromium/ffmpeg of the killed worker to exit', () => (tracked.some((p) => alive(p.pid)) ? false : ([] as string[])), 10_000).catch(() =>
-      tracked.filter((p) => alive(p.pid)).map((p) => `${p.pid} ${p.cmd.slice(0, 100)}`),
-    );
+    const orphans = await waitFor(
+      'chromium/ffmpeg of the killed worker to exit',
+      () => (tracked.some((p) => alive(p.pid)) ? false : ([] as string[])),
+      10_000,
+    ).catch(() => tracked.filter((p) => alive(p.pid)).map((p) => `${p.pid} ${p.cmd.slice(0, 100)}`));
     expect(orphans).toEqual([]);
 
     const b = await spawnWorker('worker-b');
@@ -186,22 +190,31 @@ describe('workers as separate processes: kill, stall, SIGTERM, soak', () => {
     let resumed = false;
     try {
       // Lock (4 s) and lease (5 s) run out; the stalled check hands the job to the other worker.
-      await waitFor('another worker to take the job', async () => {
-        const r = await row(jobId);
-        return r.status === 'processing' && pidOfWorkerId(r.worker_id) !== frozen ? r : false;
-      }, 60_000, 200).catch(async (err) => {
+      await waitFor(
+        'another worker to take the job',
+        async () => {
+          const r = await row(jobId);
+          return r.status === 'processing' && pidOfWorkerId(r.worker_id) !== frozen ? r : false;
+        },
+        60_000,
+        200,
+      ).catch(async (err) => {
         const { Redis } = await import('ioredis');
         const redis = new Redis(res.env.REDIS_URL);
         const key = `${res.queuePrefix}:render`;
         const diag = {
-          job: await redis.hgetall(`${key}:render:${jobId}`).then((h) => ({ ...h, data: undefined, opts: undefined, stacktrace: h.stacktrace?.slice(0, 300) })),
+          job: await redis
+            .hgetall(`${key}:render:${jobId}`)
+            .then((h) => ({ ...h, data: undefined, opts: undefined, stacktrace: h.stacktrace?.slice(0, 300) })),
           lock: await redis.get(`${key}:render:${jobId}:lock`),
           active: await redis.lrange(`${key}:active`, 0, -1),
           wait: await redis.lrange(`${key}:wait`, 0, -1),
           stalled: await redis.smembers(`${key}:stalled`),
         };
         redis.disconnect();
-        throw new Error(`${err.message}: ${JSON.stringify(await row(jobId))}\n${JSON.stringify(diag)}\n${[...workers].map((w) => w.output().slice(-2000)).join('\n')}`);
+        throw new Error(
+          `${err.message}: ${JSON.stringify(await row(jobId))}\n${JSON.stringify(diag)}\n${[...workers].map((w) => w.output().slice(-2000)).join('\n')}`,
+        );
       });
       await sleep(1000);
     } finally {
@@ -242,7 +255,9 @@ describe('workers as separate processes: kill, stall, SIGTERM, soak', () => {
     const before = descendants(w.child.pid!).filter((p) => isChromium(p) || isFfmpeg(p));
     const t0 = Date.now();
     process.kill(w.child.pid!, 'SIGTERM');
-    const exited = new Promise<void>((resolve) => (w.child.exitCode !== null || w.child.signalCode !== null ? resolve() : w.child.once('exit', () => resolve())));
+    const exited = new Promise<void>((resolve) =>
+      w.child.exitCode !== null || w.child.signalCode !== null ? resolve() : w.child.once('exit', () => resolve()),
+    );
     let tookNew = false;
     const watch = setInterval(() => {
       void row(j2).then((r) => {

@@ -30,13 +30,20 @@ afterAll(() => {
 });
 
 // No web origin: the family is neither shipped, installed nor fetchable.
-const env = (extra: Record<string, string> = {}) => ({ FONT_ORIGINS: 'none', FONT_CACHE_DIR: join(dir, 'cache'), RENDER_TMP_DIR: dir, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  FONT_ORIGINS: 'none',
+  FONT_CACHE_DIR: join(dir, 'cache'),
+  RENDER_TMP_DIR: dir,
+  ...extra,
+});
 
 it('FONT_FALLBACK=refuse: exit 1 naming the family, no output', async () => {
   const out = join(dir, 'refused.mp4');
   const r = await runCli(['--video', video, '--scenario', scenario, '--out', out], env(), randomUUID());
   expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(/render failed \[RENDER_FONT_UNAVAILABLE\]: .*font family "Malgun Gothic" cannot be loaded \(not shipped, not installed, and FONT_ORIGINS is none\)/);
+  expect(r.stderr).toMatch(
+    /render failed \[RENDER_FONT_UNAVAILABLE\]: .*font family "Malgun Gothic" cannot be loaded \(not shipped, not installed, and FONT_ORIGINS is none\)/,
+  );
   expect(existsSync(out)).toBe(false);
 });
 

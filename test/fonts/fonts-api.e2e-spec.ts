@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FONT_FILES, startFontOriginServer, type FontOriginServer } from '../helpers/font-origin-server.js';
 import { makeTestVideo } from '../helpers/media.js';
-import { mintToken, pollStatus, simpleScenario, startFileServer, startReceiver, startService, type FileServer, type Service } from '../helpers/service-harness.js';
+import {
+  mintToken,
+  pollStatus,
+  simpleScenario,
+  startFileServer,
+  startReceiver,
+  startService,
+  type FileServer,
+  type Service,
+} from '../helpers/service-harness.js';
 
 jest.setTimeout(240_000);
 
@@ -46,12 +55,19 @@ describe('FONT_FALLBACK=refuse (default)', () => {
   beforeAll(async () => {
     svc = await startService({
       mode: 'standalone',
-      env: { FONT_ORIGINS: origin.url, ASSET_ORIGINS: origin.assetsUrl, FONT_CACHE_DIR: join(dir, 'cache-refuse'), QUOTA_DAILY: '100', QUOTA_CONCURRENT: '100' },
+      env: {
+        FONT_ORIGINS: origin.url,
+        ASSET_ORIGINS: origin.assetsUrl,
+        FONT_CACHE_DIR: join(dir, 'cache-refuse'),
+        QUOTA_DAILY: '100',
+        QUOTA_CONCURRENT: '100',
+      },
     });
     token = await mintToken('font-refuse');
   });
   afterAll(async () => svc?.close());
-  const create = (scenario: unknown) => svc.call('POST', '/api/render/create', { token, body: { videoUrl: files.url('clip.mp4'), scenario } });
+  const create = (scenario: unknown) =>
+    svc.call('POST', '/api/render/create', { token, body: { videoUrl: files.url('clip.mp4'), scenario } });
 
   it('a family nobody has → 400 RENDER_FONT_UNAVAILABLE naming it', async () => {
     const r = await create(fontScenario("'나눔스퀘어 네오', 'Malgun Gothic', sans-serif"));
@@ -66,7 +82,9 @@ describe('FONT_FALLBACK=refuse (default)', () => {
     const pre = (scenario: unknown) => svc.call('POST', '/api/scenario/preflight', { token, body: { scenario } });
     const arial = await pre(fontScenario('Arial, sans-serif', 'Hello 😀'));
     expect([arial.status, arial.body.ok, arial.body.issues]).toEqual([200, true, []]);
-    expect(arial.body.fonts).toEqual([{ family: 'Arial', source: 'bundled', face: 'Arimo', note: 'metric-compatible with Arial (same advance widths)', required: true }]);
+    expect(arial.body.fonts).toEqual([
+      { family: 'Arial', source: 'bundled', face: 'Arimo', note: 'metric-compatible with Arial (same advance widths)', required: true },
+    ]);
     const missing = await pre(fontScenario("'NanumSquare Neo', Arial", 'x \u{F0001}'));
     expect(missing.body.ok).toBe(false);
     expect(missing.body.fonts).toEqual([
@@ -90,7 +108,13 @@ describe('FONT_FALLBACK=refuse (default)', () => {
     expect(font.body.detail.code).toBe('RENDER_VALIDATION_FAILED');
     expect(font.body.detail.details[0].field).toBe('scenario.define.f.url');
     const img = fontScenario('Arial');
-    img.cues[0].root.children.push({ id: 'logo', eType: 'image', src: 'file:///etc/passwd', displayTime: [0.2, 1.8], layout: { position: [0.1, 0.1], size: [0.1, 0.1] } });
+    img.cues[0].root.children.push({
+      id: 'logo',
+      eType: 'image',
+      src: 'file:///etc/passwd',
+      displayTime: [0.2, 1.8],
+      layout: { position: [0.1, 0.1], size: [0.1, 0.1] },
+    });
     const r = await create(img);
     expect(r.status).toBe(400);
     expect(r.body.detail.details[0].field).toBe('scenario.cues[0].root.children[1].src');
@@ -119,7 +143,13 @@ describe('FONT_FALLBACK=warn', () => {
   beforeAll(async () => {
     svc = await startService({
       mode: 'standalone',
-      env: { FONT_FALLBACK: 'warn', FONT_ORIGINS: origin.url, FONT_CACHE_DIR: join(dir, 'cache-warn'), QUOTA_DAILY: '100', QUOTA_CONCURRENT: '100' },
+      env: {
+        FONT_FALLBACK: 'warn',
+        FONT_ORIGINS: origin.url,
+        FONT_CACHE_DIR: join(dir, 'cache-warn'),
+        QUOTA_DAILY: '100',
+        QUOTA_CONCURRENT: '100',
+      },
     });
     token = await mintToken('font-warn');
   });
@@ -129,7 +159,10 @@ describe('FONT_FALLBACK=warn', () => {
     const receiver = await startReceiver();
     try {
       const scenario = fontScenario("'NanumSquare Neo', sans-serif", 'Hello \u{F0001}');
-      const r = await svc.call('POST', '/api/render/create', { token, body: { videoUrl: files.url('clip.mp4'), scenario, callbackUrl: receiver.url } });
+      const r = await svc.call('POST', '/api/render/create', {
+        token,
+        body: { videoUrl: files.url('clip.mp4'), scenario, callbackUrl: receiver.url },
+      });
       expect(r.status).toBe(201);
       expect(r.body.warnings).toEqual([
         expect.stringMatching(/^font family "NanumSquare Neo" cannot be loaded \(.*\); the fallback face is drawn instead$/),
@@ -151,7 +184,8 @@ describe('FONT_FALLBACK=warn', () => {
       const history = await svc.call('GET', '/api/render/history?limit=5', { token });
       expect(history.body.find((h: { jobId: string }) => h.jobId === jobId).warnings).toEqual(r.body.warnings);
 
-      for (let i = 0; i < 100 && !receiver.received.some((q) => JSON.parse(q.body).status === 'completed'); i++) await new Promise((res) => setTimeout(res, 100));
+      for (let i = 0; i < 100 && !receiver.received.some((q) => JSON.parse(q.body).status === 'completed'); i++)
+        await new Promise((res) => setTimeout(res, 100));
       const done = receiver.received.map((q) => JSON.parse(q.body)).find((b) => b.status === 'completed');
       expect(done.warnings).toEqual(r.body.warnings);
     } finally {

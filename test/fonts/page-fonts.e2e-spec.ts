@@ -31,7 +31,11 @@ const oneCue = (text: string, fontFamily: string, fontSize = '48px') => ({
       id: 'c',
       track: 't',
       domLifetime: [0, 5],
-      root: { id: 'g', eType: 'group', children: [{ id: 'n', eType: 'text', text, displayTime: [0, 5], layout: { position: [0.5, 0.5], anchor: 'cc' } }] },
+      root: {
+        id: 'g',
+        eType: 'group',
+        children: [{ id: 'n', eType: 'text', text, displayTime: [0, 5], layout: { position: [0.5, 0.5], anchor: 'cc' } }],
+      },
     },
   ],
 });
@@ -113,14 +117,18 @@ describe('fonts in the caption page', () => {
     const s = oneCue('Hello World', 'Arial, sans-serif');
     const fonts = await fontsFor(s);
     const width = await withPage(s, fonts, async (page) => {
-      const faces = await page.page.evaluate(() => [...document.fonts].filter((f) => f.family.replace(/"/g, '') === 'Arial' && f.status === 'loaded').length);
+      const faces = await page.page.evaluate(
+        () => [...document.fonts].filter((f) => f.family.replace(/"/g, '') === 'Arial' && f.status === 'loaded').length,
+      );
       expect(faces).toBeGreaterThan(0);
       return measure(page, '100px Arial', 'Hello World');
     });
     expect(Math.abs(width - ARIAL_HELLO_WORLD_AT_100PX)).toBeLessThan(0.6);
     // Without our faces the machine's fallback for "Arial" has other widths (lines would break elsewhere).
     const fallbackWidth = await withPage(s, [], (page) => measure(page, '100px Arial', 'Hello World'));
-    console.log(`"Hello World" in 100px Arial: ${width.toFixed(2)} px with Arimo (Arial: ${ARIAL_HELLO_WORLD_AT_100PX.toFixed(2)} px), ${fallbackWidth.toFixed(2)} px with the machine's fallback`);
+    console.log(
+      `"Hello World" in 100px Arial: ${width.toFixed(2)} px with Arimo (Arial: ${ARIAL_HELLO_WORLD_AT_100PX.toFixed(2)} px), ${fallbackWidth.toFixed(2)} px with the machine's fallback`,
+    );
     expect(Math.abs(fallbackWidth - ARIAL_HELLO_WORLD_AT_100PX)).toBeGreaterThan(5);
   });
 
@@ -132,7 +140,10 @@ describe('fonts in the caption page', () => {
       expect(plan.families[0]).toMatchObject({ family, source: 'bundled' });
       expect(plan.fonts.length).toBeGreaterThan(0);
       await withPage(s, plan.fonts, async (page) => {
-        const loaded = await page.page.evaluate((f) => [...document.fonts].filter((x) => x.family.replace(/"/g, '') === f && x.status === 'loaded').length, family);
+        const loaded = await page.page.evaluate(
+          (f) => [...document.fonts].filter((x) => x.family.replace(/"/g, '') === f && x.status === 'loaded').length,
+          family,
+        );
         expect(loaded).toBe(plan.fonts.length);
         // Latin: every family; Hangul: those that have it (others fall back to the system's CJK face).
         expect(await page.page.evaluate((f) => document.fonts.check(`48px "${f}"`, 'Hello'), family)).toBe(true);
@@ -146,7 +157,9 @@ describe('fonts in the caption page', () => {
     expect(fonts.some((f) => f.family === 'Arial' && /1F600/.test(f.unicodeRange ?? ''))).toBe(true);
     const shot = (f: readonly PageFont[]) =>
       withPage(s, f, async (page) => {
-        const ours = await page.page.evaluate(() => [...document.fonts].some((x) => x.family.replace(/"/g, '') === 'Arial' && x.status === 'loaded' && /1F600/i.test(x.unicodeRange)));
+        const ours = await page.page.evaluate(() =>
+          [...document.fonts].some((x) => x.family.replace(/"/g, '') === 'Arial' && x.status === 'loaded' && /1F600/i.test(x.unicodeRange)),
+        );
         expect(ours).toBe(true);
         await page.seek(1);
         const png = await page.capture();

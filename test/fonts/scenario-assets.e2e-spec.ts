@@ -30,7 +30,12 @@ let origin: FontOriginServer;
 const contexts: INestApplicationContext[] = [];
 
 async function engineWith(env: Record<string, string>): Promise<RenderEngine> {
-  const ctx = await createEngineContext({ ALLOW_PRIVATE_NETWORKS: 'true', FONT_ORIGINS: 'none', FONT_CACHE_DIR: join(dir, 'cache'), ...env });
+  const ctx = await createEngineContext({
+    ALLOW_PRIVATE_NETWORKS: 'true',
+    FONT_ORIGINS: 'none',
+    FONT_CACHE_DIR: join(dir, 'cache'),
+    ...env,
+  });
   contexts.push(ctx);
   return ctx.get(RenderEngine);
 }
@@ -41,7 +46,9 @@ beforeAll(async () => {
   video = await makeColorVideo({ path: join(dir, 'black.mp4'), seconds: 3, width: W, height: H, fps: FPS, color: 'black' });
   const logo = join(dir, 'logo.png');
   writeFileSync(logo, makeCaptionPng(64, 64, { x: 0, y: 0, w: 64, h: 64, color: [230, 20, 20, 255] }));
-  origin = await startFontOriginServer({ assets: { 'images/logo.png': logo, 'fonts/NotoSansKR-Regular.woff2': FONT_FILES.notoSansKrKorean } });
+  origin = await startFontOriginServer({
+    assets: { 'images/logo.png': logo, 'fonts/NotoSansKR-Regular.woff2': FONT_FILES.notoSansKrKorean },
+  });
 });
 afterAll(async () => {
   for (const c of contexts) await c.close();
@@ -53,9 +60,16 @@ it('with ASSET_ORIGINS: the logo and the font file come from the asset origin an
   const engine = await engineWith({ FONT_FALLBACK: 'refuse', ASSET_ORIGINS: origin.assetsUrl });
   const before = origin.requests.length;
   const out = join(dir, 'with-assets.mp4');
-  const summary = await engine.render({ videoPath: video, scenario: readFixture('v2/with_assets_v20.json'), outputPath: out, options: { fps: FPS } });
+  const summary = await engine.render({
+    videoPath: video,
+    scenario: readFixture('v2/with_assets_v20.json'),
+    outputPath: out,
+    options: { fps: FPS },
+  });
   expect(summary.warnings).toEqual([]);
-  expect(origin.requests.slice(before)).toEqual(expect.arrayContaining(['/assets/images/logo.png', '/assets/fonts/NotoSansKR-Regular.woff2']));
+  expect(origin.requests.slice(before)).toEqual(
+    expect.arrayContaining(['/assets/images/logo.png', '/assets/fonts/NotoSansKR-Regular.woff2']),
+  );
 
   // What the page receives: the logo inline, the custom font as a face under its define key.
   const plugged = await engine.preparePlugins(readFixture('v2/with_assets_v20.json'));
@@ -81,14 +95,26 @@ it('with ASSET_ORIGINS: the logo and the font file come from the asset origin an
 
 it('without ASSET_ORIGINS: refused (RENDER_FONT_UNAVAILABLE naming custom_font); with warn, rendered without the logo and reported', async () => {
   const refusing = await engineWith({ FONT_FALLBACK: 'refuse' });
-  const err = await refusing.render({ videoPath: video, scenario: readFixture('v2/with_assets_v20.json'), outputPath: join(dir, 'refused.mp4'), options: { fps: FPS } }).catch((e: unknown) => e);
+  const err = await refusing
+    .render({
+      videoPath: video,
+      scenario: readFixture('v2/with_assets_v20.json'),
+      outputPath: join(dir, 'refused.mp4'),
+      options: { fps: FPS },
+    })
+    .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(RenderError);
   expect((err as RenderError).code).toBe('RENDER_FONT_UNAVAILABLE');
   expect((err as RenderError).message).toContain('"custom_font"');
 
   const warning = await engineWith({ FONT_FALLBACK: 'warn' });
   const out = join(dir, 'warned.mp4');
-  const summary = await warning.render({ videoPath: video, scenario: readFixture('v2/with_assets_v20.json'), outputPath: out, options: { fps: FPS } });
+  const summary = await warning.render({
+    videoPath: video,
+    scenario: readFixture('v2/with_assets_v20.json'),
+    outputPath: out,
+    options: { fps: FPS },
+  });
   expect(summary.warnings).toEqual([
     expect.stringMatching(/^font family "custom_font" cannot be loaded/),
     expect.stringMatching(/^image "images\/logo\.png" \(scenario\.cues\[0\]\.root\.src\) cannot be loaded .*no ASSET_ORIGINS/),

@@ -56,10 +56,22 @@ export async function makeColorVideo(o: {
   audio?: boolean;
 }): Promise<string> {
   await exec('ffmpeg', [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-f', 'lavfi', '-i', `color=c=${o.color ?? 'black'}:size=${o.width}x${o.height}:rate=${o.fps}:duration=${o.seconds}`,
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=${o.color ?? 'black'}:size=${o.width}x${o.height}:rate=${o.fps}:duration=${o.seconds}`,
     ...(o.audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${o.seconds}`] : []),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
     ...(o.audio ? ['-c:a', 'aac', '-b:a', '96k'] : []),
     o.path,
   ]);
@@ -151,12 +163,16 @@ function readStat(pid: number): ProcInfo | undefined {
 }
 
 function allPids(): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
 }
 
 /** Live (non-zombie) processes whose parent chain includes `root` (root itself excluded). */
 export function descendantsOf(root: number): ProcInfo[] {
-  const infos = allPids().map(readStat).filter((p): p is ProcInfo => !!p);
+  const infos = allPids()
+    .map(readStat)
+    .filter((p): p is ProcInfo => !!p);
   const byParent = new Map<number, ProcInfo[]>();
   for (const p of infos) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
   const out: ProcInfo[] = [];
@@ -319,7 +335,10 @@ export async function runCli(args: string[], env: Record<string, string>, tag: s
 export async function waitForOutput(run: CliRun, pred: (out: string) => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
-  void run.done.then(() => (exited = true), () => (exited = true));
+  void run.done.then(
+    () => (exited = true),
+    () => (exited = true),
+  );
   while (Date.now() < deadline && !exited) {
     if (pred(run.output())) return true;
     await new Promise((r) => setTimeout(r, 50));
@@ -334,7 +353,23 @@ export async function waitForOutput(run: CliRun, pred: (out: string) => boolean,
 export async function extractAllFramesRgba(path: string, w: number, h: number): Promise<Buffer[]> {
   const { stdout } = await exec(
     'ffmpeg',
-    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', path, '-vf', `scale=${w}:${h}`, '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgba', 'pipe:1'],
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-i',
+      path,
+      '-vf',
+      `scale=${w}:${h}`,
+      '-vsync',
+      'passthrough',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgba',
+      'pipe:1',
+    ],
     { encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 },
   );
   const buf = stdout as unknown as Buffer;

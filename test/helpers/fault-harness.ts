@@ -18,7 +18,17 @@ import { configureHttpApp } from '../../src/app/http-app.js';
 import { rootModuleFor } from '../../src/app/root-modules.js';
 import { loadAppConfig, type AppConfig, type RenderMode } from '../../src/config/app-config.js';
 import { ensureCaptionPageBundle } from './engine.js';
-import { closeServer, createResources, freePort, listen, request, sleep, type ApiResponse, type Env, type ServiceResources } from './service-harness.js';
+import {
+  closeServer,
+  createResources,
+  freePort,
+  listen,
+  request,
+  sleep,
+  type ApiResponse,
+  type Env,
+  type ServiceResources,
+} from './service-harness.js';
 
 const exec = promisify(execFile);
 
@@ -27,7 +37,11 @@ export interface FaultService {
   config: AppConfig;
   res: ServiceResources;
   baseUrl: string;
-  call(method: string, path: string, o?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  call(
+    method: string,
+    path: string,
+    o?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -95,7 +109,8 @@ export interface CountingServer {
 
 /** An HTTP server on loopback that counts connections and requests (incl. upgrades). */
 export async function startCountingServer(
-  handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, r) => void r.writeHead(200, { 'content-type': 'text/plain' }).end('sentinel'),
+  handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, r) =>
+    void r.writeHead(200, { 'content-type': 'text/plain' }).end('sentinel'),
 ): Promise<CountingServer> {
   const requests: string[] = [];
   const sockets = new Set<Socket>();
@@ -127,7 +142,11 @@ export async function startCountingServer(
  * Serves `filePath` slowly: the headers at once, then `chunks` pieces spread over `totalMs`.
  * `aborted()` tells whether a client went away before the end.
  */
-export async function startSlowFileServer(filePath: string, totalMs: number, chunks = 20): Promise<CountingServer & { aborted(): number; completed(): number }> {
+export async function startSlowFileServer(
+  filePath: string,
+  totalMs: number,
+  chunks = 20,
+): Promise<CountingServer & { aborted(): number; completed(): number }> {
   let aborted = 0;
   let completed = 0;
   const srv = await startCountingServer((req, res) => {
@@ -139,20 +158,23 @@ export async function startSlowFileServer(filePath: string, totalMs: number, chu
     req.socket.on('close', () => {
       if (!done) aborted++;
     });
-    const timer = setInterval(() => {
-      if (res.destroyed) {
-        clearInterval(timer);
-        return;
-      }
-      const part = data.subarray(i * step, (i + 1) * step);
-      i++;
-      if (i >= chunks || part.length === 0) {
-        clearInterval(timer);
-        done = true;
-        completed++;
-        res.end(part);
-      } else res.write(part);
-    }, Math.max(1, Math.floor(totalMs / chunks)));
+    const timer = setInterval(
+      () => {
+        if (res.destroyed) {
+          clearInterval(timer);
+          return;
+        }
+        const part = data.subarray(i * step, (i + 1) * step);
+        i++;
+        if (i >= chunks || part.length === 0) {
+          clearInterval(timer);
+          done = true;
+          completed++;
+          res.end(part);
+        } else res.write(part);
+      },
+      Math.max(1, Math.floor(totalMs / chunks)),
+    );
   });
   return { ...srv, aborted: () => aborted, completed: () => completed };
 }
@@ -177,9 +199,13 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'ecg-redis-'));
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--dbfilename', 'dump.rdb'], {
-      stdio: 'ignore',
-    });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--dbfilename', 'dump.rdb'],
+      {
+        stdio: 'ignore',
+      },
+    );
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
@@ -268,10 +294,11 @@ export function descendants(root: number): ProcInfo[] {
   const table = processTable();
   const out: ProcInfo[] = [];
   const walk = (p: number) => {
-    for (const x of table) if (x.ppid === p) {
-      out.push(x);
-      walk(x.pid);
-    }
+    for (const x of table)
+      if (x.ppid === p) {
+        out.push(x);
+        walk(x.pid);
+      }
   };
   walk(root);
   return out;
@@ -288,7 +315,12 @@ export const isFfmpeg = (p: ProcInfo) => /ffmpeg$|ffprobe$/.test(p.cmd.split(' '
 // ---------------------------------------------------------------------------------------------
 // Misc
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -312,13 +344,29 @@ export function fileSize(p: string): number {
 }
 
 /** A tiny source: `seconds` of testsrc at w×h, `fps`, no audio unless asked (x264 ultrafast). */
-export async function makeTinyVideo(path: string, o: { seconds?: number; w?: number; h?: number; fps?: number; audio?: boolean } = {}): Promise<string> {
+export async function makeTinyVideo(
+  path: string,
+  o: { seconds?: number; w?: number; h?: number; fps?: number; audio?: boolean } = {},
+): Promise<string> {
   const s = o.seconds ?? 1;
   const args = [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-f', 'lavfi', '-i', `testsrc2=size=${o.w ?? 64}x${o.h ?? 64}:rate=${o.fps ?? 10}:duration=${s}`,
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${o.w ?? 64}x${o.h ?? 64}:rate=${o.fps ?? 10}:duration=${s}`,
     ...(o.audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${s}`, '-c:a', 'aac', '-b:a', '32k'] : []),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', path,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    path,
   ];
   await exec('ffmpeg', args);
   return path;
@@ -403,7 +451,13 @@ export function busyScenario(seconds = 60): Record<string, unknown> {
       id: `g${i}`,
       eType: 'group',
       children: [
-        { id: `t${i}`, eType: 'text', text: `caption ${i}`, layout: { position: { x: 0.5, y: 0.86 }, anchor: 'bc' }, displayTime: [i * 0.25, i * 0.25 + 0.2] },
+        {
+          id: `t${i}`,
+          eType: 'text',
+          text: `caption ${i}`,
+          layout: { position: { x: 0.5, y: 0.86 }, anchor: 'bc' },
+          displayTime: [i * 0.25, i * 0.25 + 0.2],
+        },
       ],
     },
   });
@@ -411,7 +465,14 @@ export function busyScenario(seconds = 60): Record<string, unknown> {
     version: '2.0',
     timebase: { unit: 'seconds' },
     stage: { baseAspect: '16:9' },
-    tracks: [{ id: 'subtitle', type: 'subtitle', layer: 1, defaultStyle: { fontFamily: "'Noto Sans CJK KR', sans-serif", fontWeight: 'bold', color: '#ffffff' } }],
+    tracks: [
+      {
+        id: 'subtitle',
+        type: 'subtitle',
+        layer: 1,
+        defaultStyle: { fontFamily: "'Noto Sans CJK KR', sans-serif", fontWeight: 'bold', color: '#ffffff' },
+      },
+    ],
     cues: Array.from({ length: seconds * 4 }, (_, i) => cue(i)),
   };
 }

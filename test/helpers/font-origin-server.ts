@@ -50,10 +50,12 @@ export async function startFontOriginServer(o: {
         res.writeHead(400, { 'content-type': 'text/html' }).end('<p>400. That’s an error.</p>');
         return;
       }
-      res.writeHead(200, { 'content-type': 'text/css; charset=utf-8' }).end(
-        `/* latin */\n@font-face {\n  font-family: '${family}';\n  font-style: normal;\n  font-weight: 400;\n  font-display: swap;\n` +
-          `  src: url(${origin}/files/${basename(file)}) format('woff2');\n  unicode-range: U+0000-00FF, U+0131, U+2000-206F;\n}\n`,
-      );
+      res
+        .writeHead(200, { 'content-type': 'text/css; charset=utf-8' })
+        .end(
+          `/* latin */\n@font-face {\n  font-family: '${family}';\n  font-style: normal;\n  font-weight: 400;\n  font-display: swap;\n` +
+            `  src: url(${origin}/files/${basename(file)}) format('woff2');\n  unicode-range: U+0000-00FF, U+0131, U+2000-206F;\n}\n`,
+        );
       return;
     }
     const served = url.pathname.startsWith('/files/')

@@ -23,10 +23,22 @@ export interface TestVideoOptions {
 /** testsrc2 video (+ 440 Hz sine when `audio`), libx264 ultrafast yuv420p, AAC, container from the extension. */
 export async function makeTestVideo(o: TestVideoOptions): Promise<string> {
   const args = [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-f', 'lavfi', '-i', `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}:duration=${o.seconds}`,
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${o.width}x${o.height}:rate=${o.fps}:duration=${o.seconds}`,
     ...(o.audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${o.seconds}`] : []),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
     ...(o.audio ? ['-c:a', 'aac', '-b:a', '96k'] : []),
     ...(o.extraArgs ?? []),
     o.path,
@@ -38,8 +50,16 @@ export async function makeTestVideo(o: TestVideoOptions): Promise<string> {
 /** Decoded video frames of the first video stream (ffprobe -count_frames). */
 export async function countFrames(path: string): Promise<number> {
   const { stdout } = await exec('ffprobe', [
-    '-v', 'error', '-count_frames', '-select_streams', 'v:0',
-    '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path,
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=nb_read_frames',
+    '-of',
+    'csv=p=0',
+    path,
   ]);
   return Number(stdout.trim());
 }
@@ -52,9 +72,7 @@ export async function probeDuration(path: string): Promise<number> {
 
 /** Per-stream info: codec type, codec name, duration (seconds, NaN when unknown). */
 export async function probeStreams(path: string): Promise<Array<{ type: string; codec: string; duration: number }>> {
-  const { stdout } = await exec('ffprobe', [
-    '-v', 'error', '-show_entries', 'stream=codec_type,codec_name,duration', '-of', 'json', path,
-  ]);
+  const { stdout } = await exec('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,duration', '-of', 'json', path]);
   const json = JSON.parse(stdout) as { streams: Array<{ codec_type: string; codec_name: string; duration?: string }> };
   return json.streams.map((s) => ({ type: s.codec_type, codec: s.codec_name, duration: Number(s.duration) }));
 }
@@ -64,9 +82,21 @@ export async function extractFrameRgba(path: string, index: number, w: number, h
   const { stdout } = await exec(
     'ffmpeg',
     [
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-i', path,
-      '-vf', `select=eq(n\\,${index}),scale=${w}:${h}`, '-frames:v', '1',
-      '-f', 'rawvideo', '-pix_fmt', 'rgba', 'pipe:1',
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-i',
+      path,
+      '-vf',
+      `select=eq(n\\,${index}),scale=${w}:${h}`,
+      '-frames:v',
+      '1',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgba',
+      'pipe:1',
     ],
     { encoding: 'buffer', maxBuffer: MAX_BUFFER },
   );

@@ -41,7 +41,6 @@ export interface PluginOriginServer {
   close(): Promise<void>;
 }
 
-
 /** The type the origin serves a file with: the plugin catalog's own table (src/plugins/plugin-files.ts). */
 export const contentTypeOf = contentTypeByExtension;
 

@@ -38,10 +38,7 @@ export type Env = Record<string, string>;
 // ---------------------------------------------------------------------------------------------
 // Tokens
 
-export async function mintToken(
-  sub: string,
-  opts: { secret?: string; expiresInSec?: number; issuedAtSec?: number } = {},
-): Promise<string> {
+export async function mintToken(sub: string, opts: { secret?: string; expiresInSec?: number; issuedAtSec?: number } = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const jwt = new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -269,7 +266,11 @@ export interface Service {
   res: ServiceResources;
   baseUrl: string;
   /** JSON request to the API with an optional bearer token. */
-  call(method: string, path: string, o?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  call(
+    method: string,
+    path: string,
+    o?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -371,7 +372,8 @@ export async function pollStatus(
     if (r.status !== 200) throw new Error(`status ${jobId}: HTTP ${r.status} ${r.text}`);
     seen.push(r.body);
     if (until(r.body)) return { final: r.body, seen };
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${r.body.status} (${r.body.progress}%) after ${o.timeoutMs ?? 90_000} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${jobId} still ${r.body.status} (${r.body.progress}%) after ${o.timeoutMs ?? 90_000} ms`);
     await sleep(o.intervalMs ?? 250);
   }
 }

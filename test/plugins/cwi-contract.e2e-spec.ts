@@ -40,7 +40,8 @@ async function run(chain: Spec[], ps: number[], o: { text?: string; cleanupOrder
       const mods = (window as unknown as { __cwi: { cwiPlugins: Record<string, Mod> } }).__cwi.cwiPlugins;
       const node = document.createElement('div');
       node.className = 'mtx-text';
-      node.innerHTML = '<div class="mtx-base-wrapper" style="position: relative; display: inline-block;"><div class="mtx-effects-root" data-mtx-effects-root="" style="position: relative; width: 100%; height: 100%;"></div></div>';
+      node.innerHTML =
+        '<div class="mtx-base-wrapper" style="position: relative; display: inline-block;"><div class="mtx-effects-root" data-mtx-effects-root="" style="position: relative; width: 100%; height: 100%;"></div></div>';
       const root = node.querySelector<HTMLElement>('.mtx-effects-root')!;
       root.textContent = text;
       document.body.replaceChildren(node);
@@ -78,7 +79,11 @@ beforeAll(async () => {
     write: false,
   });
   await stop(); // esbuild's service process would keep the worker alive
-  browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   page = await browser.newPage();
   await page.setContent('<!doctype html><html><body></body></html>');
   await page.addScriptTag({ content: out.outputFiles[0].text });
@@ -116,9 +121,22 @@ describe('bundled cwi modules', () => {
   );
 
   const chains: Array<[string, Spec[]]> = [
-    ...REFS.map((ref): [string, Spec[]] => [ref, [{ ref, params: { speaker: 'A', palette: { A: '#e62e2e' }, t0: 0.2, t1: 0.7, kind: 'loud' } }]]),
-    ['cwi-color + cwi-loud + cwi-bouncing', [{ ref: 'cwi-color@2.0.0', params: { speaker: 'A', palette: { A: '#e62e2e' } } }, { ref: 'cwi-loud@2.0.0' }, { ref: 'cwi-bouncing@2.0.0' }]],
-    ['cwi-bouncing + cwi-whisper + cwi-color', [{ ref: 'cwi-bouncing@2.0.0' }, { ref: 'cwi-whisper@2.0.0' }, { ref: 'cwi-color@2.0.0', params: { bulk: true } }]],
+    ...REFS.map((ref): [string, Spec[]] => [
+      ref,
+      [{ ref, params: { speaker: 'A', palette: { A: '#e62e2e' }, t0: 0.2, t1: 0.7, kind: 'loud' } }],
+    ]),
+    [
+      'cwi-color + cwi-loud + cwi-bouncing',
+      [
+        { ref: 'cwi-color@2.0.0', params: { speaker: 'A', palette: { A: '#e62e2e' } } },
+        { ref: 'cwi-loud@2.0.0' },
+        { ref: 'cwi-bouncing@2.0.0' },
+      ],
+    ],
+    [
+      'cwi-bouncing + cwi-whisper + cwi-color',
+      [{ ref: 'cwi-bouncing@2.0.0' }, { ref: 'cwi-whisper@2.0.0' }, { ref: 'cwi-color@2.0.0', params: { bulk: true } }],
+    ],
     ['cwi-color@1.0.0 + cwi-color@2.0.0', [{ ref: 'cwi-color@1.0.0' }, { ref: 'cwi-color@2.0.0' }]],
   ];
 

@@ -90,7 +90,11 @@ describe('one cwi plugin at a time, bundled vs the editor (the plugin-parity sce
 async function compareWithEditor(label: string, scenario: Record<string, unknown>, frames: number[]): Promise<DiffSummary> {
   const assets = await loadCaptionPageAssets();
   const ours = await CaptionPage.open(await browser.newPage({ type: 'window' }), assets, { width: W, height: H });
-  const editor = await EditorReferencePage.open(await browser.newPage({ type: 'window' }), { width: W, height: H, source: editorPluginSource() });
+  const editor = await EditorReferencePage.open(await browser.newPage({ type: 'window' }), {
+    width: W,
+    height: H,
+    source: editorPluginSource(),
+  });
   try {
     const res = await ours.load(prepareScenario(scenario).scenario);
     expect(res.warnings).toEqual([]);
@@ -100,7 +104,10 @@ async function compareWithEditor(label: string, scenario: Record<string, unknown
       await ours.seek(i / FPS);
       const a = decodePng(await ours.capture());
       const b = decodePng(await editor.frameAt(i, { pace: false }));
-      const d = captionAreaDifference({ width: a.width, height: a.height, data: a.rgba }, { width: b.width, height: b.height, data: b.rgba });
+      const d = captionAreaDifference(
+        { width: a.width, height: a.height, data: a.rgba },
+        { width: b.width, height: b.height, data: b.rgba },
+      );
       if (d.areaPixels > 0) shares.push(d.share); // frames where neither draws say nothing
       if (process.env.CWI_PARITY_VERBOSE) console.log(`${label} frame ${i} ${(d.share * 100).toFixed(1)} %`);
     }
@@ -115,13 +122,34 @@ async function compareWithEditor(label: string, scenario: Record<string, unknown
 
 describe('cwi plugins stacked on words, as the editor stacks them', () => {
   const palette = { SPEAKER_00: '#e62e2e', SPEAKER_01: '#2e8ae6' };
-  const color = (speaker: string): WordPlugin => ({ name: 'cwi-color', params: { speaker, palette, color: '', bulk: false }, timeOffset: [0, -0.06] });
-  const loud: WordPlugin = { name: 'cwi-loud', params: { speaker: '', palette: {}, color: '', pulse: { scale: 2.15, lift: 12 }, tremble: { ampPx: 1.5, freq: 12 } }, timeOffset: [-0.3, 0.3] };
-  const whisper: WordPlugin = { name: 'cwi-whisper', params: { speaker: '', palette: {}, color: '', shrink: { scale: 0.6, drop: 6 }, flutter: { amp: 0.02, freq: 8 } }, timeOffset: [-0.3, 0.3] };
-  const bouncing: WordPlugin = { name: 'cwi-bouncing', params: { speaker: '', palette: {}, color: '', waveHeight: 12 }, timeOffset: [-0.3, 0.3] };
+  const color = (speaker: string): WordPlugin => ({
+    name: 'cwi-color',
+    params: { speaker, palette, color: '', bulk: false },
+    timeOffset: [0, -0.06],
+  });
+  const loud: WordPlugin = {
+    name: 'cwi-loud',
+    params: { speaker: '', palette: {}, color: '', pulse: { scale: 2.15, lift: 12 }, tremble: { ampPx: 1.5, freq: 12 } },
+    timeOffset: [-0.3, 0.3],
+  };
+  const whisper: WordPlugin = {
+    name: 'cwi-whisper',
+    params: { speaker: '', palette: {}, color: '', shrink: { scale: 0.6, drop: 6 }, flutter: { amp: 0.02, freq: 8 } },
+    timeOffset: [-0.3, 0.3],
+  };
+  const bouncing: WordPlugin = {
+    name: 'cwi-bouncing',
+    params: { speaker: '', palette: {}, color: '', waveHeight: 12 },
+    timeOffset: [-0.3, 0.3],
+  };
 
   it('colour + loud / whisper + bouncing / loud + bouncing / colour only', async () => {
-    const scenario = cwiScenario([[color('SPEAKER_00'), loud], [color('SPEAKER_01'), whisper, bouncing], [color('SPEAKER_00'), loud, bouncing], [color('SPEAKER_01')]]);
+    const scenario = cwiScenario([
+      [color('SPEAKER_00'), loud],
+      [color('SPEAKER_01'), whisper, bouncing],
+      [color('SPEAKER_00'), loud, bouncing],
+      [color('SPEAKER_01')],
+    ]);
     const s = await compareWithEditor('stacked', scenario, every(2, 0.1, 3.5));
     expect(meetsPluginGoal(s)).toBe(true);
   });
@@ -144,7 +172,9 @@ describe('cwi plugins stacked on words, as the editor stacks them', () => {
   });
 
   it("the editor's own cwi preview (mig-friends, cwi + line break), first 12 s", async () => {
-    const full = JSON.parse(readFileSync(join(EDITOR_SCENARIOS_DIR, 'editor-generated/mig-friends_result.cwi-linebreak.preview-v20.json'), 'utf8'));
+    const full = JSON.parse(
+      readFileSync(join(EDITOR_SCENARIOS_DIR, 'editor-generated/mig-friends_result.cwi-linebreak.preview-v20.json'), 'utf8'),
+    );
     const s = await compareWithEditor('mig-friends cwi-linebreak 0–12 s', sliceScenario(full, 12), every(6, 0, 12));
     expect(meetsPluginGoal(s)).toBe(true);
   });

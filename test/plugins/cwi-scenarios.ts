@@ -39,7 +39,15 @@ export function cwiScenario(plugins: WordPlugin[][]): Record<string, unknown> {
             anchor: 'bc',
             position: { x: 0.5, y: 0.85 },
             safeAreaClamp: true,
-            childrenLayout: { mode: 'flow', direction: 'horizontal', wrap: true, maxWidth: '90%', gap: 0.005, align: 'center', justify: 'center' },
+            childrenLayout: {
+              mode: 'flow',
+              direction: 'horizontal',
+              wrap: true,
+              maxWidth: '90%',
+              gap: 0.005,
+              align: 'center',
+              justify: 'center',
+            },
           },
           children: plugins.map((chain, i) => ({
             id: `word-${i}`,

@@ -32,7 +32,11 @@ beforeAll(async () => {
     `import { editorBasicPlugins } from ${JSON.stringify(join(ROOT, 'libs/caption-page/src/browser/plugins/editor-basic.ts'))};\n(window as any).__plugins = editorBasicPlugins;\n`,
   );
   await build({ entryPoints: [entry], bundle: true, outfile: join(dir, 'plugins.js'), format: 'iife', logLevel: 'error' });
-  browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   page = await browser.newPage();
   await page.setContent('<html><body></body></html>');
   await page.addScriptTag({ content: readFileSync(join(ROOT, 'node_modules/gsap/dist/gsap.min.js'), 'utf8') });
@@ -64,8 +68,14 @@ function run(ref: string, params: Record<string, unknown>): Promise<Run> {
             return;
           }
           const e = n as HTMLElement;
-          const attrs = Array.from(e.attributes).filter((a) => a.name !== 'style').map((a) => `${a.name}=${a.value}`).sort();
-          const decls = Array.from({ length: e.style.length }, (_, i) => `${e.style.item(i)}:${e.style.getPropertyValue(e.style.item(i))}`).sort();
+          const attrs = Array.from(e.attributes)
+            .filter((a) => a.name !== 'style')
+            .map((a) => `${a.name}=${a.value}`)
+            .sort();
+          const decls = Array.from(
+            { length: e.style.length },
+            (_, i) => `${e.style.item(i)}:${e.style.getPropertyValue(e.style.item(i))}`,
+          ).sort();
           parts.push(`<${e.tagName} ${attrs.join(' ')} {${decls.join(';')}}`);
           e.childNodes.forEach(walk);
           parts.push('>');
@@ -88,7 +98,9 @@ function run(ref: string, params: Record<string, unknown>): Promise<Run> {
       wrapper.appendChild(root);
       host.appendChild(wrapper);
       document.body.appendChild(host);
-      const scenario = { cues: [{ id: 'c1', root: { id: 'n1', baseTime: [1, 3], pluginChain: [{ name: ref, params, timeOffset: [-0.3, 0.3] }] } }] };
+      const scenario = {
+        cues: [{ id: 'c1', root: { id: 'n1', baseTime: [1, 3], pluginChain: [{ name: ref, params, timeOffset: [-0.3, 0.3] }] } }],
+      };
       const ctxOf = () => ({
         gsap: (window as any).gsap,
         assets: { getUrl: (p: string) => `https://caption-page.invalid/plugins/${ref}/${p}` },

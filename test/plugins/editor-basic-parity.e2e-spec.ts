@@ -10,7 +10,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Browser } from 'puppeteer-core';
-import { CaptionPage, loadCaptionPageAssets, type CaptionPageAssets, type OriginPlugin, type PluginFile } from '../../libs/caption-page/src/index.js';
+import {
+  CaptionPage,
+  loadCaptionPageAssets,
+  type CaptionPageAssets,
+  type OriginPlugin,
+  type PluginFile,
+} from '../../libs/caption-page/src/index.js';
 import { launchChromium } from '../../src/browser-pool/chromium-launch.js';
 import { decodePng } from '../../src/render/png.js';
 import { directoryPluginSource, ensureEditorReferenceBundle, meetsPluginGoal, runPluginParity } from '../helpers/editor-reference.js';
@@ -89,17 +95,28 @@ describe('bundled editor basic plugins look like the editor’s played preview (
     ['glow@1.0.0', { pulse: false, color: '#ff3366', intensity: 0.7 }],
     ['fadein@1.0.0', { ease: 'back.out', staggerDelay: 0.05, startOpacity: 0.3 }],
     ['typewriter@1.0.0', { cursorBlink: false, cursorChar: '_' }],
-  ] as Array<[string, Record<string, unknown>?]>)('%s %p', async (plugin, params) => {
-    // None of these runs on the wall clock: the editor's preview is stepped unpaced (same frames).
-    const report = await runPluginParity({ browser, plugin, source: directoryPluginSource(EDITOR_PLUGIN_DIR), frames: 12, params, pace: false });
-    const s = report.summary;
-    console.log(
-      `editor-basic parity ${plugin} ${JSON.stringify(params ?? {})}: ${s.frames} window frames, ${(s.withinGoal * 100).toFixed(1)} % within 10 %, median ${(s.median * 100).toFixed(1)} %, max ${(s.max * 100).toFixed(1)} %`,
-    );
-    expect(report.warnings).toEqual([]);
-    expect(s.frames).toBeGreaterThanOrEqual(10);
-    expect(meetsPluginGoal(s)).toBe(true);
-  }, 600_000);
+  ] as Array<[string, Record<string, unknown>?]>)(
+    '%s %p',
+    async (plugin, params) => {
+      // None of these runs on the wall clock: the editor's preview is stepped unpaced (same frames).
+      const report = await runPluginParity({
+        browser,
+        plugin,
+        source: directoryPluginSource(EDITOR_PLUGIN_DIR),
+        frames: 12,
+        params,
+        pace: false,
+      });
+      const s = report.summary;
+      console.log(
+        `editor-basic parity ${plugin} ${JSON.stringify(params ?? {})}: ${s.frames} window frames, ${(s.withinGoal * 100).toFixed(1)} % within 10 %, median ${(s.median * 100).toFixed(1)} %, max ${(s.max * 100).toFixed(1)} %`,
+      );
+      expect(report.warnings).toEqual([]);
+      expect(s.frames).toBeGreaterThanOrEqual(10);
+      expect(meetsPluginGoal(s)).toBe(true);
+    },
+    600_000,
+  );
 });
 
 interface FlameFrame {
@@ -116,7 +133,11 @@ async function flameFrame(page: CaptionPage, t: number): Promise<FlameFrame | nu
     const img = document.querySelector<HTMLImageElement>('img[data-flames]');
     if (!img) return null;
     const r = img.getBoundingClientRect();
-    return { opacity: Number(getComputedStyle(img).opacity), box: [r.x, r.y, r.width, r.height].map(Math.round).join(','), rect: [r.x, r.y, r.width, r.height] };
+    return {
+      opacity: Number(getComputedStyle(img).opacity),
+      box: [r.x, r.y, r.width, r.height].map(Math.round).join(','),
+      rect: [r.x, r.y, r.width, r.height],
+    };
   });
   if (!probe) return null;
   const png = decodePng(await page.capture());
@@ -151,38 +172,42 @@ describe('bundled flames behaves like the editor’s', () => {
     await editors?.close().catch(() => undefined);
   });
 
-  it.each(['flames@2.0.0', 'flames@1.0.0'])('%s: same opacity curve and placement, similar fire coverage and colour', async (ref) => {
-    await loadBoth([[asEditorWrites(ref)], [asEditorWrites(ref, { baseOpacity: 0.6, flicker: 0.4 })]]);
-    const oursFire: number[] = [];
-    const editorFire: number[] = [];
-    const oursRgb = [0, 0, 0];
-    const editorRgb = [0, 0, 0];
-    let frames = 0;
-    for (const t of framesInside(null, 10)) {
-      const a = await flameFrame(ours, t);
-      const b = await flameFrame(editors, t);
-      expect(a === null).toBe(b === null);
-      if (!a || !b) continue;
-      frames++;
-      expect(a.box).toBe(b.box);
-      expect(Math.abs(a.opacity - b.opacity)).toBeLessThan(0.01);
-      oursFire.push(a.fire);
-      editorFire.push(b.fire);
-      a.rgb.forEach((v, k) => (oursRgb[k] += v));
-      b.rgb.forEach((v, k) => (editorRgb[k] += v));
-    }
-    const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-    const figures = {
-      frames,
-      fireOurs: avg(oursFire),
-      fireEditor: avg(editorFire),
-      rgbOurs: oursRgb.map((v) => Math.round(v / frames)),
-      rgbEditor: editorRgb.map((v) => Math.round(v / frames)),
-    };
-    console.log(`editor-basic flames ${ref}: ${JSON.stringify(figures)}`);
-    expect(frames).toBeGreaterThan(10);
-    expect(figures.fireEditor).toBeGreaterThan(0.2); // not vacuous: the editor's fire shows
-    expect(Math.abs(figures.fireOurs - figures.fireEditor)).toBeLessThan(0.12);
-    figures.rgbOurs.forEach((v, k) => expect(Math.abs(v - figures.rgbEditor[k])).toBeLessThan(30));
-  }, 300_000);
+  it.each(['flames@2.0.0', 'flames@1.0.0'])(
+    '%s: same opacity curve and placement, similar fire coverage and colour',
+    async (ref) => {
+      await loadBoth([[asEditorWrites(ref)], [asEditorWrites(ref, { baseOpacity: 0.6, flicker: 0.4 })]]);
+      const oursFire: number[] = [];
+      const editorFire: number[] = [];
+      const oursRgb = [0, 0, 0];
+      const editorRgb = [0, 0, 0];
+      let frames = 0;
+      for (const t of framesInside(null, 10)) {
+        const a = await flameFrame(ours, t);
+        const b = await flameFrame(editors, t);
+        expect(a === null).toBe(b === null);
+        if (!a || !b) continue;
+        frames++;
+        expect(a.box).toBe(b.box);
+        expect(Math.abs(a.opacity - b.opacity)).toBeLessThan(0.01);
+        oursFire.push(a.fire);
+        editorFire.push(b.fire);
+        a.rgb.forEach((v, k) => (oursRgb[k] += v));
+        b.rgb.forEach((v, k) => (editorRgb[k] += v));
+      }
+      const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+      const figures = {
+        frames,
+        fireOurs: avg(oursFire),
+        fireEditor: avg(editorFire),
+        rgbOurs: oursRgb.map((v) => Math.round(v / frames)),
+        rgbEditor: editorRgb.map((v) => Math.round(v / frames)),
+      };
+      console.log(`editor-basic flames ${ref}: ${JSON.stringify(figures)}`);
+      expect(frames).toBeGreaterThan(10);
+      expect(figures.fireEditor).toBeGreaterThan(0.2); // not vacuous: the editor's fire shows
+      expect(Math.abs(figures.fireOurs - figures.fireEditor)).toBeLessThan(0.12);
+      figures.rgbOurs.forEach((v, k) => expect(Math.abs(v - figures.rgbEditor[k])).toBeLessThan(30));
+    },
+    300_000,
+  );
 });

@@ -63,7 +63,14 @@ describe('api root: auth, quotas, idempotency, cancel, validation', () => {
     });
 
     it('malformed header / token → 401', async () => {
-      for (const authorization of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer not-a-jwt', 'Bearer a.b', 'Bearer ' + 'x'.repeat(40), 'Token abc.def.ghi']) {
+      for (const authorization of [
+        'Basic dXNlcjpwYXNz',
+        'Bearer',
+        'Bearer not-a-jwt',
+        'Bearer a.b',
+        'Bearer ' + 'x'.repeat(40),
+        'Token abc.def.ghi',
+      ]) {
         const r = await svc.call('GET', '/api/render/history', { headers: { authorization } });
         expect([authorization, r.status]).toEqual([authorization, 401]);
         expectEnvelope(r.body, 'RENDER_UNAUTHORIZED');

@@ -70,7 +70,8 @@ describe('standalone: cancel while rendering; bad sources', () => {
       timeoutMs: 60_000,
       intervalMs: 100,
       until: (s) => {
-        if (['completed', 'failed', 'cancelled'].includes(s.status)) throw new Error(`job ended ${s.status} before the cancel: ${JSON.stringify(s)}`);
+        if (['completed', 'failed', 'cancelled'].includes(s.status))
+          throw new Error(`job ended ${s.status} before the cancel: ${JSON.stringify(s)}`);
         return s.status === 'processing' && s.progress > 5 && findProcesses(/ffmpeg$/, needle).length > 0;
       },
     });

@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import { EDITOR_PLUGIN_DIR, EDITOR_SCENARIOS_DIR, requireEditorReference } from '../helpers/editor-reference-dir.js';
 import { makeTestVideo } from '../helpers/media.js';
 import { startPluginOriginServer, type PluginOriginServer } from '../helpers/plugin-origin-server.js';
-import { mintToken, pollStatus, simpleScenario, sleep, startFileServer, startService, type FileServer, type Service } from '../helpers/service-harness.js';
+import {
+  mintToken,
+  pollStatus,
+  simpleScenario,
+  sleep,
+  startFileServer,
+  startService,
+  type FileServer,
+  type Service,
+} from '../helpers/service-harness.js';
 
 jest.setTimeout(240_000);
 
@@ -35,7 +44,10 @@ function pluginDirWithOriginOnly(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ecg-origin-plugins-'));
   for (const f of readdirSync(EDITOR_PLUGIN_DIR)) symlinkSync(join(EDITOR_PLUGIN_DIR, f), join(dir, f));
   mkdirSync(join(dir, 'zz-origin-only@2.0.0'));
-  writeFileSync(join(dir, 'zz-origin-only@2.0.0/manifest.json'), JSON.stringify({ name: 'zz-origin-only', version: '2.0.0', type: 'channel', entry: 'index.mjs' }));
+  writeFileSync(
+    join(dir, 'zz-origin-only@2.0.0/manifest.json'),
+    JSON.stringify({ name: 'zz-origin-only', version: '2.0.0', type: 'channel', entry: 'index.mjs' }),
+  );
   writeFileSync(join(dir, 'zz-origin-only@2.0.0/index.mjs'), 'export default { evalChannels() { return {}; } };\n');
   return dir;
 }
@@ -85,12 +97,15 @@ describe('create with PLUGIN_ORIGIN (api)', () => {
     expect(r.status).toBe(400);
     expect(r.body.detail.code).toBe('RENDER_VALIDATION_FAILED');
     expect(r.body.detail.details).toEqual([
-      { field: 'scenario.cues[0].root.children[0].pluginChain[0].name', reason: expect.stringMatching(/^unknown plugin "no-such-plugin": neither the plugin origin \(HTTP 404\) nor/) },
+      {
+        field: 'scenario.cues[0].root.children[0].pluginChain[0].name',
+        reason: expect.stringMatching(/^unknown plugin "no-such-plugin": neither the plugin origin \(HTTP 404\) nor/),
+      },
       { field: 'scenario.cues[0].root.children[1].pluginChain[1].name', reason: expect.stringMatching(/^unknown plugin "glitch@7.7.7"/) },
     ]);
   });
 
-  it('unknown plugins are reported together with the scenario\'s other problems', async () => {
+  it("unknown plugins are reported together with the scenario's other problems", async () => {
     const s = twoPluginScenario('no-such-plugin', 'fadeIn');
     s.cues[0].root.children[1].displayTime = [3, 1];
     const r = await create(s);
@@ -146,7 +161,9 @@ describe('create with PLUGIN_ORIGIN (api)', () => {
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
       ok: false,
-      issues: [{ field: 'scenario.cues[0].root.children[1].pluginChain[1].name', reason: expect.stringMatching(/^unknown plugin "zz-nowhere"/) }],
+      issues: [
+        { field: 'scenario.cues[0].root.children[1].pluginChain[1].name', reason: expect.stringMatching(/^unknown plugin "zz-nowhere"/) },
+      ],
       sourceVersion: '2.0',
       cues: 1,
       visibleCues: 1,
@@ -249,7 +266,11 @@ describe('render with PLUGIN_ORIGIN (standalone)', () => {
     const { final } = await pollStatus(svc.baseUrl, token, jobId, { timeoutMs: 120_000 });
     expect([final.status, final.errorCode, final.error]).toEqual(['completed', undefined, undefined]);
     expect(origin.requests.slice(before)).toEqual(
-      expect.arrayContaining(['/plugins/elastic@2.0.0/manifest.json', '/plugins/elastic@2.0.0/index.mjs', '/object-storage/plugins/elastic@2.0.0/index.mjs']),
+      expect.arrayContaining([
+        '/plugins/elastic@2.0.0/manifest.json',
+        '/plugins/elastic@2.0.0/index.mjs',
+        '/object-storage/plugins/elastic@2.0.0/index.mjs',
+      ]),
     );
   });
 });

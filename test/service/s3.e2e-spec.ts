@@ -10,7 +10,17 @@ import { join } from 'node:path';
 // @ts-ignore -- s3rver ships no type declarations
 import S3rver from 's3rver';
 import { countFrames, makeTestVideo, probeStreams } from '../helpers/media.js';
-import { demoScenario, downloadTo, mintToken, pollStatus, startFileServer, startService, tmpLeftovers, type FileServer, type Service } from '../helpers/service-harness.js';
+import {
+  demoScenario,
+  downloadTo,
+  mintToken,
+  pollStatus,
+  startFileServer,
+  startService,
+  tmpLeftovers,
+  type FileServer,
+  type Service,
+} from '../helpers/service-harness.js';
 
 jest.setTimeout(150_000);
 
@@ -35,7 +45,12 @@ describe('S3 storage (s3rver)', () => {
     // The service's S3 client takes credentials from the default provider chain (environment).
     process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
     process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-    s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    s3 = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     svc = await startService({
       mode: 'standalone',
@@ -95,7 +110,10 @@ describe('S3 storage (s3rver)', () => {
 
   it('upload flow: presigned PUT to S3, then create with the returned videoUrl', async () => {
     const bytes = readFileSync(join(dir, 'clip.mp4'));
-    const up = await svc.call('POST', '/api/uploads', { token, body: { filename: 'clip.mp4', contentType: 'video/mp4', size: bytes.length } });
+    const up = await svc.call('POST', '/api/uploads', {
+      token,
+      body: { filename: 'clip.mp4', contentType: 'video/mp4', size: bytes.length },
+    });
     expect(up.status).toBe(201);
     expect(up.body.uploadUrl.startsWith(`${endpoint}/${BUCKET}/uploads/`)).toBe(true);
     const put = await fetch(up.body.uploadUrl, { method: 'PUT', headers: up.body.headers ?? {}, body: bytes });

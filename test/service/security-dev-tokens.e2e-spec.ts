@@ -30,7 +30,11 @@ describe('dev tokens', () => {
     });
 
     it('a proxied request (X-Forwarded-For / Forwarded) is refused with 403 and no token', async () => {
-      for (const headers of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }] as Array<Record<string, string>>) {
+      for (const headers of [
+        { 'x-forwarded-for': '203.0.113.9' },
+        { forwarded: 'for=203.0.113.9' },
+        { 'x-real-ip': '203.0.113.9' },
+      ] as Array<Record<string, string>>) {
         const r = await svc.call('POST', '/api/dev/token', { body: { userId: 'alice' }, headers });
         expect(r.status).toBe(403);
         expect(r.body.detail.code).toBe('RENDER_FORBIDDEN');
@@ -42,7 +46,10 @@ describe('dev tokens', () => {
       const r = await svc.call('POST', '/api/dev/token', { body: { userId: 'alice' } });
       expect(r.status).toBe(201);
       expect(r.body.userId).toBe('dev:alice');
-      const created = await svc.call('POST', '/api/uploads', { token: r.body.token, body: { filename: 'a.mp4', contentType: 'video/mp4', size: 10 } });
+      const created = await svc.call('POST', '/api/uploads', {
+        token: r.body.token,
+        body: { filename: 'a.mp4', contentType: 'video/mp4', size: 10 },
+      });
       expect(created.status).toBe(201);
       // a regular token claiming the same subject is refused
       expect((await svc.call('GET', '/api/render/history', { token: await mintToken('dev:alice') })).status).toBe(401);
@@ -53,7 +60,8 @@ describe('dev tokens', () => {
   it('loopback detection', () => {
     for (const a of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) expect(isLoopbackAddress(a)).toBe(true);
     for (const a of ['10.0.0.1', '::ffff:10.0.0.1', '192.168.1.2', '::', '0.0.0.0', undefined]) expect(isLoopbackAddress(a)).toBe(false);
-    const req = (remoteAddress: string, headers: Record<string, string> = {}) => ({ socket: { remoteAddress }, headers }) as unknown as Request;
+    const req = (remoteAddress: string, headers: Record<string, string> = {}) =>
+      ({ socket: { remoteAddress }, headers }) as unknown as Request;
     expect(isLocalRequest(req('10.1.2.3'))).toBe(false);
     expect(isLocalRequest(req('127.0.0.1'))).toBe(true);
     expect(isLocalRequest(req('127.0.0.1', { 'x-forwarded-for': '127.0.0.1' }))).toBe(false);

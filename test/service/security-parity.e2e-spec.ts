@@ -20,9 +20,13 @@ jest.setTimeout(240_000);
 /** Chromium processes below this (the test = the API) process. */
 function chromiumDescendants(): string[] {
   const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' });
-  const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/)).map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm }));
+  const rows = out
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm }));
   const mine = new Set([process.pid]);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const r of rows) if (!mine.has(r.pid) && mine.has(r.ppid)) (mine.add(r.pid), (changed = true));
   }
@@ -45,11 +49,21 @@ describe('parity on a worker, gated', () => {
     worker = await startService({ mode: 'worker', resources: api.res });
     token = await mintToken('parity-user');
     sourceBytes = readFileSync(video);
-    const up = await api.call('POST', '/api/uploads', { token, body: { filename: 'clip.mp4', contentType: 'video/mp4', size: sourceBytes.length } });
-    const put = await fetch(up.body.uploadUrl, { method: 'PUT', headers: { ...(up.body.headers ?? {}) }, body: new Uint8Array(sourceBytes) });
+    const up = await api.call('POST', '/api/uploads', {
+      token,
+      body: { filename: 'clip.mp4', contentType: 'video/mp4', size: sourceBytes.length },
+    });
+    const put = await fetch(up.body.uploadUrl, {
+      method: 'PUT',
+      headers: { ...(up.body.headers ?? {}) },
+      body: new Uint8Array(sourceBytes),
+    });
     expect(put.status).toBe(200);
     sourcePath = join(api.res.storageDir, ...parseStorageUrl(up.body.videoUrl)!.split('/'));
-    const created = await api.call('POST', '/api/render/create', { token, body: { videoUrl: up.body.videoUrl, scenario: simpleScenario({ start: 0.2, end: 1.6 }) } });
+    const created = await api.call('POST', '/api/render/create', {
+      token,
+      body: { videoUrl: up.body.videoUrl, scenario: simpleScenario({ start: 0.2, end: 1.6 }) },
+    });
     expect(created.status).toBe(201);
     jobId = created.body.jobId;
     const { final } = await pollStatus(api.baseUrl, token, jobId, { timeoutMs: 120_000 });
@@ -65,7 +79,10 @@ describe('parity on a worker, gated', () => {
   it('a source swapped for an HLS playlist after the render is refused by the gate (422); no local file is read', async () => {
     const secret = join(dir, 'host-secret.ts');
     writeFileSync(secret, 'not for you');
-    writeFileSync(sourcePath, `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:${secret}\n#EXT-X-ENDLIST\n`.padEnd(sourceBytes.length, '\n'));
+    writeFileSync(
+      sourcePath,
+      `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:${secret}\n#EXT-X-ENDLIST\n`.padEnd(sourceBytes.length, '\n'),
+    );
     const atimeBefore = execFileSync('stat', ['-c', '%X', secret], { encoding: 'utf8' });
     const r = await api.call('POST', `/api/render/${jobId}/parity?frames=2`, { token });
     expect(r.status).toBe(422);
@@ -85,7 +102,11 @@ describe('parity on a worker, gated', () => {
     worker = undefined;
     await sleep(500);
     const ac = new AbortController();
-    const first = fetch(`${api.baseUrl}/api/render/${jobId}/parity?frames=3`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: ac.signal }).catch(() => undefined);
+    const first = fetch(`${api.baseUrl}/api/render/${jobId}/parity?frames=3`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      signal: ac.signal,
+    }).catch(() => undefined);
     const queue = api.app.get<Queue>(getQueueToken(PARITY_QUEUE), { strict: false });
     for (let i = 0; i < 50 && (await queue.getWaitingCount()) === 0; i++) await sleep(100);
     expect(await queue.getWaitingCount()).toBe(1);

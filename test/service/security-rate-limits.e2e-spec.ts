@@ -31,7 +31,11 @@ describe('rate limits shared by two API pods', () => {
     expect((await create(pod1, 'alice')).status).toBe(201);
     const r = await create(pod2, 'alice');
     expect(r.status).toBe(429);
-    expect(r.body.detail).toMatchObject({ code: 'RENDER_RATE_LIMITED', error: 'Too Many Requests', message: expect.stringMatching(/this user/) });
+    expect(r.body.detail).toMatchObject({
+      code: 'RENDER_RATE_LIMITED',
+      error: 'Too Many Requests',
+      message: expect.stringMatching(/this user/),
+    });
     const after = Number(r.headers.get('retry-after'));
     expect(after).toBeGreaterThan(0);
     expect(after).toBeLessThanOrEqual(60);
@@ -42,7 +46,10 @@ describe('rate limits shared by two API pods', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 14; i++) {
       const svc = i % 2 ? pod1 : pod2;
-      const r = await svc.call('POST', '/api/uploads', { token: await mintToken(`ip-user-${i}`), body: { filename: 'a.mp4', contentType: 'video/mp4', size: 10 } });
+      const r = await svc.call('POST', '/api/uploads', {
+        token: await mintToken(`ip-user-${i}`),
+        body: { filename: 'a.mp4', contentType: 'video/mp4', size: 10 },
+      });
       statuses.push(r.status);
       if (r.status === 429) expect(r.body.detail.message).toMatch(/this address/);
     }

@@ -16,7 +16,12 @@ describe('upload quota and retention', () => {
   let api: Service;
   let worker: Service;
   beforeAll(async () => {
-    const env = { UPLOAD_QUOTA_BYTES: '1000', UPLOAD_RETENTION_HOURS: '24', OUTPUT_RETENTION_DAYS: '7', RETENTION_SWEEP_INTERVAL_MS: '3600000' };
+    const env = {
+      UPLOAD_QUOTA_BYTES: '1000',
+      UPLOAD_RETENTION_HOURS: '24',
+      OUTPUT_RETENTION_DAYS: '7',
+      RETENTION_SWEEP_INTERVAL_MS: '3600000',
+    };
     api = await startService({ mode: 'api', env });
     // The sweeper lives on workers; its timer is an hour here, so the test calls sweep() itself.
     worker = await startService({ mode: 'worker', resources: api.res, env });
@@ -33,7 +38,10 @@ describe('upload quota and retention', () => {
     expect((await target('hoarder', 600)).status).toBe(201);
     const r = await target('hoarder', 500);
     expect(r.status).toBe(403);
-    expect(r.body.detail).toMatchObject({ code: 'RENDER_QUOTA_UPLOAD_EXCEEDED', details: [{ field: 'size', reason: 'upload quota exceeded' }] });
+    expect(r.body.detail).toMatchObject({
+      code: 'RENDER_QUOTA_UPLOAD_EXCEEDED',
+      details: [{ field: 'size', reason: 'upload quota exceeded' }],
+    });
     expect((await target('hoarder', 400)).status).toBe(201);
     expect((await target('someone', 1000)).status).toBe(201);
   });
@@ -55,7 +63,9 @@ describe('upload quota and retention', () => {
     const old = await put();
     const needed = await put();
     const fresh = await put();
-    await ds.query(`UPDATE upload_grants SET created_at = now() - interval '30 hours' WHERE key = ANY($1)`, [[old, needed].map((u) => parseStorageUrl(u.videoUrl))]);
+    await ds.query(`UPDATE upload_grants SET created_at = now() - interval '30 hours' WHERE key = ANY($1)`, [
+      [old, needed].map((u) => parseStorageUrl(u.videoUrl)),
+    ]);
     // a queued job still needs `needed` (api only: nothing renders it)
     await ds.query(
       `INSERT INTO render_jobs (id, user_id, status, video_url, video_name, scenario, request_hash) VALUES ($1, 'keeper', 'queued', $2, 'clip.mp4', '{}'::jsonb, 'h')`,

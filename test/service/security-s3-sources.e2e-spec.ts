@@ -36,7 +36,7 @@ describe('s3:// sources', () => {
   const create = async (user: string, videoUrl: string) =>
     svc.call('POST', '/api/render/create', { token: await mintToken(user), body: { videoUrl, scenario: demoScenario() } });
 
-  it('refuses the results bucket: other users\' renders and uploads, and even the caller\'s own', async () => {
+  it("refuses the results bucket: other users' renders and uploads, and even the caller's own", async () => {
     const victim = uploadPrefixFor('victim');
     for (const url of [
       `s3://${RESULTS}/renders/6f1c1f7e-0000-4000-8000-000000000000/output.mp4`,
@@ -50,8 +50,12 @@ describe('s3:// sources', () => {
     }
   });
 
-  it('in another source bucket: render keys and other users\' upload prefixes are refused, the rest accepted', async () => {
-    for (const url of [`s3://${SOURCES}/renders/x/output.mp4`, `s3://${SOURCES}/${uploadPrefixFor('victim')}a/clip.mp4`, `s3://${SOURCES}//renders/x/output.mp4`]) {
+  it("in another source bucket: render keys and other users' upload prefixes are refused, the rest accepted", async () => {
+    for (const url of [
+      `s3://${SOURCES}/renders/x/output.mp4`,
+      `s3://${SOURCES}/${uploadPrefixFor('victim')}a/clip.mp4`,
+      `s3://${SOURCES}//renders/x/output.mp4`,
+    ]) {
       const r = await create('attacker', url);
       expect([url, r.status]).toEqual([url, 400]);
     }

@@ -26,7 +26,10 @@ describe('webhook secrets without WEBHOOK_SECRET', () => {
   });
 
   const create = (token: string, callbackUrl?: string) =>
-    svc.call('POST', '/api/render/create', { token, body: { videoUrl: VIDEO, scenario: demoScenario(), ...(callbackUrl ? { callbackUrl } : {}) } });
+    svc.call('POST', '/api/render/create', {
+      token,
+      body: { videoUrl: VIDEO, scenario: demoScenario(), ...(callbackUrl ? { callbackUrl } : {}) },
+    });
 
   it('starts without WEBHOOK_SECRET; a create with callbackUrl is refused with 400 naming callbackUrl', async () => {
     expect(svc.config.callbacks.secret).toBeUndefined();
@@ -34,12 +37,14 @@ describe('webhook secrets without WEBHOOK_SECRET', () => {
     const r = await create(token, receiver.url);
     expect(r.status).toBe(400);
     expect(r.body.detail.code).toBe('RENDER_VALIDATION_FAILED');
-    expect(r.body.detail.details).toEqual([{ field: 'callbackUrl', reason: expect.stringMatching(/WEBHOOK_SECRET.*\/api\/webhooks\/secret/) }]);
+    expect(r.body.detail.details).toEqual([
+      { field: 'callbackUrl', reason: expect.stringMatching(/WEBHOOK_SECRET.*\/api\/webhooks\/secret/) },
+    ]);
     // without a callbackUrl the create is accepted
     expect((await create(token)).status).toBe(201);
   });
 
-  it('a per-user secret: shown once, rotatable, signs that user\'s callbacks (never JWT_SECRET)', async () => {
+  it("a per-user secret: shown once, rotatable, signs that user's callbacks (never JWT_SECRET)", async () => {
     const token = await mintToken('hook-user');
     expect((await svc.call('GET', '/api/webhooks/secret', { token })).body).toEqual({ configured: false });
     const first = await svc.call('POST', '/api/webhooks/secret', { token });

@@ -46,10 +46,14 @@ describe('SSE stream tickets', () => {
     expect(r.status).toBe(401);
   });
 
-  it('a ticket opens its job\'s stream once; a second use, another job or a forged ticket is 401', async () => {
+  it("a ticket opens its job's stream once; a second use, another job or a forged ticket is 401", async () => {
     const t = await svc.call('POST', `/api/render/${jobId}/events/ticket`, { token });
     expect(t.status).toBe(201);
-    expect(t.body).toEqual({ ticket: expect.stringMatching(/^[\w-]{43}$/), expiresAt: expect.any(String), url: `/api/render/${jobId}/events?ticket=${t.body.ticket}` });
+    expect(t.body).toEqual({
+      ticket: expect.stringMatching(/^[\w-]{43}$/),
+      expiresAt: expect.any(String),
+      url: `/api/render/${jobId}/events?ticket=${t.body.ticket}`,
+    });
     expect(new Date(t.body.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(60_000);
     expect(t.text).not.toContain(token);
     const first = await open(t.body.url);
@@ -63,7 +67,7 @@ describe('SSE stream tickets', () => {
     expect((await open(`/api/render/${jobId}/events?ticket=${'A'.repeat(43)}`)).status).toBe(401);
   });
 
-  it('tickets are only for the owner\'s jobs and need a bearer token', async () => {
+  it("tickets are only for the owner's jobs and need a bearer token", async () => {
     expect((await svc.call('POST', `/api/render/${jobId}/events/ticket`, { token: await mintToken('intruder') })).status).toBe(404);
     expect((await svc.call('POST', `/api/render/${jobId}/events/ticket`)).status).toBe(401);
   });

@@ -28,7 +28,9 @@ function put(url: string, chunks: Buffer[], headers: Record<string, string>): Pr
         resolve({ status: res.statusCode ?? 0, body });
       });
     });
-    req.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as NodeJS.ErrnoException).code === 'EPIPE' ? undefined : reject(err)));
+    req.on('error', (err) =>
+      (err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as NodeJS.ErrnoException).code === 'EPIPE' ? undefined : reject(err),
+    );
     (async () => {
       for (const c of chunks) {
         if (!req.write(c)) await new Promise((r) => req.once('drain', r));
@@ -61,18 +63,26 @@ describe('local signed PUT', () => {
     for (const ct of ['application/vnd.apple.mpegurl', 'text/plain', 'video/webm']) {
       const r = await put(t.url, [Buffer.alloc(10, 1)], { 'content-type': ct, 'content-length': '10' });
       expect([ct, r.status]).toEqual([ct, 415]);
-      expect(r.body.detail).toMatchObject({ code: 'RENDER_VALIDATION_FAILED', details: [{ field: 'Content-Type', reason: expect.stringContaining('video/mp4') }] });
+      expect(r.body.detail).toMatchObject({
+        code: 'RENDER_VALIDATION_FAILED',
+        details: [{ field: 'Content-Type', reason: expect.stringContaining('video/mp4') }],
+      });
     }
     const none = await put(t.url, [Buffer.alloc(10, 1)], { 'content-length': '10' });
     expect(none.status).toBe(415);
     expect(existsSync(t.path)).toBe(false);
     // the signed type (parameters ignored, case-insensitive) is accepted
-    expect((await put(t.url, [Buffer.alloc(10, 1)], { 'content-type': 'Video/MP4; codecs="avc1"', 'content-length': '10' })).status).toBe(200);
+    expect((await put(t.url, [Buffer.alloc(10, 1)], { 'content-type': 'Video/MP4; codecs="avc1"', 'content-length': '10' })).status).toBe(
+      200,
+    );
   });
 
   it('a chunked body beyond the signed size answers 413 in the envelope, not 500; no file or temp file is left', async () => {
     const t = await target(1000);
-    const r = await put(t.url, [Buffer.alloc(600, 2), Buffer.alloc(600, 3)], { 'content-type': 'video/mp4', 'transfer-encoding': 'chunked' });
+    const r = await put(t.url, [Buffer.alloc(600, 2), Buffer.alloc(600, 3)], {
+      'content-type': 'video/mp4',
+      'transfer-encoding': 'chunked',
+    });
     expect(r.status).toBe(413);
     expect(r.body.detail.code).toBe('RENDER_PAYLOAD_TOO_LARGE');
     expect(existsSync(t.path)).toBe(false);

@@ -69,7 +69,13 @@ describe('segmented render', () => {
     expect(r.status).toBe(200);
     return (await r.text())
       .split('\n\n')
-      .map((block) => block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n'))
+      .map((block) =>
+        block
+          .split('\n')
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).trim())
+          .join('\n'),
+      )
       .filter((data) => data)
       .map((data) => JSON.parse(data));
   }

@@ -82,7 +82,12 @@ describe('standalone: create → poll → download', () => {
       body: { videoUrl: files.url('clip.mp4'), scenario: demoScenario() },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ jobId: expect.any(String), estimatedTime: expect.any(Number), createdAt: expect.any(String), warnings: [] });
+    expect(created.body).toEqual({
+      jobId: expect.any(String),
+      estimatedTime: expect.any(Number),
+      createdAt: expect.any(String),
+      warnings: [],
+    });
     const { jobId } = created.body;
 
     const { final, seen } = await pollStatus(svc.baseUrl, token, jobId, { timeoutMs: 120_000 });
@@ -133,9 +138,18 @@ describe('standalone: create → poll → download', () => {
       body: { filename: 'my clip.mp4', contentType: 'video/mp4', size: bytes.length },
     });
     expect(up.status).toBe(201);
-    expect(up.body).toMatchObject({ uploadUrl: expect.stringMatching(/^http/), method: 'PUT', videoUrl: expect.stringMatching(/^storage:\/\//), expiresAt: expect.any(String) });
+    expect(up.body).toMatchObject({
+      uploadUrl: expect.stringMatching(/^http/),
+      method: 'PUT',
+      videoUrl: expect.stringMatching(/^storage:\/\//),
+      expiresAt: expect.any(String),
+    });
 
-    const put = await fetch(up.body.uploadUrl, { method: 'PUT', headers: { ...(up.body.headers ?? {}), 'content-length': String(bytes.length) }, body: bytes });
+    const put = await fetch(up.body.uploadUrl, {
+      method: 'PUT',
+      headers: { ...(up.body.headers ?? {}), 'content-length': String(bytes.length) },
+      body: bytes,
+    });
     expect(put.status).toBeLessThan(300);
 
     // Another user cannot render this upload.
@@ -182,8 +196,14 @@ describe('standalone: create → poll → download', () => {
       .filter((b) => b.trim())
       .map((block) => {
         const lines = block.split('\n');
-        const type = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
-        const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
+        const type = lines
+          .find((l) => l.startsWith('event:'))
+          ?.slice(6)
+          .trim();
+        const data = lines
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).trim())
+          .join('\n');
         return { type, data: data ? JSON.parse(data) : undefined };
       });
     expect(events.length).toBeGreaterThanOrEqual(2);
@@ -197,7 +217,9 @@ describe('standalone: create → poll → download', () => {
     expect(viaQuery.status).toBe(200);
     expect(await viaQuery.text()).toContain('"completed"');
     // Another user's job: 404.
-    const other = await fetch(`${svc.baseUrl}/api/render/${jobId}/events`, { headers: { authorization: `Bearer ${await mintToken('bob')}` } });
+    const other = await fetch(`${svc.baseUrl}/api/render/${jobId}/events`, {
+      headers: { authorization: `Bearer ${await mintToken('bob')}` },
+    });
     expect(other.status).toBe(404);
   });
 
@@ -222,7 +244,9 @@ describe('standalone: create → poll → download', () => {
     });
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     // A real API call from the editor's origin.
-    const st = await fetch(`${svc.baseUrl}/api/render/${doneJobId}/status`, { headers: { origin: EDITOR, authorization: `Bearer ${token}` } });
+    const st = await fetch(`${svc.baseUrl}/api/render/${doneJobId}/status`, {
+      headers: { origin: EDITOR, authorization: `Bearer ${token}` },
+    });
     expect(st.status).toBe(200);
     expect(st.headers.get('access-control-allow-origin')).toBe(EDITOR);
     const { downloadUrl } = (await st.json()) as { downloadUrl: string };

@@ -10,7 +10,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodePng } from '../../../src/render/png.js';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { BUNDLED_PLUGINS, CaptionPage, SEEKS_PER_GARBAGE_COLLECTION, loadCaptionPageAssets, unionBBox, type BBox, type CaptionPageAssets } from './index.js';
+import {
+  BUNDLED_PLUGINS,
+  CaptionPage,
+  SEEKS_PER_GARBAGE_COLLECTION,
+  loadCaptionPageAssets,
+  unionBBox,
+  type BBox,
+  type CaptionPageAssets,
+} from './index.js';
 
 jest.setTimeout(180_000);
 
@@ -240,11 +248,14 @@ describe('memory', () => {
       await cp.collectGarbage();
       const oneFrame = await liveNodes();
       // 300 rebuilds inside the page, behind CaptionPage's back (no collection on the way).
-      await cp.page.evaluate((ts) => {
-        const api = (window as unknown as { __ecgCaption: { seek(t: number): unknown } }).__ecgCaption;
-        for (const t of ts) api.seek(t);
-        api.seek(2.5);
-      }, Array.from({ length: 300 }, (_, i) => i / 50));
+      await cp.page.evaluate(
+        (ts) => {
+          const api = (window as unknown as { __ecgCaption: { seek(t: number): unknown } }).__ecgCaption;
+          for (const t of ts) api.seek(t);
+          api.seek(2.5);
+        },
+        Array.from({ length: 300 }, (_, i) => i / 50),
+      );
       const before = await liveNodes();
       await cp.collectGarbage();
       const after = await liveNodes();
@@ -300,7 +311,12 @@ describe('isolation', () => {
     // Page scripts cannot reach out either.
     const attempts = await cp.page.evaluate(async (u) => {
       const out: string[] = [];
-      out.push(await fetch(`${u}/fetch`).then(() => 'ok', () => 'blocked'));
+      out.push(
+        await fetch(`${u}/fetch`).then(
+          () => 'ok',
+          () => 'blocked',
+        ),
+      );
       out.push(
         await new Promise<string>((res) => {
           try {

@@ -94,8 +94,18 @@ describe('editor effects: parameters and curves', () => {
   });
 
   it.each([
-    'power1.out', 'power2.out', 'power1.inOut', 'back.out(1.7)', 'back.out(2)', 'back.out',
-    'elastic.out(0.7, 0.3)', 'elastic.out(0.7, 0.2)', 'elastic.out(1.5, 0.3)', 'elastic.out', 'bounce.out', 'none',
+    'power1.out',
+    'power2.out',
+    'power1.inOut',
+    'back.out(1.7)',
+    'back.out(2)',
+    'back.out',
+    'elastic.out(0.7, 0.3)',
+    'elastic.out(0.7, 0.2)',
+    'elastic.out(1.5, 0.3)',
+    'elastic.out',
+    'bounce.out',
+    'none',
   ])('ease %s equals GSAP', (name) => {
     const ours = parseEase(name);
     const theirs = gsap.parseEase(name);
@@ -233,7 +243,7 @@ describe('editor effects in the caption page (real Chromium)', () => {
     for (const w of words) expect(w).toEqual({ color: 'rgb(255, 255, 255)', opacity: '1', transform: 'matrix(1, 0, 0, 1, 0, 0)' });
   });
 
-  it('a blank text shows the editor plugins\' placeholders (elastic, glitch, fliptype)', async () => {
+  it("a blank text shows the editor plugins' placeholders (elastic, glitch, fliptype)", async () => {
     await cp.load(scenario('glitch@2.0.0', ' '));
     await cp.seek(3);
     const text = await page.evaluate(() => document.querySelector('.ecg-glitch-main')?.textContent ?? '');

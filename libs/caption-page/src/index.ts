@@ -12,7 +12,15 @@ import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CDPSession, HTTPRequest, Page } from 'puppeteer-core';
 
-import type { CaptionLoadOptions, OriginPlugin, PageAnimatedImage, PageFont, PageFontDescriptor, PageLoadInput, PagePluginDescriptor } from './load-options.js';
+import type {
+  CaptionLoadOptions,
+  OriginPlugin,
+  PageAnimatedImage,
+  PageFont,
+  PageFontDescriptor,
+  PageLoadInput,
+  PagePluginDescriptor,
+} from './load-options.js';
 
 export { BUNDLED_PLUGINS, resolveBundledPlugin } from './plugin-manifest.js';
 export type { BundledPlugin, PluginRef } from './plugin-manifest.js';
@@ -117,9 +125,7 @@ export function captionPageBundlePath(): string {
     if (parent === dir) break;
     dir = parent;
   }
-  throw new Error(
-    `caption page bundle not found (run "node scripts/build-caption-page.mjs"); looked at: ${tried.join(', ')}`,
-  );
+  throw new Error(`caption page bundle not found (run "node scripts/build-caption-page.mjs"); looked at: ${tried.join(', ')}`);
 }
 
 let assetsPromise: Promise<CaptionPageAssets> | null = null;
@@ -317,7 +323,8 @@ export class CaptionPage {
 
   private serveOriginPlugin(p: OriginPlugin): PagePluginDescriptor {
     for (const f of p.files) this.served.set(pluginFileUrl(p.name, p.version, f.path), { contentType: f.contentType, body: f.body });
-    if (!p.files.some((f) => f.path === p.entry)) throw new Error(`origin plugin ${p.name}@${p.version}: entry ${p.entry} not among its files`);
+    if (!p.files.some((f) => f.path === p.entry))
+      throw new Error(`origin plugin ${p.name}@${p.version}: entry ${p.entry} not among its files`);
     return {
       name: p.name,
       version: p.version,
@@ -332,7 +339,11 @@ export class CaptionPage {
     const out: PageAnimatedImage[] = [];
     for (const [url, f] of this.served) {
       if (f.contentType !== 'image/gif' || typeof f.body === 'string') continue;
-      out.push({ url, contentType: f.contentType, base64: Buffer.from(f.body.buffer, f.body.byteOffset, f.body.byteLength).toString('base64') });
+      out.push({
+        url,
+        contentType: f.contentType,
+        base64: Buffer.from(f.body.buffer, f.body.byteOffset, f.body.byteLength).toString('base64'),
+      });
     }
     return out;
   }

@@ -35,7 +35,12 @@ function editorPlugin(ref: string): OriginPlugin {
     for (const f of readdirSync(join(dir, rel))) {
       const p = rel ? `${rel}/${f}` : f;
       if (statSync(join(dir, p)).isDirectory()) walk(p);
-      else files.push({ path: p, contentType: p.endsWith('.gif') ? 'image/gif' : p.endsWith('.json') ? 'application/json' : 'text/javascript', body: readFileSync(join(dir, p)) });
+      else
+        files.push({
+          path: p,
+          contentType: p.endsWith('.gif') ? 'image/gif' : p.endsWith('.json') ? 'application/json' : 'text/javascript',
+          body: readFileSync(join(dir, p)),
+        });
     }
   };
   walk('');
@@ -68,10 +73,16 @@ function scenario(pluginChain: unknown[], displayTime: [number, number] = [0, 4]
 /** Mean colour of the opaque pixels of a capture. */
 function meanColour(png: Buffer): { r: number; g: number; b: number; n: number } {
   const { rgba } = decodePng(png);
-  let r = 0, g = 0, b = 0, n = 0;
+  let r = 0,
+    g = 0,
+    b = 0,
+    n = 0;
   for (let i = 0; i < rgba.length; i += 4) {
     if (rgba[i + 3] < 200) continue;
-    r += rgba[i]; g += rgba[i + 1]; b += rgba[i + 2]; n++;
+    r += rgba[i];
+    g += rgba[i + 1];
+    b += rgba[i + 2];
+    n++;
   }
   return n ? { r: r / n, g: g / n, b: b / n, n } : { r: 0, g: 0, b: 0, n: 0 };
 }
@@ -119,8 +130,13 @@ describe('origin plugins', () => {
   it('imports an origin plugin from memory, registers it as name and name@version, and it wins over the bundled one', async () => {
     const cp = await openPage();
     // "spin" is also bundled; an origin spin that turns red proves which module ran.
-    const redSpin = synthetic('spin', '2.0.0', 'channel', `export const name='spin';export const version='2.0.0';
-      export function evalChannels(){return {color:'rgb(255,0,0)'};}`);
+    const redSpin = synthetic(
+      'spin',
+      '2.0.0',
+      'channel',
+      `export const name='spin';export const version='2.0.0';
+      export function evalChannels(){return {color:'rgb(255,0,0)'};}`,
+    );
     const res = await cp.load(scenario([{ name: 'spin' }]), { originPlugins: [redSpin] });
     expect(res.warnings).toEqual([]);
     expect(await cp.plugins()).toEqual(expect.arrayContaining(['spin', 'spin@2.0.0']));
@@ -148,7 +164,12 @@ describe('origin plugins', () => {
       });
     };
     const img = await picture(cp, 1);
-    expect(img).toEqual({ animated: 'https://caption-page.invalid/plugins/flames@2.0.0/assets/flame.gif', blob: true, complete: true, w: expect.any(Number) });
+    expect(img).toEqual({
+      animated: 'https://caption-page.invalid/plugins/flames@2.0.0/assets/flame.gif',
+      blob: true,
+      complete: true,
+      w: expect.any(Number),
+    });
     expect(img!.w).toBeGreaterThan(0);
     // The same t shows the same picture on any page, whatever was shown before; another t another.
     const shotAt = async (page: CaptionPage, t: number) => {
@@ -209,7 +230,9 @@ describe('playback semantics', () => {
     const cp = await openPage();
     // Node shown [2, 4]; plugin window [0, 1] (an explicit baseTime; offsets in seconds — the
     // engine's default end offset "100%" would add the base's duration to its end).
-    await cp.load(scenario([{ name: 'paint', baseTime: [0, 1], timeOffset: [0, 0] }], [2, 4]), { originPlugins: [synthetic('paint', '1.0.0', 'dom', PAINT)] });
+    await cp.load(scenario([{ name: 'paint', baseTime: [0, 1], timeOffset: [0, 0] }], [2, 4]), {
+      originPlugins: [synthetic('paint', '1.0.0', 'dom', PAINT)],
+    });
     await cp.seek(3);
     const c = meanColour(await cp.capture());
     expect(c.r).toBeGreaterThan(200);
@@ -226,7 +249,10 @@ describe('played, not jumped', () => {
   it("plays a DOM plugin through its window's earlier frames at the render's frame rate before showing t", async () => {
     const cp = await openPage();
     // Window [1, 2] of a node shown [0, 4], rendered at 10 fps.
-    await cp.load(scenario([{ name: 'trace', baseTime: [1, 2], timeOffset: [0, 0] }]), { originPlugins: [synthetic('trace', '1.0.0', 'dom', TRACE)], fps: 10 });
+    await cp.load(scenario([{ name: 'trace', baseTime: [1, 2], timeOffset: [0, 0] }]), {
+      originPlugins: [synthetic('trace', '1.0.0', 'dom', TRACE)],
+      fps: 10,
+    });
     const trace = async (t: number) => {
       await cp.seek(t);
       return cp.page.evaluate(() => document.querySelector<HTMLElement>('[data-trace]')?.dataset.trace ?? null);
@@ -241,13 +267,18 @@ describe('played, not jumped', () => {
 describe('channel residue', () => {
   const TILT = `export const name='tilt';export const version='1.0.0';
     export function evalChannels(spec,p){return {rot:Math.round(90*p*1000)/1000};}`;
-  it("keeps the channels of the last frame a channel plugin ran on, as the engine leaves them when playing", async () => {
+  it('keeps the channels of the last frame a channel plugin ran on, as the engine leaves them when playing', async () => {
     const cp = await openPage();
     // Window [0, 0.95] of a node shown [0, 4] at 10 fps: the last frame in it is 0.9 (p = 0.947).
-    await cp.load(scenario([{ name: 'tilt', baseTime: [0, 0.95], timeOffset: [0, 0] }]), { originPlugins: [synthetic('tilt', '1.0.0', 'channel', TILT)], fps: 10 });
+    await cp.load(scenario([{ name: 'tilt', baseTime: [0, 0.95], timeOffset: [0, 0] }]), {
+      originPlugins: [synthetic('tilt', '1.0.0', 'channel', TILT)],
+      fps: 10,
+    });
     const rot = async (t: number) => {
       await cp.seek(t);
-      return cp.page.evaluate(() => document.querySelector<HTMLElement>('.mtx-text .mtx-base-wrapper')?.style.getPropertyValue('--mtx-rot') ?? null);
+      return cp.page.evaluate(
+        () => document.querySelector<HTMLElement>('.mtx-text .mtx-base-wrapper')?.style.getPropertyValue('--mtx-rot') ?? null,
+      );
     };
     expect(await rot(0.5)).toBe('47.368deg'); // p = 0.5 / 0.95
     expect(await rot(3)).toBe('85.263deg');

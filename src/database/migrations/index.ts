@@ -5,4 +5,10 @@ import { JobWarnings1767571200000 } from './1767571200000-JobWarnings.js';
 import { UploadGrantsAndRetention1767657600000 } from './1767657600000-UploadGrantsAndRetention.js';
 
 /** Every migration, in order. Listed explicitly: no globs (ts sources vs compiled dist). */
-export const MIGRATIONS = [InitRenderSchema1767225600000, RenderSegments1767312000000, UserWebhookSecrets1767484800000, JobWarnings1767571200000, UploadGrantsAndRetention1767657600000];
+export const MIGRATIONS = [
+  InitRenderSchema1767225600000,
+  RenderSegments1767312000000,
+  UserWebhookSecrets1767484800000,
+  JobWarnings1767571200000,
+  UploadGrantsAndRetention1767657600000,
+];

@@ -54,11 +54,15 @@ export class TokenVerifier {
     } catch (err) {
       if (err instanceof InvalidTokenError) throw err;
       if (err instanceof errors.JWTExpired) {
-        throw new InvalidTokenError(err.claim === 'iat' ? `token is older than ${this.config.security.jwtMaxAgeSeconds} s (iat)` : 'token expired');
+        throw new InvalidTokenError(
+          err.claim === 'iat' ? `token is older than ${this.config.security.jwtMaxAgeSeconds} s (iat)` : 'token expired',
+        );
       }
       if (err instanceof errors.JWSSignatureVerificationFailed) throw new InvalidTokenError('token signature is invalid');
       if (err instanceof errors.JWTClaimValidationFailed) {
-        throw new InvalidTokenError(err.reason === 'missing' ? `token has no "${err.claim}" claim` : `token claim "${err.claim}" is invalid`);
+        throw new InvalidTokenError(
+          err.reason === 'missing' ? `token has no "${err.claim}" claim` : `token claim "${err.claim}" is invalid`,
+        );
       }
       throw new InvalidTokenError('malformed bearer token');
     }

@@ -46,7 +46,12 @@ export function toEnvelope(exception: unknown): { status: number; body: unknown 
   // body-parser errors (malformed JSON, too large) carry a status and a type.
   const e = exception as { status?: number; type?: string; message?: string };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    const message = e.type === 'entity.too.large' ? 'request body is too large' : e.type === 'entity.parse.failed' ? `malformed JSON body: ${e.message}` : String(e.message);
+    const message =
+      e.type === 'entity.too.large'
+        ? 'request body is too large'
+        : e.type === 'entity.parse.failed'
+          ? `malformed JSON body: ${e.message}`
+          : String(e.message);
     return { status: e.status, body: { detail: { error: errorName(e.status), message, code: codeFor(e.status) } } };
   }
   if (isDatabaseUnavailable(exception)) {

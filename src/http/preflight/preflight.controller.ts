@@ -28,9 +28,16 @@ export class PreflightController {
   async preflight(@Body() body: PreflightRequestDto): Promise<PreflightResponse> {
     const bytes = Buffer.byteLength(JSON.stringify(body.scenario));
     if (bytes > this.config.limits.maxScenarioBytes) {
-      throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, ERROR_CODES.PAYLOAD_TOO_LARGE, `scenario: ${bytes} bytes, more than the ${this.config.limits.maxScenarioBytes} allowed`);
+      throw new ApiError(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        ERROR_CODES.PAYLOAD_TOO_LARGE,
+        `scenario: ${bytes} bytes, more than the ${this.config.limits.maxScenarioBytes} allowed`,
+      );
     }
-    const report = await preflightScenario(body.scenario, body.options as Record<string, unknown> | undefined, { fontResolver: this.fontResolver, catalog: this.catalog });
+    const report = await preflightScenario(body.scenario, body.options as Record<string, unknown> | undefined, {
+      fontResolver: this.fontResolver,
+      catalog: this.catalog,
+    });
     return report as PreflightResponse;
   }
 }

@@ -8,7 +8,9 @@ export class PreflightRequestDto {
   @IsObject()
   scenario!: Record<string, unknown>;
 
-  @IsOptional() @ValidateNested() @Type(() => RenderOptionsDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RenderOptionsDto)
   options?: RenderOptionsDto;
 }
 

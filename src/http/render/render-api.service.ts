@@ -50,7 +50,10 @@ export class RenderApiService {
   ) {}
 
   async create(userId: string, dto: CreateRenderDto, idempotencyKey?: string): Promise<CreateRenderResponse> {
-    for (const [field, value] of [['videoUrl', dto.videoUrl], ['callbackUrl', dto.callbackUrl]] as const) {
+    for (const [field, value] of [
+      ['videoUrl', dto.videoUrl],
+      ['callbackUrl', dto.callbackUrl],
+    ] as const) {
       if (typeof value === 'string' && /[\u0000-\u001f\u007f]/.test(value)) {
         const reason = 'contains control characters';
         throw ApiError.validation(`${field}: ${reason}`, [{ field, reason }]);
@@ -65,12 +68,17 @@ export class RenderApiService {
       }),
     );
     if (scenarioBytes > this.config.limits.maxScenarioBytes) {
-      throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, ERROR_CODES.PAYLOAD_TOO_LARGE,
-        `scenario: ${scenarioBytes} bytes, more than the ${this.config.limits.maxScenarioBytes} allowed`);
+      throw new ApiError(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        ERROR_CODES.PAYLOAD_TOO_LARGE,
+        `scenario: ${scenarioBytes} bytes, more than the ${this.config.limits.maxScenarioBytes} allowed`,
+      );
     }
     if (nulAt !== undefined) {
       const reason = 'contains a NUL character (U+0000), which is not allowed in text';
-      throw ApiError.validation(`scenario: ${reason} (near "${nulAt.replace(/\0/g, '\\u0000').slice(0, 64)}")`, [{ field: 'scenario', reason }]);
+      throw ApiError.validation(`scenario: ${reason} (near "${nulAt.replace(/\0/g, '\\u0000').slice(0, 64)}")`, [
+        { field: 'scenario', reason },
+      ]);
     }
     const prepared = await this.checkScenario(dto.scenario);
     const warnings = await this.checkFontsAndAssets(prepared);
@@ -83,12 +91,17 @@ export class RenderApiService {
       }
       // Without WEBHOOK_SECRET callbacks are signed only with the user's own secret (issue 12 #2).
       if (!this.callbackSender.hasServiceSecret && !(await this.webhookSecrets.describe(userId))) {
-        const reason = 'callbacks are not available: the service has no WEBHOOK_SECRET and you have no webhook secret (POST /api/webhooks/secret)';
+        const reason =
+          'callbacks are not available: the service has no WEBHOOK_SECRET and you have no webhook secret (POST /api/webhooks/secret)';
         throw ApiError.validation(`callbackUrl: ${reason}`, [{ field: 'callbackUrl', reason }]);
       }
     }
     if (!(await this.producer.isReady())) {
-      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ERROR_CODES.SERVICE_UNAVAILABLE, 'the render queue is unavailable; try again shortly');
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        ERROR_CODES.SERVICE_UNAVAILABLE,
+        'the render queue is unavailable; try again shortly',
+      );
     }
 
     let admitted;
@@ -106,7 +119,11 @@ export class RenderApiService {
       }
       if (err instanceof InvalidIdempotencyKeyError) throw ApiError.validation(`Idempotency-Key: ${err.message}`);
       if (isDatabaseUnavailable(err)) {
-        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ERROR_CODES.SERVICE_UNAVAILABLE, 'the database is unavailable; try again shortly');
+        throw new ApiError(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          ERROR_CODES.SERVICE_UNAVAILABLE,
+          'the database is unavailable; try again shortly',
+        );
       }
       this.logger.error(`job creation failed: ${(err as Error).stack}`);
       throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, ERROR_CODES.JOB_CREATION_FAILED, 'the render job could not be created');
@@ -114,13 +131,20 @@ export class RenderApiService {
     const { job, created } = admitted;
     if (created && warnings.length) {
       job.warnings = warnings;
-      await this.jobs.setWarnings(job.id, warnings).catch((err) => this.logger.warn(`warnings of ${job.id} not stored: ${(err as Error).message}`));
+      await this.jobs
+        .setWarnings(job.id, warnings)
+        .catch((err) => this.logger.warn(`warnings of ${job.id} not stored: ${(err as Error).message}`));
     }
     if (created) {
       // If this enqueue is lost, the job stays queued and the reconciler enqueues it again.
       await this.producer.enqueue(job.id).catch((err) => this.logger.warn(`enqueue of ${job.id} failed: ${(err as Error).message}`));
     }
-    return { jobId: job.id, estimatedTime: Math.round(job.estimatedSeconds ?? 60), createdAt: job.createdAt.toISOString(), warnings: job.warnings ?? [] };
+    return {
+      jobId: job.id,
+      estimatedTime: Math.round(job.estimatedSeconds ?? 60),
+      createdAt: job.createdAt.toISOString(),
+      warnings: job.warnings ?? [],
+    };
   }
 
   async status(userId: string, jobId: string): Promise<RenderStatusResponse> {
@@ -217,14 +241,20 @@ export class RenderApiService {
       checked = await prepareWithPluginCatalog(scenario, this.plugins);
     } catch (err) {
       if (err instanceof ScenarioValidationError) {
-        throw ApiError.validation(`scenario: ${err.message}`, err.issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })));
+        throw ApiError.validation(
+          `scenario: ${err.message}`,
+          err.issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })),
+        );
       }
       throw err;
     }
     const { unavailable } = checked.classification;
     if (unavailable.length) {
-      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, ERROR_CODES.SERVICE_UNAVAILABLE,
-        `the plugin origin is unavailable, so plugin${unavailable.length > 1 ? 's' : ''} ${unavailable.map((r) => JSON.stringify(r)).join(', ')} cannot be checked; try again shortly`);
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        ERROR_CODES.SERVICE_UNAVAILABLE,
+        `the plugin origin is unavailable, so plugin${unavailable.length > 1 ? 's' : ''} ${unavailable.map((r) => JSON.stringify(r)).join(', ')} cannot be checked; try again shortly`,
+      );
     }
     return checked.prepared;
   }
@@ -276,4 +306,3 @@ function estimateRemaining(job: RenderJobEntity): number | undefined {
   if (job.progress <= 1) return Math.round(Math.max(job.estimatedSeconds ?? 60, elapsed) - elapsed) || undefined;
   return Math.max(0, Math.round((elapsed * (100 - job.progress)) / job.progress));
 }
-

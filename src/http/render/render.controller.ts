@@ -1,4 +1,19 @@
-import { Body, Controller, DefaultValuePipe, Get, HttpCode, createParamDecorator, type ExecutionContext, Param, ParseIntPipe, Post, Query, Sse, UseGuards, type MessageEvent } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  DefaultValuePipe,
+  Get,
+  HttpCode,
+  createParamDecorator,
+  type ExecutionContext,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Sse,
+  UseGuards,
+  type MessageEvent,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { CurrentUser, JwtAuthGuard } from '../auth/jwt-auth.guard.js';

@@ -2,15 +2,20 @@ import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-
 
 export class CreateUploadDto {
   /** The file's name, kept in the storage key (sanitised). */
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   filename!: string;
 
   /** A video/* media type, or application/octet-stream. */
-  @IsString() @Matches(/^(video\/[\w.+-]+|application\/octet-stream)$/, { message: 'contentType must be video/* or application/octet-stream' })
+  @IsString()
+  @Matches(/^(video\/[\w.+-]+|application\/octet-stream)$/, { message: 'contentType must be video/* or application/octet-stream' })
   contentType!: string;
 
   /** Exact size in bytes of what will be PUT. */
-  @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
   size!: number;
 }
 

@@ -41,7 +41,11 @@ export class LocalFilesController {
         if (err && !res.headersSent) {
           const notFound = (err as NodeJS.ErrnoException).code === 'ENOENT';
           res.status(notFound ? 404 : 500).json({
-            detail: { error: notFound ? 'Not Found' : 'Internal Server Error', message: notFound ? 'file not found' : 'could not read the file', code: notFound ? ERROR_CODES.NOT_FOUND : ERROR_CODES.INTERNAL },
+            detail: {
+              error: notFound ? 'Not Found' : 'Internal Server Error',
+              message: notFound ? 'file not found' : 'could not read the file',
+              code: notFound ? ERROR_CODES.NOT_FOUND : ERROR_CODES.INTERNAL,
+            },
           });
         }
       },
@@ -58,10 +62,18 @@ export class LocalFilesController {
   async upload(@Req() req: Request): Promise<{ key: string; size: number }> {
     const ok = this.verify(req, LOCAL_UPLOADS_PATH);
     if (ok.contentType !== undefined) {
-      const given = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      const given = String(req.headers['content-type'] ?? '')
+        .split(';')[0]
+        .trim()
+        .toLowerCase();
       if (given !== ok.contentType.toLowerCase()) {
         const reason = `must be ${ok.contentType}, the type this upload URL was issued for`;
-        throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ERROR_CODES.VALIDATION_FAILED, `Content-Type ${given || '(none)'}: ${reason}`, [{ field: 'Content-Type', reason }]);
+        throw new ApiError(
+          HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+          ERROR_CODES.VALIDATION_FAILED,
+          `Content-Type ${given || '(none)'}: ${reason}`,
+          [{ field: 'Content-Type', reason }],
+        );
       }
     }
     const declared = Number(req.headers['content-length']);
@@ -76,7 +88,11 @@ export class LocalFilesController {
     } catch (err) {
       if (err instanceof FileExistsError) throw uploadUsed();
       if (err instanceof FetchTooLargeError) {
-        throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, ERROR_CODES.PAYLOAD_TOO_LARGE, `the body is larger than the ${maxBytes} bytes this upload URL was issued for`);
+        throw new ApiError(
+          HttpStatus.PAYLOAD_TOO_LARGE,
+          ERROR_CODES.PAYLOAD_TOO_LARGE,
+          `the body is larger than the ${maxBytes} bytes this upload URL was issued for`,
+        );
       }
       throw err;
     }
@@ -92,7 +108,11 @@ export class LocalFilesController {
     const at = req.path.indexOf(prefix);
     let key = '';
     try {
-      key = req.path.slice(at + prefix.length).split('/').map(decodeURIComponent).join('/');
+      key = req.path
+        .slice(at + prefix.length)
+        .split('/')
+        .map(decodeURIComponent)
+        .join('/');
     } catch {
       /* malformed escapes: refused below as an invalid key */
     }
@@ -110,5 +130,9 @@ export class LocalFilesController {
 }
 
 function uploadUsed(): ApiError {
-  return new ApiError(HttpStatus.CONFLICT, ERROR_CODES.VALIDATION_FAILED, 'this upload URL was already used: a file exists; request a new upload URL');
+  return new ApiError(
+    HttpStatus.CONFLICT,
+    ERROR_CODES.VALIDATION_FAILED,
+    'this upload URL was already used: a file exists; request a new upload URL',
+  );
 }

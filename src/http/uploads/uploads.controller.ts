@@ -30,10 +30,18 @@ export class UploadsController {
   @UseGuards(RateLimitGuard)
   async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateUploadDto): Promise<UploadTargetResponse> {
     if (body.size > this.config.limits.maxVideoBytes) {
-      throw new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, ERROR_CODES.PAYLOAD_TOO_LARGE,
-        `size: ${body.size} bytes, more than the ${this.config.limits.maxVideoBytes} allowed`, [{ field: 'size', reason: 'too large' }]);
+      throw new ApiError(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        ERROR_CODES.PAYLOAD_TOO_LARGE,
+        `size: ${body.size} bytes, more than the ${this.config.limits.maxVideoBytes} allowed`,
+        [{ field: 'size', reason: 'too large' }],
+      );
     }
-    const safeName = body.filename.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._]+/, '').slice(0, 120) || 'video';
+    const safeName =
+      body.filename
+        .replace(/[^A-Za-z0-9._-]/g, '_')
+        .replace(/^[._]+/, '')
+        .slice(0, 120) || 'video';
     const key = `${uploadPrefixFor(user.userId)}${randomUUID()}/${safeName}`;
     // Per-user byte quota over the upload retention window (issue 12 #5).
     try {
@@ -43,9 +51,12 @@ export class UploadsController {
       });
     } catch (err) {
       if (!(err instanceof UploadQuotaExceededError)) throw err;
-      throw new ApiError(HttpStatus.FORBIDDEN, ERROR_CODES.QUOTA_UPLOAD,
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        ERROR_CODES.QUOTA_UPLOAD,
         `size: ${err.usedBytes} bytes already granted in the last ${this.config.security.uploadRetentionHours} h; ${body.size} more would pass the ${err.limitBytes}-byte upload quota`,
-        [{ field: 'size', reason: 'upload quota exceeded' }]);
+        [{ field: 'size', reason: 'upload quota exceeded' }],
+      );
     }
     const target = await this.storage.createUploadTarget(key, {
       contentType: body.contentType,

@@ -89,7 +89,11 @@ export async function originPluginOf(source: PluginFileSource, ref: string, extr
   const key = `${name}@${version}`;
   const manifest = await readManifest(source, key);
   const entry = typeof manifest.entry === 'string' ? manifest.entry : 'index.mjs';
-  const paths = new Set<string>([entry, ...(Array.isArray(manifest.preload) ? manifest.preload.filter((p): p is string => typeof p === 'string') : []), ...extraAssets]);
+  const paths = new Set<string>([
+    entry,
+    ...(Array.isArray(manifest.preload) ? manifest.preload.filter((p): p is string => typeof p === 'string') : []),
+    ...extraAssets,
+  ]);
   const files = [];
   for (const path of paths) {
     const r = await source.get(`/plugins/${key}/${path}`);
@@ -155,7 +159,10 @@ export async function captionPageFrames(
   const { name, version } = parsePluginRef(input.plugin);
   const fps = input.fps ?? 30;
   const assets = await loadCaptionPageAssets();
-  const page = await CaptionPage.open(await input.browser.newPage({ type: 'window' }), assets, { width: input.width ?? 640, height: input.height ?? 360 });
+  const page = await CaptionPage.open(await input.browser.newPage({ type: 'window' }), assets, {
+    width: input.width ?? 640,
+    height: input.height ?? 360,
+  });
   const shots: Buffer[] = [];
   try {
     // Through our scenario preparation, as a render would go. With `origin` the plugin comes
@@ -166,7 +173,9 @@ export async function captionPageFrames(
       const resolvePlugin = input.origin ? (r: string) => (r === ps.ref || r === key ? { name, version } : null) : undefined;
       scenario = prepareScenario(ps.scenario, undefined, resolvePlugin ? { resolvePlugin } : undefined).scenario;
     } catch (err) {
-      throw new Error(`our pipeline refuses the ${name}@${version} scenario (${input.origin ? 'origin' : 'bundled'}): ${(err as Error).message}`);
+      throw new Error(
+        `our pipeline refuses the ${name}@${version} scenario (${input.origin ? 'origin' : 'bundled'}): ${(err as Error).message}`,
+      );
     }
     const opts = {
       seed: input.seed ?? 'plugin-parity',

@@ -89,7 +89,15 @@ export function buildPluginScenario(
       caption: {
         position: { x: 0.5, y: 0.925 },
         layout: { anchor: 'bc', safeAreaClamp: true },
-        childrenLayout: { mode: 'flow', direction: 'horizontal', wrap: true, maxWidth: '90%', gap: 0.005, align: 'center', justify: 'center' },
+        childrenLayout: {
+          mode: 'flow',
+          direction: 'horizontal',
+          wrap: true,
+          maxWidth: '90%',
+          gap: 0.005,
+          align: 'center',
+          justify: 'center',
+        },
       },
       speakerPalette: { 화자1: '#e62e2e' },
     },

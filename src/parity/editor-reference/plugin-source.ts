@@ -23,7 +23,6 @@ export interface PluginFileSource {
   get(path: string): Promise<PluginFileResponse>;
 }
 
-
 // The type each file is served with: the plugin catalog's own table.
 const contentTypeOf = contentTypeByExtension;
 

@@ -122,8 +122,14 @@ export function convertGroupLayout(node: unknown, ctx: GroupLayoutContext, skipT
     if (ctx.trackType !== 'free' && mode === undefined) layout.mode = 'absolute';
     node.layout = layout;
   } else if (
-    flowing.length === 0 && positioned.length > 0 && hasPoint(layout) && !hasNumericSize(layout) &&
-    !ownFlow && layout.childrenLayout === undefined && layout.transform === undefined && !paintsBox(node)
+    flowing.length === 0 &&
+    positioned.length > 0 &&
+    hasPoint(layout) &&
+    !hasNumericSize(layout) &&
+    !ownFlow &&
+    layout.childrenLayout === undefined &&
+    layout.transform === undefined &&
+    !paintsBox(node)
   ) {
     // No size, no coordinates of its own: a transparent frame the size of the stage.
     layout.mode = 'absolute';

@@ -23,7 +23,9 @@ function base64Bytes(b64: string): Uint8Array {
 
 type Decoder = {
   tracks: { ready: Promise<void>; selectedTrack: { frameCount: number } | null };
-  decode(o: { frameIndex: number }): Promise<{ image: { duration: number | null; displayWidth: number; displayHeight: number; close(): void } & CanvasImageSource }>;
+  decode(o: {
+    frameIndex: number;
+  }): Promise<{ image: { duration: number | null; displayWidth: number; displayHeight: number; close(): void } & CanvasImageSource }>;
   close(): void;
 };
 

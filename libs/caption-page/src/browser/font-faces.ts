@@ -21,7 +21,9 @@ export async function loadFontFaces(fonts: readonly PageFontDescriptor[]): Promi
         document.fonts.add(face);
         added.push(face);
       } catch (err) {
-        warnings.push(`font "${f.family}" (${f.weight ?? '400'} ${f.style ?? 'normal'}) failed to load: ${err instanceof Error ? err.message : String(err)}`);
+        warnings.push(
+          `font "${f.family}" (${f.weight ?? '400'} ${f.style ?? 'normal'}) failed to load: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     }),
   );

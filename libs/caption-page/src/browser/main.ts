@@ -242,7 +242,11 @@ function measure(): { visible: boolean; bbox: BBox | null } {
     // Shadows, glows (filter: drop-shadow) and strokes paint outside the boxes.
     for (let a: HTMLElement | null = el; a && a !== container; a = a.parentElement) {
       const acs = a === el ? cs : getComputedStyle(a);
-      spread = Math.max(spread, maxPx(acs.textShadow === 'none' ? '' : acs.textShadow) * 2, maxPx(acs.filter === 'none' ? '' : acs.filter) * 2);
+      spread = Math.max(
+        spread,
+        maxPx(acs.textShadow === 'none' ? '' : acs.textShadow) * 2,
+        maxPx(acs.filter === 'none' ? '' : acs.filter) * 2,
+      );
       spread = Math.max(spread, parseFloat(acs.getPropertyValue('-webkit-text-stroke-width')) || 0);
     }
     const bw = el.querySelector<HTMLElement>('.mtx-base-wrapper');
@@ -422,7 +426,11 @@ async function load(scenario: unknown, opts: PageLoadInput): Promise<LoadResult>
       for (const m of rv2.mountedElements.values()) {
         if (m.cueId !== cue.id) continue;
         const el = m.element;
-        if (el.classList.contains('mtx-image') || el.classList.contains('mtx-video') || (el.classList.contains('mtx-text') && (el.textContent ?? '').trim() !== '')) {
+        if (
+          el.classList.contains('mtx-image') ||
+          el.classList.contains('mtx-video') ||
+          (el.classList.contains('mtx-text') && (el.textContent ?? '').trim() !== '')
+        ) {
           hit = true;
           break;
         }

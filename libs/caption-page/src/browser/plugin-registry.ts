@@ -72,7 +72,10 @@ function seededModule(name: string, module: ModuleLike, historyFree = false): Mo
     out.animate = (el: unknown, ...rest: unknown[]) => {
       const key = `${nodeKeyOf(el)}|${name}`;
       if (typeof init !== 'function') restartStream(key);
-      const seeker = seededSeeker(key, withStream(key, () => animate(el, ...rest)));
+      const seeker = seededSeeker(
+        key,
+        withStream(key, () => animate(el, ...rest)),
+      );
       if (historyFree && seeker && (typeof seeker === 'function' || typeof seeker === 'object')) HISTORY_FREE_SEEKERS.add(seeker);
       return seeker;
     };

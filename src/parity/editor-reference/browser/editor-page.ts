@@ -134,7 +134,9 @@ async function load(scenario: unknown, opts: { width: number; height: number; fp
 }
 
 /** Registers font faces (the render's) before anything is laid out. */
-async function addFonts(list: Array<{ family: string; url: string; weight?: string; style?: string; unicodeRange?: string }>): Promise<void> {
+async function addFonts(
+  list: Array<{ family: string; url: string; weight?: string; style?: string; unicodeRange?: string }>,
+): Promise<void> {
   for (const f of list) {
     const face = new FontFace(f.family, `url(${f.url})`, {
       weight: f.weight ?? '400',

@@ -153,7 +153,10 @@ export function releaseWord(parent: HTMLElement): void {
  * keeps its width; an empty word gets one no-break space). Reuses letters another cwi plugin
  * made; `created` says whether this call made them. `style` is applied to new letters only.
  */
-export function letterize(span: HTMLSpanElement, style: Partial<Record<'color' | 'position' | 'transform', string>>): {
+export function letterize(
+  span: HTMLSpanElement,
+  style: Partial<Record<'color' | 'position' | 'transform', string>>,
+): {
   letters: HTMLSpanElement[];
   created: boolean;
 } {

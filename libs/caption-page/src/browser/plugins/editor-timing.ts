@@ -12,8 +12,7 @@ export function gsapEase(name: unknown): (x: number) => number {
 const powerOut = (k: number) => (x: number) => 1 - Math.pow(1 - x, k);
 const powerIn = (k: number) => (x: number) => Math.pow(x, k);
 const inOutFromIn = (f: (x: number) => number) => (x: number) => (x < 0.5 ? f(x * 2) / 2 : 1 - f((1 - x) * 2) / 2);
-const inOutFromOut = (f: (x: number) => number) => (x: number) =>
-  x < 0.5 ? (1 - f(1 - x * 2)) / 2 : 0.5 + f((x - 0.5) * 2) / 2;
+const inOutFromOut = (f: (x: number) => number) => (x: number) => (x < 0.5 ? (1 - f(1 - x * 2)) / 2 : 0.5 + f((x - 0.5) * 2) / 2);
 
 const sineIn = (x: number) => (x === 1 ? 1 : 1 - Math.cos((x * Math.PI) / 2));
 const backOut = (x: number) => {
@@ -78,8 +77,16 @@ export function boolParam(v: unknown, fallback: boolean): boolean {
 
 /** "#rgb" / "#rrggbb" → "rgba(r, g, b, a)" as the editor's glow writes it (bad digits → 0). */
 export function hexRgba(hex: unknown, alpha: number): string {
-  const m = String(hex ?? '').trim().replace('#', '');
-  const v = m.length === 3 ? m.split('').map((c) => c + c).join('') : m;
+  const m = String(hex ?? '')
+    .trim()
+    .replace('#', '');
+  const v =
+    m.length === 3
+      ? m
+          .split('')
+          .map((c) => c + c)
+          .join('')
+      : m;
   const ch = (i: number) => parseInt(v.slice(i, i + 2), 16) || 0;
   return `rgba(${ch(0)}, ${ch(2)}, ${ch(4)}, ${alpha})`;
 }

@@ -68,9 +68,7 @@ export function envelope(p: number, a = 0.15, r = 0.15): number {
 /** Deterministic smooth pseudo-noise in [-1, 1] (sum of incommensurate sines). */
 export function noise(x: number, seed = 0): number {
   return (
-    0.5 * Math.sin(x * 6.2831 + seed * 1.7) +
-    0.3 * Math.sin(x * 14.137 + seed * 4.1 + 1.3) +
-    0.2 * Math.sin(x * 29.53 + seed * 2.3 + 0.7)
+    0.5 * Math.sin(x * 6.2831 + seed * 1.7) + 0.3 * Math.sin(x * 14.137 + seed * 4.1 + 1.3) + 0.2 * Math.sin(x * 29.53 + seed * 2.3 + 0.7)
   );
 }
 
@@ -87,7 +85,11 @@ export function parseColor(input: unknown): Rgba | null {
   let m = s.match(/^#([0-9a-f]{3,8})$/);
   if (m) {
     let h = m[1];
-    if (h.length === 3 || h.length === 4) h = h.split('').map((c) => c + c).join('');
+    if (h.length === 3 || h.length === 4)
+      h = h
+        .split('')
+        .map((c) => c + c)
+        .join('');
     if (h.length !== 6 && h.length !== 8) return null;
     const n = parseInt(h.slice(0, 6), 16);
     const a = h.length === 8 ? parseInt(h.slice(6, 8), 16) / 255 : 1;
@@ -96,8 +98,16 @@ export function parseColor(input: unknown): Rgba | null {
   m = s.match(/^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*([\d.]+)\s*)?\)$/);
   if (m) return { r: +m[1], g: +m[2], b: +m[3], a: m[4] === undefined ? 1 : +m[4] };
   const named: Record<string, string> = {
-    white: '#ffffff', black: '#000000', red: '#ff0000', yellow: '#ffff00', gold: '#ffd700',
-    orange: '#ffa500', blue: '#0000ff', cyan: '#00ffff', magenta: '#ff00ff', green: '#008000',
+    white: '#ffffff',
+    black: '#000000',
+    red: '#ff0000',
+    yellow: '#ffff00',
+    gold: '#ffd700',
+    orange: '#ffa500',
+    blue: '#0000ff',
+    cyan: '#00ffff',
+    magenta: '#ff00ff',
+    green: '#008000',
   };
   return named[s] ? parseColor(named[s]) : null;
 }
@@ -135,7 +145,8 @@ export function restoreText(el: HTMLElement): void {
 
 /** Splits text into grapheme clusters (Hangul syllables, emoji sequences stay whole). */
 export function graphemes(text: string): string[] {
-  const Seg = (Intl as unknown as { Segmenter?: new (l?: string, o?: object) => { segment(s: string): Iterable<{ segment: string }> } }).Segmenter;
+  const Seg = (Intl as unknown as { Segmenter?: new (l?: string, o?: object) => { segment(s: string): Iterable<{ segment: string }> } })
+    .Segmenter;
   if (Seg) return Array.from(new Seg(undefined, { granularity: 'grapheme' }).segment(text), (s) => s.segment);
   return Array.from(text);
 }

@@ -7,12 +7,17 @@ export type Ease = (x: number) => number;
 
 const TWO_PI = Math.PI * 2;
 
-const powerOut = (n: number): Ease => (x) => 1 - Math.pow(1 - x, n + 1);
+const powerOut =
+  (n: number): Ease =>
+  (x) =>
+    1 - Math.pow(1 - x, n + 1);
 
-const backOut = (s: number): Ease => (x) => {
-  const t = x - 1;
-  return t * t * ((s + 1) * t + s) + 1;
-};
+const backOut =
+  (s: number): Ease =>
+  (x) => {
+    const t = x - 1;
+    return t * t * ((s + 1) * t + s) + 1;
+  };
 
 function elasticOut(amplitude: number, period: number): Ease {
   const a = amplitude >= 1 ? amplitude : 1;
@@ -54,14 +59,18 @@ export function parseEase(spec: string | undefined): Ease {
   if (key === 'none' || key === 'linear' || key === 'power0' || key.startsWith('power0.')) ease = LINEAR;
   else if (m) {
     const [, family, kind = 'out', argText] = m;
-    const args = (argText ?? '').split(',').filter((s) => s !== '').map(Number);
+    const args = (argText ?? '')
+      .split(',')
+      .filter((s) => s !== '')
+      .map(Number);
     let out: Ease | null = null;
     const power = family.match(/^power([1-4])$/);
     if (power) out = powerOut(Number(power[1]));
     else if (family === 'quad') out = powerOut(1);
     else if (family === 'cubic') out = powerOut(2);
     else if (family === 'back') out = backOut(Number.isFinite(args[0]) ? args[0] : 1.70158);
-    else if (family === 'elastic') out = elasticOut(Number.isFinite(args[0]) ? args[0] : 1, Number.isFinite(args[1]) ? args[1] : kind === 'out' ? 0.3 : 0.45);
+    else if (family === 'elastic')
+      out = elasticOut(Number.isFinite(args[0]) ? args[0] : 1, Number.isFinite(args[1]) ? args[1] : kind === 'out' ? 0.3 : 0.45);
     else if (family === 'bounce') out = bounceOut;
     else if (family === 'sine') out = sineOut;
     if (out) ease = fromOut(out, kind);

@@ -112,7 +112,18 @@ export function nodeRandom(el: HTMLElement, plugin: string): (index: number, slo
 // ---------------------------------------------------------------- writing values
 
 const TRANSFORM_PROPS = ['x', 'y', 'rotation', 'rotationY', 'rotationX', 'skewX', 'scale', 'scaleX', 'scaleY'];
-const NUMERIC_BASE: Record<string, number> = { x: 0, y: 0, rotation: 0, rotationX: 0, rotationY: 0, skewX: 0, scale: 1, scaleX: 1, scaleY: 1, opacity: 1 };
+const NUMERIC_BASE: Record<string, number> = {
+  x: 0,
+  y: 0,
+  rotation: 0,
+  rotationX: 0,
+  rotationY: 0,
+  skewX: 0,
+  scale: 1,
+  scaleX: 1,
+  scaleY: 1,
+  opacity: 1,
+};
 
 function baseValue(el: HTMLElement, prop: string): Value {
   const cs = getComputedStyle(el);
@@ -189,7 +200,8 @@ function unset(el: HTMLElement, css: string): void {
 function snapshotInline(el: HTMLElement): void {
   if (INITIAL_INLINE.has(el)) return;
   const rec: Record<string, string> = {};
-  for (const css of ['transform', 'opacity', 'color', 'text-shadow', 'filter', 'transform-origin']) rec[css] = el.style.getPropertyValue(css);
+  for (const css of ['transform', 'opacity', 'color', 'text-shadow', 'filter', 'transform-origin'])
+    rec[css] = el.style.getPropertyValue(css);
   INITIAL_INLINE.set(el, rec);
 }
 
@@ -199,7 +211,13 @@ function writeStyles(el: HTMLElement, v: Record<string, Value | undefined>, use3
     if (TRANSFORM_PROPS.some((p) => v[p] !== undefined)) el.style.transform = transformText(v, use3D);
     else unset(el, 'transform');
   }
-  for (const [prop, css] of [['opacity', 'opacity'], ['color', 'color'], ['textShadow', 'text-shadow'], ['filter', 'filter'], ['transformOrigin', 'transform-origin']] as const) {
+  for (const [prop, css] of [
+    ['opacity', 'opacity'],
+    ['color', 'color'],
+    ['textShadow', 'text-shadow'],
+    ['filter', 'filter'],
+    ['transformOrigin', 'transform-origin'],
+  ] as const) {
     if (!(prop in v)) continue;
     const val = v[prop];
     if (val === undefined) unset(el, css);

@@ -32,7 +32,9 @@ const description: EffectDescription = {
     st.targets.forEach((_, i) => {
       const t0 = i * stagger;
       prog.set(i, { scale: startScale, transformOrigin: '50% 100%', opacity: 0 }, 0);
-      prog.to(i, { scale: overshoot, opacity: 1, rotation: random(i, 'tilt', -3, 3) }, t0, dur * 0.4, { ease: `elastic.out(${strength}, 0.3)` });
+      prog.to(i, { scale: overshoot, opacity: 1, rotation: random(i, 'tilt', -3, 3) }, t0, dur * 0.4, {
+        ease: `elastic.out(${strength}, 0.3)`,
+      });
       prog.to(i, { scale: 1, rotation: 0 }, t0 + dur * 0.4, dur * 0.3, { ease: `elastic.out(${strength}, 0.2)` });
       prog.fromTo(i, { color: '#666666' }, { color: '#ffffff' }, t0 + dur * 0.2, dur * 0.6, { ease: 'power2.out' });
       prog.to(i, { textShadow: '0 2px 8px rgba(255,255,255,0.2)' }, t0 + dur * 0.5, dur * 0.3, { ease: 'power1.out' });

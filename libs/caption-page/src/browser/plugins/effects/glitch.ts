@@ -47,8 +47,16 @@ const description: EffectDescription = {
     // Shake: two out-and-back jolts of the white layer.
     prog.to(0, { x: random(0, 'x', -amp, amp), y: random(0, 'y', -amp / 2, amp / 2) }, 0, 0.1, { ...none, repeat: 3, yoyo: true });
     if (separation && layers) {
-      prog.to(1, { x: random(1, 'x', -amp / 2, amp / 2), opacity: random(1, 'opacity', 0.3, 0.8) }, 0, 0.05, { ...none, repeat: 5, yoyo: true });
-      prog.to(2, { x: random(2, 'x', -amp / 2, amp / 2), opacity: random(2, 'opacity', 0.3, 0.8) }, 0.1, 0.07, { ...none, repeat: 4, yoyo: true });
+      prog.to(1, { x: random(1, 'x', -amp / 2, amp / 2), opacity: random(1, 'opacity', 0.3, 0.8) }, 0, 0.05, {
+        ...none,
+        repeat: 5,
+        yoyo: true,
+      });
+      prog.to(2, { x: random(2, 'x', -amp / 2, amp / 2), opacity: random(2, 'opacity', 0.3, 0.8) }, 0.1, 0.07, {
+        ...none,
+        repeat: 4,
+        yoyo: true,
+      });
     }
     // Blinks: one out-and-back, then a triple that leaves the white layer hidden until the reset.
     prog.to(0, { opacity: 0 }, 0.5, 0.05, { repeat: 1, yoyo: true });

@@ -7,7 +7,15 @@ import { type EffectDescription, boolParam, domEffect, numParam, type Layout } f
 import { splitLetters } from './effect-dom.js';
 import { TweenProgram } from './tween-program.js';
 
-export const ROTATION_DEFAULTS = { rotationDegrees: 360, animationDuration: 1.5, staggerDelay: 0.1, perspective: 800, axisX: false, axisY: true, axisZ: false };
+export const ROTATION_DEFAULTS = {
+  rotationDegrees: 360,
+  animationDuration: 1.5,
+  staggerDelay: 0.1,
+  perspective: 800,
+  axisX: false,
+  axisY: true,
+  axisZ: false,
+};
 
 const description: EffectDescription = {
   name: 'rotation',
@@ -35,8 +43,14 @@ const description: EffectDescription = {
     const prog = new TweenProgram();
     st.targets.forEach((_, i) => {
       const t0 = i * stagger;
-      prog.set(i, { rotationX: turn(ax, -deg / 4), rotationY: turn(ay, -deg / 4), rotation: turn(az, -deg / 4), opacity: 0, scale: 0.5 }, 0);
-      prog.to(i, { rotationX: turn(ax, deg), rotationY: turn(ay, deg), rotation: turn(az, deg), opacity: 1, scale: 1.1 }, t0, dur * 0.7, { ease: 'power2.out' });
+      prog.set(
+        i,
+        { rotationX: turn(ax, -deg / 4), rotationY: turn(ay, -deg / 4), rotation: turn(az, -deg / 4), opacity: 0, scale: 0.5 },
+        0,
+      );
+      prog.to(i, { rotationX: turn(ax, deg), rotationY: turn(ay, deg), rotation: turn(az, deg), opacity: 1, scale: 1.1 }, t0, dur * 0.7, {
+        ease: 'power2.out',
+      });
       prog.to(i, { rotationX: 0, rotationY: 0, rotation: 0, scale: 1 }, t0 + dur * 0.7, dur * 0.3, { ease: 'back.out(1.7)' });
       const wobble = { rotationY: turn(ay, random(i, 'wobble-y', -5, 5)), rotationX: turn(ax, random(i, 'wobble-x', -3, 3)) };
       prog.to(i, wobble, t0 + dur * 0.8, 0.1, { ease: 'none', repeat: 2, yoyo: true });

@@ -48,7 +48,8 @@ export class TweenProgram {
 
   /** Zero-duration tween: the properties jump to their values at `at`. */
   set(target: number, props: Record<string, Value>, at: number): this {
-    for (const [prop, to] of Object.entries(props)) this.add({ target, prop, at, dur: 0, to, ease: parseEase('none'), repeat: 0, yoyo: false, immediate: false });
+    for (const [prop, to] of Object.entries(props))
+      this.add({ target, prop, at, dur: 0, to, ease: parseEase('none'), repeat: 0, yoyo: false, immediate: false });
     return this;
   }
 
@@ -63,7 +64,18 @@ export class TweenProgram {
   fromTo(target: number, from: Record<string, Value>, to: Record<string, Value>, at: number, dur: number, opts: TweenOptions = {}): this {
     const ease = parseEase(opts.ease ?? DEFAULT_EASE);
     for (const [prop, end] of Object.entries(to)) {
-      this.add({ target, prop, at, dur, from: from[prop], to: end, ease, repeat: Math.max(0, Math.floor(opts.repeat ?? 0)), yoyo: !!opts.yoyo, immediate: from[prop] !== undefined });
+      this.add({
+        target,
+        prop,
+        at,
+        dur,
+        from: from[prop],
+        to: end,
+        ease,
+        repeat: Math.max(0, Math.floor(opts.repeat ?? 0)),
+        yoyo: !!opts.yoyo,
+        immediate: from[prop] !== undefined,
+      });
     }
     return this;
   }
@@ -127,7 +139,8 @@ export class TweenProgram {
       const end = s.at + s.dur * (s.repeat + 1);
       let key: number;
       if (t > s.at || (t === s.at && (s.at > 0 || atStart))) key = Math.min(end, t);
-      else if (s.immediate) key = -1; // written at creation
+      else if (s.immediate)
+        key = -1; // written at creation
       else continue;
       if (key >= winnerKey) {
         winnerKey = key;
@@ -138,7 +151,7 @@ export class TweenProgram {
     const s = list[winner];
     const started = t > s.at || (t === s.at && (s.at > 0 || atStart));
     if (!started) return s.from as Value;
-    const from = s.from !== undefined ? s.from : this.evaluate(list, winner, s.at, base, true) ?? base;
+    const from = s.from !== undefined ? s.from : (this.evaluate(list, winner, s.at, base, true) ?? base);
     return interpolate(from, s.to, ratio(s, t - s.at), s.prop);
   }
 }

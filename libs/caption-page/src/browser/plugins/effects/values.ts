@@ -92,7 +92,12 @@ export function interpolate(from: Value, to: Value, r: number, prop = ''): Value
   const fc = toColor(fs);
   const tc = toColor(ts);
   if (fc && tc) {
-    return colorText({ r: fc.r + (tc.r - fc.r) * r, g: fc.g + (tc.g - fc.g) * r, b: fc.b + (tc.b - fc.b) * r, a: fc.a + (tc.a - fc.a) * r });
+    return colorText({
+      r: fc.r + (tc.r - fc.r) * r,
+      g: fc.g + (tc.g - fc.g) * r,
+      b: fc.b + (tc.b - fc.b) * r,
+      a: fc.a + (tc.a - fc.a) * r,
+    });
   }
   if (prop === 'textShadow') return interpolateShadow(fs, ts, r);
   if (ts.trim() === 'none') return r < 1 ? interpolateNumbers(ts, fs, 1 - r) : ts;
