@@ -15,7 +15,7 @@ import { MediaProbe } from '../encoder/media-probe.js';
 import { FontResolver } from '../fonts/font-resolver.js';
 import { prepareScenario } from '../scenario/prepare-scenario.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver.js';
-import { SourceFetcher } from '../worker/source-fetcher.js';
+import { SourceFetcher } from '../storage/source-fetcher.js';
 import { probeVideo } from './ffmpeg-frames.js';
 import { parityReportJson, runParity } from './parity-runner.js';
 

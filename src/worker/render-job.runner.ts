@@ -23,7 +23,7 @@ import { startWatchdog } from './job-watchdog.js';
 import { planSegments } from './segment-plan.js';
 import { renderOptionsOf } from './job-options.js';
 import { SegmentedRender } from './segmented-render.js';
-import { SourceFetcher } from './source-fetcher.js';
+import { SourceFetcher } from '../storage/source-fetcher.js';
 
 /** `delegated`: a long render was split; its segments and the join finish it elsewhere. */
 export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped' | 'delegated';

@@ -6,7 +6,7 @@ import { JobReconciler } from './job-reconciler.js';
 import { RenderJobRunner } from './render-job.runner.js';
 import { RenderWorker } from './render.worker.js';
 import { SegmentedRender } from './segmented-render.js';
-import { SourceFetcher } from './source-fetcher.js';
+import { SourceFetcher } from '../storage/source-fetcher.js';
 import { JobParityService } from '../parity/job-parity.service.js';
 import { ParityWorker } from '../parity/parity-queue.js';
 import { RetentionSweeper } from '../security/retention-sweeper.js';

@@ -6,8 +6,8 @@ import { APP_CONFIG } from '../config/config.tokens.js';
 import { FetchError } from '../net/errors.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { RenderError } from '../render/render-errors.js';
-import { S3SourceResolver } from '../storage/s3-source-resolver.js';
-import { STORAGE_DRIVER, StorageNotFoundError, type StorageDriver } from '../storage/storage-driver.js';
+import { S3SourceResolver } from './s3-source-resolver.js';
+import { STORAGE_DRIVER, StorageNotFoundError, type StorageDriver } from './storage-driver.js';
 
 /** How long a source download may take at most. */
 const SOURCE_DOWNLOAD_TIMEOUT_MS = 30 * 60_000;
