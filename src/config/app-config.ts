@@ -26,6 +26,17 @@ export interface EngineConfig {
   fonts: FontConfig;
 }
 
+/** The database settings the app, `npm run migration:run` and the TypeORM CLI (ormconfig.ts) share. */
+export interface DatabaseConfig {
+  url: string;
+  /** Optional schema (tests isolate themselves in one). */
+  schema?: string;
+  /** pg pool size of the migration script and the TypeORM CLI (DATABASE_POOL_SIZE). */
+  poolSize: number;
+}
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ecg_render';
+
 export interface QuotaDefaults {
   daily: number;
   monthly: number;
@@ -175,6 +186,21 @@ function readEngine(r: EnvReader): EngineConfig {
   };
 }
 
+/** The database settings alone: for the migration script and the TypeORM CLI, which need no other. */
+export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
+  const r = new EnvReader(env);
+  const cfg: DatabaseConfig = { ...readDatabase(r), poolSize: r.int('DATABASE_POOL_SIZE', 10, 1, 1000) };
+  if (r.problems.length) throw new ConfigError(r.problems);
+  return cfg;
+}
+
+function readDatabase(r: EnvReader): Pick<DatabaseConfig, 'url' | 'schema'> {
+  return {
+    url: r.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:'])!,
+    schema: r.str('DATABASE_SCHEMA'),
+  };
+}
+
 /** The plugin origin's settings alone: for the command line, which reads no other service setting. */
 export function loadPluginConfig(env: Env = process.env): PluginOriginConfig {
   const r = new EnvReader(env);
@@ -213,6 +239,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   const s3Bucket = r.str('S3_BUCKET');
   if (driver === 's3' && !s3Bucket) r.problems.push('S3_BUCKET: required when STORAGE_DRIVER=s3');
   const { urlSigningSecret, webhookSecret, security } = readSecretsAndSecurity(r, env, jwtSecret);
+  const database = readDatabase(r);
 
   const cfg: AppConfig = {
     mode,
@@ -222,8 +249,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       publicBaseUrl: (r.url('PUBLIC_BASE_URL', `http://localhost:${port}`, ['http:', 'https:']) ?? '').replace(/\/$/, ''),
       corsOrigins: r.list('CORS_ORIGINS'),
     },
-    databaseUrl: r.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ecg_render', ['postgres:', 'postgresql:'])!,
-    databaseSchema: r.str('DATABASE_SCHEMA'),
+    databaseUrl: database.url,
+    databaseSchema: database.schema,
     redisUrl: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:'])!,
     queuePrefix: r.str('QUEUE_PREFIX', 'ecg'),
     migrateOnStart: r.bool('MIGRATE_ON_START', true),

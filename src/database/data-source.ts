@@ -3,11 +3,9 @@ import type { DataSourceOptions, LoggerOptions } from 'typeorm';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-
 export interface DatabaseOptions {
-  /** postgres://user:pass@host:port/db (default DEFAULT_DATABASE_URL). */
-  url?: string;
+  /** postgres://user:pass@host:port/db: the app's comes from the validated config (DATABASE_URL, src/config/app-config.ts). */
+  url: string;
   /**
    * Optional schema. When set, every connection runs with `search_path=<schema>` so the
    * hand-written (unqualified) migration SQL and raw queries land in that schema. Tests use a
@@ -34,17 +32,18 @@ export function assertIdentifier(name: string): string {
 
 /**
  * The one place DataSource options are built: the Nest module, ormconfig.ts (CLI), the
- * migration script and tests all go through here. Never `synchronize`, never `migrationsRun`:
+ * migration script and tests all go through here (the first three with the settings of
+ * loadAppConfig / loadDatabaseConfig, src/config/app-config.ts). Never `synchronize`, never `migrationsRun`:
  * schema changes only happen through runMigrations() (advisory-locked).
  */
-export function buildDataSourceOptions(opts: DatabaseOptions = {}): DataSourceOptions {
+export function buildDataSourceOptions(opts: DatabaseOptions): DataSourceOptions {
   const pgOptions: string[] = [];
   if (opts.schema) pgOptions.push(`-c search_path=${assertIdentifier(opts.schema)}`);
   const statementTimeout = opts.statementTimeoutMs ?? 30_000;
   if (statementTimeout > 0) pgOptions.push(`-c statement_timeout=${Math.floor(statementTimeout)}`);
   return {
     type: 'postgres',
-    url: opts.url ?? DEFAULT_DATABASE_URL,
+    url: opts.url,
     schema: opts.schema,
     entities: ENTITIES,
     migrations: MIGRATIONS,
@@ -63,16 +62,6 @@ export function buildDataSourceOptions(opts: DatabaseOptions = {}): DataSourceOp
 }
 
 /** A not-yet-initialized DataSource. Call `.initialize()` (and `runMigrations` if wanted). */
-export function createDataSource(opts: DatabaseOptions = {}): DataSource {
+export function createDataSource(opts: DatabaseOptions): DataSource {
   return new DataSource(buildDataSourceOptions(opts));
-}
-
-/** DatabaseOptions from the environment: DATABASE_URL, DATABASE_SCHEMA, DATABASE_POOL_SIZE. */
-export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseOptions {
-  const pool = env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined;
-  return {
-    url: env.DATABASE_URL || DEFAULT_DATABASE_URL,
-    schema: env.DATABASE_SCHEMA || undefined,
-    poolSize: pool && Number.isFinite(pool) && pool > 0 ? pool : undefined,
-  };
 }

@@ -1,14 +1,9 @@
 import { Module } from '@nestjs/common';
-import type { DynamicModule, ModuleMetadata } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { buildDataSourceOptions } from './data-source.js';
 import type { DatabaseOptions } from './data-source.js';
-
-export interface DatabaseModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  inject?: any[];
-  useFactory: (...args: any[]) => DatabaseOptions | Promise<DatabaseOptions>;
-}
 
 function toTypeOrm(opts: DatabaseOptions): TypeOrmModuleOptions {
   // entities + migrations listed explicitly; migrationsRun/synchronize forced off (see data-source.ts)
@@ -22,26 +17,11 @@ function toTypeOrm(opts: DatabaseOptions): TypeOrmModuleOptions {
  */
 @Module({})
 export class DatabaseModule {
-  static forRoot(opts: DatabaseOptions = {}): DynamicModule {
+  static forRoot(opts: DatabaseOptions): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,
       imports: [TypeOrmModule.forRootAsync({ useFactory: () => toTypeOrm(opts) })],
-      exports: [TypeOrmModule],
-    };
-  }
-
-  static forRootAsync(opts: DatabaseModuleAsyncOptions): DynamicModule {
-    return {
-      module: DatabaseModule,
-      global: true,
-      imports: [
-        TypeOrmModule.forRootAsync({
-          imports: opts.imports,
-          inject: opts.inject,
-          useFactory: async (...args: any[]) => toTypeOrm(await opts.useFactory(...args)),
-        }),
-      ],
       exports: [TypeOrmModule],
     };
   }

@@ -1,8 +1,8 @@
-import { createDataSource, DEFAULT_DATABASE_URL } from './data-source.js';
+import { createDataSource } from './data-source.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrate.js';
-import { createTestDatabase, randomSchemaName } from './testing.js';
-import type { TestDatabase } from './testing.js';
+import { createTestDatabase, randomSchemaName } from '../../test/support/test-database.js';
+import type { TestDatabase } from '../../test/support/test-database.js';
 
 describe('migrations', () => {
   let db: TestDatabase;
@@ -55,7 +55,7 @@ describe('migrations', () => {
 
   it('runMigrations creates a missing schema itself and the down migrations revert cleanly', async () => {
     const schema = randomSchemaName();
-    const ds = createDataSource({ url: process.env.DATABASE_URL || DEFAULT_DATABASE_URL, schema, poolSize: 1, logging: ['error'] });
+    const ds = createDataSource({ url: db.url, schema, poolSize: 1, logging: ['error'] });
     await ds.initialize();
     try {
       expect(await runMigrations(ds)).toHaveLength(MIGRATIONS.length);

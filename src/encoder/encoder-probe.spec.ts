@@ -2,7 +2,8 @@ import { jest } from '@jest/globals';
 import type { SpiedFunction } from 'jest-mock';
 import { Logger } from '@nestjs/common';
 import { buildNvencProbeArgs, EncoderProbe } from './encoder-probe.js';
-import { encoderOptionsFromEnv } from './encoder.options.js';
+import { ConfigError, loadEngineConfig } from '../config/app-config.js';
+import { encoderOptionsFromConfig } from './encoder.options.js';
 import { EncoderUnavailableError } from './errors.js';
 import type { ProcessRunner, RunResult } from './process-runner.js';
 
@@ -93,12 +94,20 @@ describe('EncoderProbe', () => {
     await expect(new EncoderProbe({ preferred: 'nvenc' }).select()).rejects.toBeInstanceOf(EncoderUnavailableError);
   });
 
-  it('reads ECG_RENDER_ENCODER', () => {
-    expect(encoderOptionsFromEnv({})).toEqual({});
-    expect(encoderOptionsFromEnv({ ECG_RENDER_ENCODER: 'NVENC', FFMPEG_PATH: '/x/ffmpeg' })).toEqual({
+  it('takes ENCODER, FFMPEG_PATH, FFPROBE_PATH and NVENC_MAX_SESSIONS from the validated engine configuration', () => {
+    expect(encoderOptionsFromConfig(loadEngineConfig({}))).toEqual({
+      preferred: 'auto',
+      ffmpegPath: 'ffmpeg',
+      ffprobePath: 'ffprobe',
+      nvencMaxSessions: 3,
+    });
+    expect(encoderOptionsFromConfig(loadEngineConfig({ ENCODER: 'nvenc', FFMPEG_PATH: '/x/ffmpeg', NVENC_MAX_SESSIONS: '2' }))).toEqual({
       preferred: 'nvenc',
       ffmpegPath: '/x/ffmpeg',
+      ffprobePath: 'ffprobe',
+      nvencMaxSessions: 2,
     });
-    expect(() => encoderOptionsFromEnv({ ECG_RENDER_ENCODER: 'qsv' })).toThrow(/auto, nvenc or x264/);
+    expect(() => loadEngineConfig({ ENCODER: 'qsv' })).toThrow(ConfigError);
+    expect(() => loadEngineConfig({ ENCODER: 'qsv' })).toThrow(/ENCODER="qsv": must be one of auto \| nvenc \| x264/);
   });
 });

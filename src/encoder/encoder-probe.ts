@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EncoderUnavailableError } from './errors.js';
 import type { VideoEncoder } from './ffmpeg-args.js';
-import { ENCODER_OPTIONS, type EncoderOptions, type EncoderPreference } from './encoder.options.js';
+import type { EncoderPreference } from '../config/app-config.js';
+import { ENCODER_OPTIONS, type EncoderOptions } from './encoder.options.js';
 import { type ProcessRunner, runProcess } from './process-runner.js';
 
 /** The encoder of one encode; release() once the encode has ended (frees an NVENC session). */

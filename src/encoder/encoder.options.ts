@@ -1,6 +1,5 @@
+import type { EncoderPreference, EngineConfig } from '../config/app-config.js';
 import type { ProcessRunner } from './process-runner.js';
-
-export type EncoderPreference = 'auto' | 'nvenc' | 'x264';
 
 /** Options of the encoder module (all optional). Provided under the ENCODER_OPTIONS token. */
 export interface EncoderOptions {
@@ -21,18 +20,7 @@ export interface EncoderOptions {
 
 export const ENCODER_OPTIONS = Symbol('ENCODER_OPTIONS');
 
-/** Reads `ECG_RENDER_ENCODER` (auto|nvenc|x264), `FFMPEG_PATH`, `FFPROBE_PATH`. */
-export function encoderOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): EncoderOptions {
-  const raw = env.ECG_RENDER_ENCODER?.trim().toLowerCase();
-  const preferred: EncoderPreference | undefined =
-    raw === undefined || raw === '' ? undefined : raw === 'auto' || raw === 'nvenc' || raw === 'x264' ? raw : invalid(raw);
-  return {
-    ...(preferred ? { preferred } : {}),
-    ...(env.FFMPEG_PATH ? { ffmpegPath: env.FFMPEG_PATH } : {}),
-    ...(env.FFPROBE_PATH ? { ffprobePath: env.FFPROBE_PATH } : {}),
-  };
-}
-
-function invalid(raw: string): never {
-  throw new Error(`ECG_RENDER_ENCODER must be auto, nvenc or x264 (got '${raw}')`);
+/** The encoder's options from the validated engine configuration (ENCODER, FFMPEG_PATH, FFPROBE_PATH, NVENC_MAX_SESSIONS). */
+export function encoderOptionsFromConfig(c: EngineConfig): EncoderOptions {
+  return { preferred: c.encoder, ffmpegPath: c.ffmpegPath, ffprobePath: c.ffprobePath, nvencMaxSessions: c.nvencMaxSessions };
 }

@@ -1,34 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BrowserPoolModule } from '../browser-pool/browser-pool.module.js';
-import type { EngineConfig } from '../config/app-config.js';
-import { ENGINE_CONFIG } from '../config/config.tokens.js';
-import { EncoderProbe } from '../encoder/encoder-probe.js';
 import { FontsModule } from '../fonts/fonts.module.js';
 import { EncoderModule } from '../encoder/encoder.module.js';
-import { ENCODER_OPTIONS, type EncoderOptions } from '../encoder/encoder.options.js';
-import { MediaProbe } from '../encoder/media-probe.js';
 import { RenderEngine } from './render-engine.service.js';
 import { StreamingPipeline } from './streaming-pipeline.js';
 
 /** The encoder module, configured from the validated engine configuration. */
-const ConfiguredEncoderModule: DynamicModule = {
-  module: EncoderModule,
-  providers: [
-    {
-      provide: ENCODER_OPTIONS,
-      inject: [ENGINE_CONFIG],
-      useFactory: (c: EngineConfig): EncoderOptions => ({
-        preferred: c.encoder,
-        ffmpegPath: c.ffmpegPath,
-        ffprobePath: c.ffprobePath,
-        nvencMaxSessions: c.nvencMaxSessions,
-      }),
-    },
-    MediaProbe,
-    EncoderProbe,
-  ],
-  exports: [ENCODER_OPTIONS, MediaProbe, EncoderProbe],
-};
+const ConfiguredEncoderModule: DynamicModule = EncoderModule.forConfig();
 
 /**
  * The render engine: browser pool, encoder, streaming pipeline. Shared by the command line and
