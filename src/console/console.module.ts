@@ -3,8 +3,7 @@
 // Imported by the api and standalone roots; needs CoreModule (global providers).
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
-import { JwtAuthGuard } from '../http/auth/jwt-auth.guard.js';
-import { TokenVerifier } from '../http/auth/token-verifier.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { ParityRequester } from '../parity/parity-queue.js';
 import { ConsoleController } from './console.controller.js';
 import { DevTokenController } from './dev-token.controller.js';
@@ -17,8 +16,9 @@ export class ConsoleModule {
     return {
       module: ConsoleModule,
       controllers: [ConsoleController, ScenarioController, ParityController, ...(config.auth.allowDevTokens ? [DevTokenController] : [])],
+      imports: [AuthModule],
       // Parity runs on a worker (the render-parity queue); the API only enqueues and waits.
-      providers: [TokenVerifier, JwtAuthGuard, ParityRequester],
+      providers: [ParityRequester],
     };
   }
 }

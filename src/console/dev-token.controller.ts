@@ -6,7 +6,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, UseGuards } fro
 import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { isIP } from 'node:net';
-import { devSubject, TokenVerifier } from '../http/auth/token-verifier.js';
+import { devSubject, TokenVerifier } from '../auth/token-verifier.js';
 import { ApiError, ERROR_CODES } from '../http/errors/api-error.js';
 import { RateLimitGuard } from '../security/rate-limit.js';
 import { DevTokenRequestDto, DevTokenResponse } from './console.dto.js';

@@ -4,8 +4,8 @@
 import { Controller, DefaultValuePipe, HttpCode, HttpStatus, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { JobsRepository } from '../jobs/jobs.repository.js';
-import { CurrentUser, JwtAuthGuard } from '../http/auth/jwt-auth.guard.js';
-import type { AuthenticatedUser } from '../http/auth/token-verifier.js';
+import { CurrentUser, JwtAuthGuard } from '../auth/jwt-auth.guard.js';
+import type { AuthenticatedUser } from '../auth/token-verifier.js';
 import { ApiError, ERROR_CODES } from '../http/errors/api-error.js';
 import { JOB_PARITY_MAX_FRAMES, type JobParityReport } from '../parity/job-parity.service.js';
 import { ParityRequester } from '../parity/parity-queue.js';

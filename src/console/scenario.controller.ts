@@ -4,7 +4,7 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Post, UseGuards } from 
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
-import { JwtAuthGuard } from '../http/auth/jwt-auth.guard.js';
+import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
 import { ApiError, ERROR_CODES } from '../http/errors/api-error.js';
 import { prepareScenario, ScenarioValidationError, type PreparedScenario } from '../scenario/prepare-scenario.js';
 import { PrepareScenarioDto, PreparedScenarioResponse } from './console.dto.js';

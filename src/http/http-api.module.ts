@@ -1,9 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { FontsModule } from '../fonts/fonts.module.js';
 import { QueueProducersModule } from '../queue/queue-producers.module.js';
-import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
-import { TokenVerifier } from './auth/token-verifier.js';
 import { PreflightController } from './preflight/preflight.controller.js';
 import { RenderApiService } from './render/render-api.service.js';
 import { RenderController } from './render/render.controller.js';
@@ -20,7 +19,7 @@ export class HttpApiModule {
     return {
       module: HttpApiModule,
       // rate limits (global ThrottlerModule, Redis-backed), used by RateLimitGuard here and in the console
-      imports: [QueueProducersModule, FontsModule, rateLimitModule(config)],
+      imports: [AuthModule, QueueProducersModule, FontsModule, rateLimitModule(config)],
       controllers: [
         RenderController,
         PreflightController,
@@ -29,8 +28,7 @@ export class HttpApiModule {
         // Signed local URLs are served by the API only when results are stored on local disk.
         ...(config.storage.driver === 'local' ? [LocalFilesController] : []),
       ],
-      providers: [TokenVerifier, JwtAuthGuard, RenderApiService, RenderEventsService],
-      exports: [TokenVerifier],
+      providers: [RenderApiService, RenderEventsService],
     };
   }
 }

@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../../config/config.tokens.js';
 import { FontResolver } from '../../fonts/font-resolver.js';
 import { PluginCatalog } from '../../plugins/plugin-catalog.service.js';
 import { preflightScenario } from '../../preflight/scenario-preflight.js';
-import { JwtAuthGuard } from '../auth/jwt-auth.guard.js';
+import { JwtAuthGuard } from '../../auth/jwt-auth.guard.js';
 import { ApiError, ERROR_CODES } from '../errors/api-error.js';
 import { PreflightRequestDto, PreflightResponse } from './preflight.dto.js';
 

@@ -16,8 +16,8 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
-import { CurrentUser, JwtAuthGuard } from '../auth/jwt-auth.guard.js';
-import type { AuthenticatedUser } from '../auth/token-verifier.js';
+import { CurrentUser, JwtAuthGuard } from '../../auth/jwt-auth.guard.js';
+import type { AuthenticatedUser } from '../../auth/token-verifier.js';
 import { CreateRenderDto } from './dto/create-render.dto.js';
 import { CancelResponse, CreateRenderResponse, HistoryItem, RenderStatusResponse } from './dto/render-responses.dto.js';
 import { RenderApiService } from './render-api.service.js';

@@ -4,8 +4,8 @@ import { Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/comm
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RateLimitGuard } from '../../security/rate-limit.js';
 import { WebhookSecretsRepository } from '../../security/webhook-secrets.repository.js';
-import { CurrentUser, JwtAuthGuard } from '../auth/jwt-auth.guard.js';
-import type { AuthenticatedUser } from '../auth/token-verifier.js';
+import { CurrentUser, JwtAuthGuard } from '../../auth/jwt-auth.guard.js';
+import type { AuthenticatedUser } from '../../auth/token-verifier.js';
 
 export class WebhookSecretIssued {
   /** `whsec_<base64>`: verify callbacks with it (Standard Webhooks). Shown only in this answer. */

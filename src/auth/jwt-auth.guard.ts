@@ -1,7 +1,7 @@
 import { Injectable, Optional, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { ApiError } from '../errors/api-error.js';
-import { SseTicketService } from '../../security/sse-ticket.service.js';
+import { ApiError } from '../http/errors/api-error.js';
+import { SseTicketService } from '../security/sse-ticket.service.js';
 import { InvalidTokenError, TokenVerifier, type AuthenticatedUser } from './token-verifier.js';
 
 type AuthedRequest = Request & { user?: AuthenticatedUser };

@@ -5,8 +5,8 @@
 // `dev:` subject is accepted only from a dev token while dev tokens are enabled.
 import { Inject, Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
-import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../../config/config.tokens.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 
 export interface AuthenticatedUser {
   userId: string;

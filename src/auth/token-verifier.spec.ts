@@ -1,6 +1,6 @@
 // Issue 12 #3 and #4: the token policy, on real HS256 tokens signed with jose.
 import { SignJWT } from 'jose';
-import { loadAppConfig } from '../../config/app-config.js';
+import { loadAppConfig } from '../config/app-config.js';
 import { DEV_TOKEN_ISSUER, InvalidTokenError, TokenVerifier } from './token-verifier.js';
 
 const JWT = 'EcgRenderTestSecret0123456789abcdefABCDEF';
