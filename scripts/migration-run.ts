@@ -2,7 +2,8 @@
 // Safe when several pods run it at once: runMigrations() holds a PostgreSQL advisory lock.
 import { pathToFileURL } from 'node:url';
 import type { DataSource } from 'typeorm';
-import { createDataSource, databaseOptionsFromEnv } from '../src/database/data-source.js';
+import { loadDatabaseConfig } from '../src/config/app-config.js';
+import { createDataSource } from '../src/database/data-source.js';
 import { runMigrations as runLocked } from '../src/database/migrate.js';
 
 export { MIGRATION_LOCK_KEY } from '../src/database/migrate.js';
@@ -13,7 +14,7 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  const dataSource = createDataSource({ ...databaseOptionsFromEnv(), poolSize: 2 });
+  const dataSource = createDataSource({ ...loadDatabaseConfig(), poolSize: 2 });
   try {
     await dataSource.initialize();
     const ran = await runMigrations(dataSource);
