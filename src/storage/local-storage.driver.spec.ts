@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import { FetchTooLargeError } from '../net/errors.js';
 import { LocalStorageDriver } from './local-storage.driver.js';
 import { verifySignedRequest, verifySignedUrl } from './signed-url.js';
-import { outputKeyForJob, StorageKeyError, StorageNotFoundError, validateStorageKey } from './storage-driver.js';
+import { outputKeyForJob } from './keys.js';
+import { StorageKeyError, StorageNotFoundError, validateStorageKey } from './storage-driver.js';
 
 const SECRET = 'local-storage-test-secret-0123456789';
 

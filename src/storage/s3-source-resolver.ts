@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { FetchRefusedError } from '../net/errors.js';
+import { serviceKeyOwner } from './keys.js';
 import { createS3Client, downloadS3Object, type S3ConnectionOptions } from './s3-storage.driver.js';
 import type { DownloadToFileOptions } from './storage-driver.js';
 
@@ -16,17 +17,6 @@ export interface S3SourceResolverOptions extends S3ConnectionOptions {
    * source, even when S3_SOURCE_BUCKETS lists it (issue 12 #11); uploads go by storage://.
    */
   resultsBucket?: string;
-}
-
-/**
- * Keys shaped like the ones the service writes (renders/<job id>/…, uploads/<user hash>/…), in
- * any bucket: a render is never a source, an upload only its own user's (checked at create).
- */
-export function serviceKeyOwner(key: string): { kind: 'render' } | { kind: 'upload'; prefix: string } | null {
-  const k = key.replace(/^\/+/, '').replace(/\/{2,}/g, '/');
-  if (/^renders\//.test(k)) return { kind: 'render' };
-  const up = /^(uploads\/[^/]+\/)/.exec(k);
-  return up ? { kind: 'upload', prefix: up[1] } : null;
 }
 
 /**

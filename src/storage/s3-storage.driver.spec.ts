@@ -17,7 +17,8 @@ import { FetchRefusedError, FetchTooLargeError } from '../net/errors.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { S3SourceResolver } from './s3-source-resolver.js';
 import { createS3Client, S3StorageDriver } from './s3-storage.driver.js';
-import { outputKeyForJob, StorageKeyError, StorageNotFoundError } from './storage-driver.js';
+import { outputKeyForJob } from './keys.js';
+import { StorageKeyError, StorageNotFoundError } from './storage-driver.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const MiB = 1024 * 1024;

@@ -102,14 +102,6 @@ export function validateStorageKey(key: string): string {
   return key;
 }
 
-const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
-
-/** Deterministic output key of a job: a re-run of the same job overwrites the same object. */
-export function outputKeyForJob(jobId: string): string {
-  if (!JOB_ID.test(jobId)) throw new StorageKeyError(String(jobId), 'job id must match [A-Za-z0-9_-]{1,128}');
-  return `renders/${jobId}/output.mp4`;
-}
-
 /** RFC 6266 attachment header with an ASCII fallback and the UTF-8 name. */
 export function contentDisposition(filename: string): string {
   const clean = filename.replace(/[\r\n"\\/]/g, '_');

@@ -1,7 +1,6 @@
 // What the render endpoints do, apart from HTTP: admission (validation, idempotency, quota),
 // enqueueing, status with fresh download URLs, cancel, history.
 import { HttpStatus, Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { CallbackSender } from '../../callbacks/callback-sender.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
@@ -18,17 +17,13 @@ import { PluginCatalog } from '../../plugins/plugin-catalog.service.js';
 import { prepareWithPluginCatalog } from '../../plugins/scenario-plugins.js';
 import { ScenarioValidationError, type PreparedScenario } from '../../scenario/prepare-scenario.js';
 import { WebhookSecretsRepository } from '../../security/webhook-secrets.repository.js';
-import { S3SourceResolver, serviceKeyOwner } from '../../storage/s3-source-resolver.js';
+import { serviceKeyOwner, uploadPrefixFor } from '../../storage/keys.js';
+import { S3SourceResolver } from '../../storage/s3-source-resolver.js';
 import { STORAGE_DRIVER, parseStorageUrl, type StorageDriver } from '../../storage/storage-driver.js';
 import { AssetReferenceError, FontResolver, FontUnavailableError } from '../../fonts/font-resolver.js';
 import { ApiError, ERROR_CODES } from '../errors/api-error.js';
 import type { CreateRenderDto } from './dto/create-render.dto.js';
 import type { CancelResponse, CreateRenderResponse, HistoryItem, RenderStatusResponse } from './dto/render-responses.dto.js';
-
-/** Uploads of a user live under a prefix derived from the user id (not the id itself: it may be an email). */
-export function uploadPrefixFor(userId: string): string {
-  return `uploads/${createHash('sha256').update(userId).digest('hex').slice(0, 24)}/`;
-}
 
 @Injectable()
 export class RenderApiService {

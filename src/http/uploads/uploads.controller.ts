@@ -1,13 +1,12 @@
 import { Body, Controller, HttpStatus, Inject, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../../storage/storage-driver.js';
 import { CurrentUser, JwtAuthGuard } from '../../auth/jwt-auth.guard.js';
 import type { AuthenticatedUser } from '../../auth/token-verifier.js';
 import { ApiError, ERROR_CODES } from '../errors/api-error.js';
-import { uploadPrefixFor } from '../render/render-api.service.js';
+import { newUploadKey } from '../../storage/keys.js';
 import { RateLimitGuard } from '../../security/rate-limit.js';
 import { UploadGrantsRepository, UploadQuotaExceededError } from '../../security/upload-grants.repository.js';
 import { CreateUploadDto, UploadTargetResponse } from './create-upload.dto.js';
@@ -37,12 +36,7 @@ export class UploadsController {
         [{ field: 'size', reason: 'too large' }],
       );
     }
-    const safeName =
-      body.filename
-        .replace(/[^A-Za-z0-9._-]/g, '_')
-        .replace(/^[._]+/, '')
-        .slice(0, 120) || 'video';
-    const key = `${uploadPrefixFor(user.userId)}${randomUUID()}/${safeName}`;
+    const key = newUploadKey(user.userId, body.filename);
     // Per-user byte quota over the upload retention window (issue 12 #5).
     try {
       await this.grants.grant(user.userId, key, body.size, {
