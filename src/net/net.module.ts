@@ -2,9 +2,9 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { GUARDED_FETCHER_OPTIONS, GuardedFetcher, type GuardedFetcherOptions } from './guarded-fetcher.js';
 
 /**
- * Provides the single GuardedFetcher of the process.
- * `NetModule.forRoot(options)` with static options, or `forRootAsync({useFactory, inject})` to
- * build them from the validated config. Global: every module may inject GuardedFetcher.
+ * Provides the single GuardedFetcher of the process, configured once at the root.
+ * Global because every module that reaches the network (callbacks, fonts, the API's URL checks)
+ * must share its one address policy and connection pool.
  */
 @Global()
 @Module({})
@@ -13,19 +13,6 @@ export class NetModule {
     return {
       module: NetModule,
       providers: [{ provide: GUARDED_FETCHER_OPTIONS, useValue: options }, GuardedFetcher],
-      exports: [GuardedFetcher],
-    };
-  }
-
-  static forRootAsync(opts: {
-    imports?: DynamicModule['imports'];
-    inject?: any[];
-    useFactory: (...args: any[]) => GuardedFetcherOptions | Promise<GuardedFetcherOptions>;
-  }): DynamicModule {
-    return {
-      module: NetModule,
-      imports: opts.imports ?? [],
-      providers: [{ provide: GUARDED_FETCHER_OPTIONS, useFactory: opts.useFactory, inject: opts.inject ?? [] }, GuardedFetcher],
       exports: [GuardedFetcher],
     };
   }
