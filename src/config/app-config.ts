@@ -84,6 +84,8 @@ export interface AppConfig {
     segmentSeconds: number;
     /** Renders shorter than this are never split. */
     segmentMinDurationSeconds: number;
+    /** On SIGTERM, how long running renders may finish before they are handed back (WORKER_SHUTDOWN_GRACE_MS). */
+    shutdownGraceMs: number;
   };
   /** secret: WEBHOOK_SECRET; unset → only users with a webhook secret of their own may set callbackUrl. */
   callbacks: { secret?: string; maxAttempts: number };
@@ -284,6 +286,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       healthPort: r.int('WORKER_HEALTH_PORT', 3001, 1, 65535),
       segmentSeconds: r.int('SEGMENT_SECONDS', 60, 0, 3600),
       segmentMinDurationSeconds: r.int('SEGMENT_MIN_DURATION_SECONDS', 180, 0, 24 * 3600),
+      shutdownGraceMs: r.int('WORKER_SHUTDOWN_GRACE_MS', 20_000, 0, 3_600_000),
       lockDurationMs: r.int('QUEUE_LOCK_DURATION_MS', 60_000, 1_000, 3_600_000),
       stalledIntervalMs: r.int('QUEUE_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),
       reconcileIntervalMs: r.int('RECONCILE_INTERVAL_MS', 30_000, 500, 3_600_000),
