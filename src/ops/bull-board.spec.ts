@@ -6,7 +6,7 @@ import { adminCookieValue, ADMIN_COOKIE, ADMIN_CSP, isValidAdminCookie, mountBul
 import { CALLBACK_QUEUE, RENDER_QUEUE } from '../queue/queue.constants.js';
 import { ConfigModule } from '../config/config.module.js';
 import { loadAppConfig } from '../config/app-config.js';
-import { bootOpsTestApp, type OpsTestApp } from './testing.js';
+import { bootOpsTestApp, type OpsTestApp } from '../../test/helpers/ops-test-app.js';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 

@@ -9,7 +9,7 @@ import { EncoderModule } from '../encoder/encoder.module.js';
 import { RENDER_QUEUE } from '../queue/queue.constants.js';
 import { HealthModule, ShutdownState } from './health.js';
 import { MetricsModule, RenderMetrics } from './metrics.js';
-import { bootOpsTestApp, type OpsTestApp } from './testing.js';
+import { bootOpsTestApp, type OpsTestApp } from '../../test/helpers/ops-test-app.js';
 
 /** The operator's token (METRICS_TOKEN): it unlocks terminus' detailed readiness body. */
 const OPS = 'ops-token-0123456789abcdef';

@@ -18,17 +18,9 @@ import { configureHttpApp } from '../../src/app/http-app.js';
 import { rootModuleFor } from '../../src/app/root-modules.js';
 import { loadAppConfig, type AppConfig, type RenderMode } from '../../src/config/app-config.js';
 import { ensureCaptionPageBundle } from './engine.js';
-import {
-  closeServer,
-  createResources,
-  freePort,
-  listen,
-  request,
-  sleep,
-  type ApiResponse,
-  type Env,
-  type ServiceResources,
-} from './service-harness.js';
+import { closeServer, freePort, listen } from '../support/loopback.js';
+import { createResources, type Env, type ServiceResources } from '../support/service-resources.js';
+import { request, sleep, type ApiResponse } from '../support/api-client.js';
 
 const exec = promisify(execFile);
 

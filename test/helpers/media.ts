@@ -144,3 +144,43 @@ export async function processState(pid: number): Promise<string | undefined> {
     return undefined;
   }
 }
+
+// Pixel measurements on decoded RGBA frames
+
+/** Mean absolute RGB difference of two RGBA frames over the rows [y0, y1). */
+export function meanDiff(a: Buffer, b: Buffer, w: number, y0: number, y1: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      sum += Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]);
+      n += 3;
+    }
+  }
+  return sum / n;
+}
+
+/** Pixels of rows [y0, y1) whose largest RGB channel difference exceeds `threshold`. */
+export function changedPixels(a: Buffer, b: Buffer, w: number, y0: number, y1: number, threshold = 80): number {
+  let n = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      if (Math.max(Math.abs(a[i] - b[i]), Math.abs(a[i + 1] - b[i + 1]), Math.abs(a[i + 2] - b[i + 2])) > threshold) n++;
+    }
+  }
+  return n;
+}
+
+/** Count of near-white pixels (all channels ≥ 230) in rows [y0, y1). */
+export function whitePixels(a: Buffer, w: number, y0: number, y1: number): number {
+  let n = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      if (a[i] >= 230 && a[i + 1] >= 230 && a[i + 2] >= 230) n++;
+    }
+  }
+  return n;
+}

@@ -4,9 +4,9 @@ import type { DynamicModule, INestApplication, Provider, Type } from '@nestjs/co
 import { Test } from '@nestjs/testing';
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { DatabaseModule } from '../database/database.module.js';
-import { createTestDatabase, type TestDatabase } from '../database/testing.js';
-import { CALLBACK_QUEUE, RENDER_QUEUE } from '../queue/queue.constants.js';
+import { DatabaseModule } from '../../src/database/database.module.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { CALLBACK_QUEUE, RENDER_QUEUE } from '../../src/queue/queue.constants.js';
 
 export interface OpsTestApp {
   app: INestApplication;

@@ -1,8 +1,10 @@
+// A fresh PostgreSQL schema per test file (or bench run), migrated. Shared by the tests and the bench
+// (test/support/: node built-ins and production dependencies only — the bench compiles it).
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createDataSource, DEFAULT_DATABASE_URL } from './data-source.js';
-import type { DatabaseOptions } from './data-source.js';
-import { runMigrations } from './migrate.js';
+import { createDataSource } from '../../src/database/data-source.js';
+import type { DatabaseOptions } from '../../src/database/data-source.js';
+import { runMigrations } from '../../src/database/migrate.js';
 
 export interface TestDatabase {
   dataSource: DataSource;
@@ -14,6 +16,9 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
+/** The tests' database (the app's default is another: DEFAULT_DATABASE_URL in src/config/app-config.ts). */
+const TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
 export const randomSchemaName = (): string => `t_${randomBytes(6).toString('hex')}`;
 
 /**
@@ -21,7 +26,7 @@ export const randomSchemaName = (): string => `t_${randomBytes(6).toString('hex'
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 export async function createTestDatabase(opts: { poolSize?: number; migrate?: boolean } = {}): Promise<TestDatabase> {
-  const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  const url = process.env.DATABASE_URL || TEST_DATABASE_URL;
   const schema = randomSchemaName();
   const opened: DataSource[] = [];
   const open = async (extra: Partial<DatabaseOptions> = {}): Promise<DataSource> => {
