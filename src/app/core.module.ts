@@ -57,7 +57,7 @@ export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,
-      // Global: the HTTP and worker modules of every root use these providers.
+      // Global: the HTTP, console and worker modules of every root are its siblings and use these providers.
       global: true,
       imports: [
         ConfigModule.forApp(config),
@@ -90,7 +90,7 @@ export class CoreModule {
         QuotaModule.forRoot({ defaults: config.quota }),
         SecurityModule,
       ],
-      exports: [BullModule, JobsModule, QuotaModule],
+      exports: [BullModule, StorageModule, CallbacksModule, JobsModule, QuotaModule, SecurityModule],
     };
   }
 }

@@ -63,16 +63,6 @@ export class CallbackSender {
     this.now = options.now ?? Date.now;
   }
 
-  /** Validate a callbackUrl when the job is created (scheme + literal addresses; no network). */
-  validateUrl(url: string): void {
-    this.fetcher.assertUrlAllowed(url);
-  }
-
-  /** True when callbacks can be signed without a per-user secret (WEBHOOK_SECRET is set). */
-  get hasServiceSecret(): boolean {
-    return this.options.secret !== undefined;
-  }
-
   /** `secret`: the user's own webhook secret, which wins over WEBHOOK_SECRET. */
   async send(url: string, payload: CallbackPayload, webhookId: string, secret?: string): Promise<CallbackOutcome> {
     const body = JSON.stringify(payload);

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { GuardedFetcher, type HostResolver } from '../net/guarded-fetcher.js';
-import { startSentinel, startServer, type TestServer } from '../net/test-servers.js';
+import { startSentinel, startServer, type TestServer } from '../../test/support/loopback.js';
 import { buildCallbackPayload, webhookIdFor } from './callback-payload.js';
+import { CallbackUrlCheck } from './callback-url-check.js';
 import { CALLBACK_QUEUE, callbackBackoff, CallbackDeliveryError, CallbackSender, classifyCallbackStatus } from './callback-sender.js';
 import { decodeWebhookSecret, signWebhook, verifyWebhook } from './webhook-signature.js';
 
@@ -189,6 +190,7 @@ describe('CallbackSender SSRF table (no allowance)', () => {
   let redirector: TestServer;
   let fetcher: GuardedFetcher;
   let strictSender: CallbackSender;
+  let urlCheck: CallbackUrlCheck;
   const dns: HostResolver = async (host) => {
     if (host === 'evil.test') return [{ address: '127.0.0.1', family: 4 }];
     if (host === 'hooks.public.test') return [{ address: '127.0.0.1', family: 4 }];
@@ -203,6 +205,7 @@ describe('CallbackSender SSRF table (no allowance)', () => {
     });
     fetcher = new GuardedFetcher({ allowHttp: true, resolver: dns });
     strictSender = new CallbackSender(fetcher, { secret: SECRET, timeoutMs: 2000 });
+    urlCheck = new CallbackUrlCheck(fetcher, { secret: SECRET });
   });
   afterAll(async () => {
     await fetcher.close();
@@ -232,11 +235,16 @@ describe('CallbackSender SSRF table (no allowance)', () => {
       const out = await strictSender.send(u, payload, 'msg_j_failed');
       expect({ u, result: out.result }).toEqual({ u, result: 'give-up' });
       expect((out as { reason: string }).reason).toMatch(/^request refused: /);
-      // validateUrl (create time, no network) catches all but DNS names, which are checked at connect time
-      if (u.includes('evil.test')) expect(() => strictSender.validateUrl(u)).not.toThrow();
-      else expect(() => strictSender.validateUrl(u)).toThrow(/request refused/);
+      // the create-time check (no network) catches all but DNS names, which are checked at connect time
+      if (u.includes('evil.test')) expect(() => urlCheck.assertAllowed(u)).not.toThrow();
+      else expect(() => urlCheck.assertAllowed(u)).toThrow(/request refused/);
     }
     expect(sentinel.connections()).toBe(0);
+  });
+
+  it('the create-time check knows whether callbacks can be signed without a user secret', () => {
+    expect(urlCheck.hasServiceSecret).toBe(true);
+    expect(new CallbackUrlCheck(fetcher, {}).hasServiceSecret).toBe(false);
   });
 
   it('an allowed public-looking URL redirecting to metadata: redirect not followed, and refused by fetch()', async () => {

@@ -6,7 +6,10 @@ export function catalogOptions(config: PluginOriginConfig): PluginCatalogOptions
   return { origin: config.origin, cacheDir: config.cacheDir, pins: config.pins, allowPrivateNetworks: config.allowPrivateNetworks };
 }
 
-/** The process's one PluginCatalog (global: the API, the worker's engine and the CLI inject it). */
+/**
+ * The process's one PluginCatalog. Global because EngineModule (the worker's and the command
+ * line's render engine) injects the catalog its root configures, and the CLI has no CoreModule.
+ */
 @Global()
 @Module({})
 export class PluginsModule {

@@ -1,12 +1,11 @@
-// Providers of the security controls (issue 12) that the API and the worker share. Global, so
-// the HTTP controllers and the callback worker can inject them; needs DatabaseModule.
-import { Global, Module } from '@nestjs/common';
+// Providers of the security controls (issue 12) that the API and the worker share; CoreModule
+// exports them to the HTTP controllers and the callback worker. Needs DatabaseModule.
+import { Module } from '@nestjs/common';
 import { SecurityRedis } from './security-redis.js';
 import { SseTicketService } from './sse-ticket.service.js';
 import { UploadGrantsRepository } from './upload-grants.repository.js';
 import { WebhookSecretsRepository } from './webhook-secrets.repository.js';
 
-@Global()
 @Module({
   providers: [WebhookSecretsRepository, SecurityRedis, SseTicketService, UploadGrantsRepository],
   exports: [WebhookSecretsRepository, SecurityRedis, SseTicketService, UploadGrantsRepository],

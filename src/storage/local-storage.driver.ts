@@ -1,4 +1,3 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
 import { rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
@@ -20,8 +19,6 @@ import {
   type UploadTargetOptions,
 } from './storage-driver.js';
 
-export const LOCAL_STORAGE_OPTIONS = Symbol('LOCAL_STORAGE_OPTIONS');
-
 export interface LocalStorageOptions {
   /** Root directory of the objects. */
   dir: string;
@@ -39,7 +36,6 @@ export interface LocalStorageOptions {
  * Disk storage for the standalone/CLI modes. Writes are atomic (temp file + rename); download and
  * upload URLs are HMAC-signed and expire; the controller serving them uses verifySignedRequest().
  */
-@Injectable()
 export class LocalStorageDriver implements StorageDriver {
   readonly kind = 'local' as const;
   readonly root: string;
@@ -47,7 +43,7 @@ export class LocalStorageDriver implements StorageDriver {
   private readonly maxTtl: number;
   private readonly now: () => Date;
 
-  constructor(@Optional() @Inject(LOCAL_STORAGE_OPTIONS) private readonly options: LocalStorageOptions) {
+  constructor(private readonly options: LocalStorageOptions) {
     if (!options?.dir) throw new Error('LocalStorageDriver: dir is required');
     if (!options.secret || options.secret.length < 16) throw new Error('LocalStorageDriver: secret of at least 16 characters is required');
     if (!options.publicBaseUrl) throw new Error('LocalStorageDriver: publicBaseUrl is required');

@@ -1,11 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { FetchRefusedError } from '../net/errors.js';
 import { serviceKeyOwner } from './keys.js';
 import { createS3Client, downloadS3Object, type S3ConnectionOptions } from './s3-storage.driver.js';
 import type { DownloadToFileOptions } from './storage-driver.js';
-
-export const S3_SOURCE_OPTIONS = Symbol('S3_SOURCE_OPTIONS');
 
 export interface S3SourceResolverOptions extends S3ConnectionOptions {
   /** Buckets a job's `videoUrl` may name as s3://bucket/key. Empty: s3:// sources refused. */
@@ -23,12 +21,11 @@ export interface S3SourceResolverOptions extends S3ConnectionOptions {
  * `s3://bucket/key` sources, read with the service's own credentials — so only from buckets the
  * operator listed (otherwise any user could make the service read any bucket it can access).
  */
-@Injectable()
 export class S3SourceResolver implements OnApplicationShutdown {
   private readonly client: S3Client;
   private readonly allowed: Set<string>;
 
-  constructor(@Optional() @Inject(S3_SOURCE_OPTIONS) private readonly options: S3SourceResolverOptions = { allowedBuckets: [] }) {
+  constructor(private readonly options: S3SourceResolverOptions = { allowedBuckets: [] }) {
     this.client = options.client ?? createS3Client(options);
     this.allowed = new Set(options.allowedBuckets ?? []);
   }

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -29,8 +29,6 @@ import {
   type UploadTarget,
   type UploadTargetOptions,
 } from './storage-driver.js';
-
-export const S3_STORAGE_OPTIONS = Symbol('S3_STORAGE_OPTIONS');
 
 export interface S3ConnectionOptions {
   region?: string;
@@ -81,7 +79,6 @@ export function isS3NotFound(err: unknown): boolean {
  * failed upload is aborted server-side, and the caller's AbortSignal aborts it too). Download and
  * upload URLs are presigned, minted fresh per call.
  */
-@Injectable()
 export class S3StorageDriver implements StorageDriver, OnApplicationShutdown {
   readonly kind = 's3' as const;
   readonly client: S3Client;
@@ -92,7 +89,7 @@ export class S3StorageDriver implements StorageDriver, OnApplicationShutdown {
   private readonly queueSize: number;
   private readonly defaultTtl: number;
 
-  constructor(@Optional() @Inject(S3_STORAGE_OPTIONS) options: S3StorageOptions) {
+  constructor(options: S3StorageOptions) {
     if (!options?.bucket) throw new Error('S3StorageDriver: bucket is required');
     this.bucket = options.bucket;
     this.prefix = options.prefix ?? '';

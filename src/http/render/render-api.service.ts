@@ -1,7 +1,7 @@
 // What the render endpoints do, apart from HTTP: admission (validation, idempotency, quota),
 // enqueueing, status with fresh download URLs, cancel, history.
 import { HttpStatus, Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { CallbackSender } from '../../callbacks/callback-sender.js';
+import { CallbackUrlCheck } from '../../callbacks/callback-url-check.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
 import { isDatabaseUnavailable } from '../../database/database-errors.js';
@@ -36,7 +36,7 @@ export class RenderApiService {
     private readonly admission: JobAdmission,
     private readonly producer: RenderQueueProducer,
     private readonly callbacks: CallbackNotifier,
-    private readonly callbackSender: CallbackSender,
+    private readonly callbackUrls: CallbackUrlCheck,
     private readonly fetcher: GuardedFetcher,
     private readonly s3Sources: S3SourceResolver,
     private readonly webhookSecrets: WebhookSecretsRepository,
@@ -80,12 +80,12 @@ export class RenderApiService {
     this.checkVideoUrl(userId, dto.videoUrl);
     if (dto.callbackUrl) {
       try {
-        this.callbackSender.validateUrl(dto.callbackUrl);
+        this.callbackUrls.assertAllowed(dto.callbackUrl);
       } catch (err) {
         throw ApiError.validation(`callbackUrl: ${(err as Error).message}`, [{ field: 'callbackUrl', reason: (err as Error).message }]);
       }
       // Without WEBHOOK_SECRET callbacks are signed only with the user's own secret (issue 12 #2).
-      if (!this.callbackSender.hasServiceSecret && !(await this.webhookSecrets.describe(userId))) {
+      if (!this.callbackUrls.hasServiceSecret && !(await this.webhookSecrets.describe(userId))) {
         const reason =
           'callbacks are not available: the service has no WEBHOOK_SECRET and you have no webhook secret (POST /api/webhooks/secret)';
         throw ApiError.validation(`callbackUrl: ${reason}`, [{ field: 'callbackUrl', reason }]);
