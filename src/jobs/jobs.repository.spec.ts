@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase } from '../database/testing.js';
-import type { TestDatabase } from '../database/testing.js';
+import { createTestDatabase } from '../../test/support/test-database.js';
+import type { TestDatabase } from '../../test/support/test-database.js';
 import { JobsRepository } from './jobs.repository.js';
-import type { RenderJobStatus } from './job-status.js';
-import { RENDER_JOB_STATUSES } from './job-status.js';
+import type { RenderJobStatus } from '../database/entities/render-job.entity.js';
+import { RENDER_JOB_STATUSES } from '../database/entities/render-job.entity.js';
 
 type State = RenderJobStatus | 'processing-expired';
 const STATES: State[] = ['queued', 'processing', 'processing-expired', 'completed', 'failed', 'cancelled'];

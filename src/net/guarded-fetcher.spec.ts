@@ -11,7 +11,7 @@ import {
 } from './errors.js';
 import { GuardedFetcher, type HostResolver } from './guarded-fetcher.js';
 import { checkAddress } from './ip-policy.js';
-import { startSentinel, startServer, type TestServer } from './test-servers.js';
+import { startSentinel, startServer, type TestServer } from '../../test/support/loopback.js';
 
 const fakeDns: HostResolver = async (host) => {
   const table: Record<string, string[]> = {
