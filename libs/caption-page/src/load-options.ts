@@ -1,6 +1,7 @@
 // What the server hands the caption page along with a scenario: plugins fetched from the
 // editor's plugin origin, font faces, and the job's random seed. Plain data, shared by the
-// server (which builds it) and CaptionPage (which serves it to the page from memory).
+// server (which builds it) and CaptionPage (which serves it to the page from memory). What the
+// page itself receives (URLs instead of bytes) is in protocol.ts.
 
 /** One file of a plugin's folder, e.g. `index.mjs` or `assets/flame.gif`. */
 export interface PluginFile {
@@ -40,42 +41,5 @@ export interface CaptionLoadOptions {
   /** Seeds the random numbers of plugins (per node and plugin); the same in every segment of a job. */
   readonly seed?: string;
   /** The render's frame rate: DOM plugins are played through earlier frames on this grid (default 30). */
-  readonly fps?: number;
-}
-
-// ---- what the page's load() receives (browser side of the same contract)
-
-export interface PagePluginDescriptor {
-  readonly name: string;
-  readonly version: string;
-  readonly manifest: Readonly<Record<string, unknown>>;
-  /** Where the page imports the entry from (served from memory). */
-  readonly entryUrl: string;
-  /** The plugin folder's URL, ending in '/': ctx.assets.getUrl(p) is new URL(p, baseUrl). */
-  readonly baseUrl: string;
-}
-
-export interface PageFontDescriptor {
-  readonly family: string;
-  readonly url: string;
-  readonly weight?: string;
-  readonly style?: string;
-  readonly unicodeRange?: string;
-}
-
-/** A GIF the page drives by the timeline (decoded in the page; base64 of its bytes). */
-export interface PageAnimatedImage {
-  readonly url: string;
-  readonly contentType: string;
-  readonly base64: string;
-}
-
-export interface PageLoadInput {
-  readonly width: number;
-  readonly height: number;
-  readonly plugins?: readonly PagePluginDescriptor[];
-  readonly fonts?: readonly PageFontDescriptor[];
-  readonly animatedImages?: readonly PageAnimatedImage[];
-  readonly seed?: string;
   readonly fps?: number;
 }

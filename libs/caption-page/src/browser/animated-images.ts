@@ -3,7 +3,7 @@
 // pictures. The page decodes every GIF it was handed (WebCodecs ImageDecoder) into one blob URL per
 // picture at load, and after each seek points every <img> showing that GIF at the picture for the
 // time since its node appeared on screen: a function of t, as in a playback started at 0.
-import type { PageAnimatedImage } from '../load-options.js';
+import type { PageAnimatedImage } from '../protocol.js';
 
 interface Animation {
   frames: string[];

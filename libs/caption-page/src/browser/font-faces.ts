@@ -1,7 +1,7 @@
 // Font faces the server handed over with a scenario (served from memory under /fonts/): each is
 // registered with the document before the engine lays anything out. A face that fails to load
 // is reported, never skipped silently.
-import type { PageFontDescriptor } from '../load-options.js';
+import type { PageFontDescriptor } from '../protocol.js';
 
 const added: FontFace[] = [];
 

@@ -3,7 +3,7 @@
 // "name@version"), each wrapped so its random numbers come from a seeded stream.
 import { registerExternalPlugin } from 'motiontext-renderer';
 import { BUNDLED_PLUGINS } from '../plugin-manifest.js';
-import type { PagePluginDescriptor } from '../load-options.js';
+import type { PagePluginDescriptor } from '../protocol.js';
 import { PLUGIN_MODULES } from './plugins/index.js';
 import { restartStream, withStream } from './seeded-random.js';
 

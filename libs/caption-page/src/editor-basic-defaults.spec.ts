@@ -2,10 +2,10 @@
 // every parameter of both versions, and the plugin types we register equal the manifests' types.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EDITOR_PLUGIN_DIR, requireEditorReference } from '../../../../../test/helpers/editor-reference-dir.js';
-import { BUNDLED_PLUGINS } from '../../plugin-manifest.js';
-import { EDITOR_BASIC_DEFAULTS } from './editor-basic-defaults.js';
-import { editorBasicPlugins } from './editor-basic.js';
+import { EDITOR_PLUGIN_DIR, requireEditorReference } from '../../../test/helpers/editor-reference-dir.js';
+import { BUNDLED_PLUGINS } from './plugin-manifest.js';
+import { EDITOR_BASIC_DEFAULTS } from './browser/plugins/editor-basic-defaults.js';
+import { editorBasicPlugins } from './browser/plugins/editor-basic.js';
 
 interface Manifest {
   type: string;
