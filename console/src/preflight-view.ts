@@ -1,16 +1,6 @@
 // The preflight report (POST /api/scenario/preflight) shown before a render starts: plugins and
 // fonts with where they come from, warnings and issues. Text only (textContent), never HTML.
-
-interface PreflightReport {
-  ok: boolean;
-  issues: Array<{ field: string; reason: string }>;
-  cues: number;
-  durationSec: number | null;
-  estimatedRenderSeconds: number;
-  plugins: Array<{ ref: string; source: string; reason?: string; uses: number }>;
-  fonts: Array<Record<string, unknown>>;
-  warnings: string[];
-}
+import type { PreflightReport } from './api-types.js';
 
 function line(parent: HTMLElement, className: string, text: string): void {
   const li = document.createElement('li');
