@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { launchChromium } from '../browser-pool/chromium-launch.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { decodePng, encodePng } from '../render/png.js';
+import { RENDER_OPTION_LIMITS } from '../render/render-limits.js';
 import { meetsPluginGoal } from '../parity/caption-area-diff.js';
 import { formatPluginParity, runPluginParity } from '../parity/editor-reference/plugin-parity.js';
 import { directoryPluginSource, originPluginSource, type PluginFileSource } from '../parity/editor-reference/plugin-source.js';
@@ -93,9 +94,9 @@ function parse(argv: string[]) {
   return {
     plugin: values.plugin,
     frames: int('frames', 600) ?? 12,
-    width: int('width', 3840) ?? 640,
-    height: int('height', 2160) ?? 360,
-    fps: int('fps', 60) ?? 30,
+    width: int('width', RENDER_OPTION_LIMITS.width.max) ?? 640,
+    height: int('height', RENDER_OPTION_LIMITS.height.max) ?? 360,
+    fps: int('fps', RENDER_OPTION_LIMITS.fps.max) ?? 30,
     out: values.out ? resolve(values.out) : undefined,
     origin: !!values.origin,
     json: !!values.json,

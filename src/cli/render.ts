@@ -5,8 +5,7 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { mkdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { dirname } from 'node:path';
 import { FontResolver } from '../fonts/font-resolver.js';
 import { PluginCatalog } from '../plugins/plugin-catalog.service.js';
 import { formatPreflight, preflightScenario } from '../preflight/scenario-preflight.js';
@@ -18,51 +17,7 @@ import { EngineModule } from '../render/engine.module.js';
 import { RenderEngine } from '../render/render-engine.service.js';
 import { RenderError } from '../render/render-errors.js';
 import { ProgressBar } from './progress-bar.js';
-
-const USAGE = [
-  'usage: npm run render -- --video IN --scenario S.json --out OUT.mp4 [--width W] [--height H] [--fps F] [--quality Q]',
-  '       npm run render -- --preflight --scenario S.json [--json]   (plugins, fonts, issues, estimate; renders nothing)',
-].join('\n');
-
-class UsageError extends Error {}
-
-function parseCommandLine(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      video: { type: 'string' },
-      scenario: { type: 'string' },
-      out: { type: 'string' },
-      width: { type: 'string' },
-      height: { type: 'string' },
-      fps: { type: 'string' },
-      quality: { type: 'string' },
-      preflight: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) throw new UsageError('');
-  for (const k of values.preflight ? (['scenario'] as const) : (['video', 'scenario', 'out'] as const)) {
-    if (!values[k]) throw new UsageError(`--${k} is required`);
-  }
-  const num = (name: 'width' | 'height' | 'fps' | 'quality') => {
-    const raw = values[name];
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(raw)}`);
-    return n;
-  };
-  return {
-    preflight: values.preflight === true,
-    json: values.json === true,
-    video: resolve(values.video ?? '.'),
-    scenario: resolve(values.scenario!),
-    out: resolve(values.out ?? '.'),
-    options: { width: num('width'), height: num('height'), fps: num('fps'), quality: num('quality') },
-  };
-}
+import { parseRenderCommandLine, RENDER_USAGE, UsageError, type RenderCommandLine } from './render-args.js';
 
 async function readScenario(path: string): Promise<{ scenario: unknown; seed: string }> {
   let text: string;
@@ -86,12 +41,17 @@ async function readScenario(path: string): Promise<{ scenario: unknown; seed: st
 class CliModule {}
 
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parseCommandLine>;
+  let args: RenderCommandLine;
   try {
-    args = parseCommandLine(process.argv.slice(2));
+    args = parseRenderCommandLine(process.argv.slice(2));
   } catch (err) {
+    // An option outside the limits: the same answer as a render that failed on it.
+    if (err instanceof RenderError) {
+      process.stderr.write(`render failed [${err.code}]: ${err.message}\n`);
+      return 1;
+    }
     const msg = (err as Error).message;
-    process.stderr.write(`${msg ? `error: ${msg}\n` : ''}${USAGE}\n`);
+    process.stderr.write(`${msg ? `error: ${msg}\n` : ''}${RENDER_USAGE}\n`);
     return msg ? 2 : 0;
   }
 
@@ -118,10 +78,14 @@ async function main(): Promise<number> {
     if (args.preflight) {
       if (!scenario || typeof scenario !== 'object' || Array.isArray(scenario))
         throw new RenderError('RENDER_INVALID_SCENARIO', 'the scenario must be a JSON object');
-      const report = await preflightScenario(scenario as Record<string, unknown>, args.options, {
-        fontResolver: app.get(FontResolver, { strict: false }),
-        catalog: app.get(PluginCatalog, { strict: false }),
-      });
+      const report = await preflightScenario(
+        scenario as Record<string, unknown>,
+        { ...args.options },
+        {
+          fontResolver: app.get(FontResolver, { strict: false }),
+          catalog: app.get(PluginCatalog, { strict: false }),
+        },
+      );
       process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatPreflight(report));
       return report.ok ? 0 : 1;
     }

@@ -8,13 +8,11 @@
  * name containing ':' is never taken for a protocol. Paths must be absolute.
  */
 import path from 'node:path';
+import { OUTPUT_FRAME_LIMITS, RENDER_OPTION_LIMITS } from '../render/render-limits.js';
 import { FORMAT_WHITELIST } from './media-probe.js';
 
 export type VideoEncoder = 'h264_nvenc' | 'libx264';
 
-export const DEFAULT_QUALITY = 80;
-export const MIN_QUALITY = 10;
-export const MAX_QUALITY = 100;
 export const DEFAULT_X264_PRESET = 'veryfast';
 export const DEFAULT_NVENC_PRESET = 'p4';
 export const X264_PRESETS = [
@@ -46,8 +44,9 @@ export const AAC_BITRATE = '192k';
  * quality target governs). NVENC's cq 0 would mean "automatic"; the range never reaches it.
  */
 export function qualityToLevel(quality: number): number {
-  if (!Number.isFinite(quality) || quality < MIN_QUALITY || quality > MAX_QUALITY) {
-    throw new RangeError(`quality must be between ${MIN_QUALITY} and ${MAX_QUALITY} (got ${quality})`);
+  const { min, max } = RENDER_OPTION_LIMITS.quality;
+  if (!Number.isFinite(quality) || quality < min || quality > max) {
+    throw new RangeError(`quality must be from ${min} to ${max} (got ${quality})`);
   }
   return Math.min(51, Math.max(1, Math.round(52 - 0.4 * quality)));
 }
@@ -299,13 +298,15 @@ function fileUrl(p: string, what: string): string {
   return `file:${p}`;
 }
 
+/** A frame size inside OUTPUT_FRAME_LIMITS (a requested size, or the probed source's). */
 function checkSize(width: number, height: number, multiple = 2): void {
+  const { minSide, maxLongSide } = OUTPUT_FRAME_LIMITS;
   for (const [name, v] of [
     ['width', width],
     ['height', height],
   ] as const) {
-    if (!Number.isInteger(v) || v < 16 || v > 8192 || v % multiple !== 0) {
-      throw new RangeError(`${name} must be ${multiple === 2 ? 'an even' : 'an'} integer in 16..8192 (got ${v})`);
+    if (!Number.isInteger(v) || v < minSide || v > maxLongSide || v % multiple !== 0) {
+      throw new RangeError(`${name} must be ${multiple === 2 ? 'an even' : 'an'} integer from ${minSide} to ${maxLongSide} (got ${v})`);
     }
   }
 }

@@ -1,7 +1,11 @@
-// The output options a render accepts, resolved against the probed source. Every problem names
-// the field, so the CLI and the API answer the same way.
+// The output options a render accepts, resolved against the probed source. The limits are
+// render-limits.ts's, the ones the API's DTO checks: every problem names the field, so the CLI
+// and the API answer the same way.
 import type { ProbedMedia } from '../encoder/media-probe.js';
 import { RenderError } from './render-errors.js';
+import { DEFAULT_QUALITY, OUTPUT_FRAME_LIMITS, RENDER_OPTION_FIELDS, RENDER_OPTION_LIMITS, renderOptionProblem } from './render-limits.js';
+
+export { DEFAULT_QUALITY } from './render-limits.js';
 
 export interface RenderOptions {
   width?: number;
@@ -18,28 +22,14 @@ export interface ResolvedRenderOptions {
   quality: number;
 }
 
-export const OPTION_LIMITS = {
-  width: { min: 16, max: 7680 },
-  height: { min: 16, max: 4320 },
-  fps: { min: 1, max: 60 },
-  quality: { min: 10, max: 100 },
-} as const;
-
-export const DEFAULT_QUALITY = 80;
-
+/** Throws RENDER_INVALID_OPTIONS naming every option outside RENDER_OPTION_LIMITS (the first in the message). */
 export function validateRenderOptions(options: RenderOptions): void {
   const problems: { field: string; reason: string }[] = [];
-  for (const field of ['width', 'height', 'fps', 'quality'] as const) {
+  for (const field of RENDER_OPTION_FIELDS) {
     const v = options[field];
     if (v === undefined) continue;
-    const { min, max } = OPTION_LIMITS[field];
-    if (typeof v !== 'number' || !Number.isInteger(v)) {
-      problems.push({ field, reason: `must be an integer, got ${JSON.stringify(v)}` });
-    } else if (v < min || v > max) {
-      problems.push({ field, reason: `must be from ${min} to ${max}, got ${v}` });
-    } else if ((field === 'width' || field === 'height') && v % 2 !== 0) {
-      problems.push({ field, reason: `must be even (H.264 4:2:0), got ${v}` });
-    }
+    const reason = renderOptionProblem(field, v);
+    if (reason) problems.push({ field, reason });
   }
   if (problems.length) {
     const first = problems[0];
@@ -47,11 +37,12 @@ export function validateRenderOptions(options: RenderOptions): void {
   }
 }
 
-/** Output defaults: the source's size (made even) and frame rate (rounded, 1–60). */
+/** Output defaults: the source's size (made even) and frame rate (rounded, into the fps limits). */
 export function resolveRenderOptions(options: RenderOptions, source: ProbedMedia): ResolvedRenderOptions {
   validateRenderOptions(options);
-  const even = (n: number) => Math.max(16, Math.floor(n / 2) * 2);
-  const sourceFps = Math.min(60, Math.max(1, Math.round(source.fps || 30)));
+  const even = (n: number) => Math.max(OUTPUT_FRAME_LIMITS.minSide, Math.floor(n / 2) * 2);
+  const { min: minFps, max: maxFps } = RENDER_OPTION_LIMITS.fps;
+  const sourceFps = Math.min(maxFps, Math.max(minFps, Math.round(source.fps || 30)));
   return {
     width: options.width ?? even(source.width),
     height: options.height ?? even(source.height),

@@ -1,36 +1,27 @@
 import { Type } from 'class-transformer';
-import { IsDivisibleBy, IsIn, IsInt, IsObject, IsOptional, IsString, IsUrl, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, IsUrl, MaxLength, ValidateNested } from 'class-validator';
+import { IsRenderOption } from './render-option.decorator.js';
 
-/** Output options, in the ranges the ECG editor uses. */
+/** Output options, in the ranges the ECG editor uses (src/render/render-limits.ts). */
 export class RenderOptionsDto {
-  /** Output width in pixels (even). */
+  /** Output width in pixels (even); defaults to the source's. */
   @IsOptional()
-  @IsInt()
-  @Min(480)
-  @Max(3840)
-  @IsDivisibleBy(2, { message: 'width must be even' })
+  @IsRenderOption('width')
   width?: number;
 
-  /** Output height in pixels (even). */
+  /** Output height in pixels (even); defaults to the source's. */
   @IsOptional()
-  @IsInt()
-  @Min(360)
-  @Max(2160)
-  @IsDivisibleBy(2, { message: 'height must be even' })
+  @IsRenderOption('height')
   height?: number;
 
   /** Output frame rate; defaults to the source's. */
   @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(60)
+  @IsRenderOption('fps')
   fps?: number;
 
   /** 10 (smallest file) to 100 (best); 80 by default. */
   @IsOptional()
-  @IsInt()
-  @Min(10)
-  @Max(100)
+  @IsRenderOption('quality')
   quality?: number;
 
   /** Container; only mp4 is produced. */
