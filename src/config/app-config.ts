@@ -87,7 +87,11 @@ export interface AppConfig {
     /** On SIGTERM, how long running renders may finish before they are handed back (WORKER_SHUTDOWN_GRACE_MS). */
     shutdownGraceMs: number;
   };
-  /** secret: WEBHOOK_SECRET; unset → only users with a webhook secret of their own may set callbackUrl. */
+  /**
+   * secret: WEBHOOK_SECRET; unset → only users with a webhook secret of their own may set callbackUrl.
+   * maxAttempts: CALLBACK_MAX_ATTEMPTS (default 8; with callbackBackoff's jittered doubling from 5 s,
+   * the retries of 8 attempts wait 635 s at most in all).
+   */
   callbacks: { secret?: string; maxAttempts: number };
   security: SecurityConfig;
   limits: { maxVideoBytes: number; maxVideoDurationSec: number; maxScenarioBytes: number };
