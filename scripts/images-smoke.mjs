@@ -170,7 +170,9 @@ async function main() {
     } catch (err) {
       try {
         console.error(podman('logs', '--tail', '40', name));
-      } catch {}
+      } catch {
+        // the container never started: no logs to show
+      }
       throw err;
     } finally {
       cleanup();

@@ -18,7 +18,7 @@ const remove = (p) => {
 
 // @fontsource*/NAME/files/*.woff — the woff2 twin stays.
 for (const scope of ['@fontsource', '@fontsource-variable']) {
-  let families = [];
+  let families;
   try {
     families = readdirSync(join(root, scope));
   } catch {

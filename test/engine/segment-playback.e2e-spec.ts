@@ -28,7 +28,7 @@ describe('segments start cold: every frame equals the played one', () => {
     const raw = JSON.parse(readFileSync(join(EDITOR_SCENARIOS_DIR, 'editor-generated/fe-friends_result.cwi.preview-v20.json'), 'utf8'));
     // The first cues: words in, words over, words to come.
     raw.cues = raw.cues.slice(0, 3);
-    scenario = prepareScenario(raw).scenario as Record<string, unknown>;
+    scenario = prepareScenario(raw).scenario;
     const end = Math.min(12, Math.max(...raw.cues.map((c: { root: { displayTime?: number[] } }) => c.root.displayTime?.[1] ?? 0)));
     frames = Array.from({ length: Math.ceil(end * FPS) }, (_, i) => i);
     browser = await puppeteer.launch({

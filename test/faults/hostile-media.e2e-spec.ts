@@ -18,7 +18,7 @@ describe('row 9: hostile videos at the probe gate', () => {
   let dir: string;
   let fifo: string;
   let sentinel: CountingServer;
-  const probe = new MediaProbe({ ffprobePath: 'ffprobe' } as any);
+  const probe = new MediaProbe({ ffprobePath: 'ffprobe' });
   let fifoOpenedForRead = 0;
   let watcher: NodeJS.Timeout;
 

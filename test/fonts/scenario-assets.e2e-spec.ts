@@ -82,7 +82,7 @@ it('with ASSET_ORIGINS: the logo and the font file come from the asset origin an
     const page = await CaptionPage.open(await browser.newPage({ type: 'window' }), await loadCaptionPageAssets(), { width: W, height: H });
     await page.load(prepared.scenario, { fonts });
     await page.seek(1);
-    const src = await page.page.evaluate(() => (document.querySelector('.mtx-image img') as HTMLImageElement | null)?.src ?? null);
+    const src = await page.page.evaluate(() => document.querySelector<HTMLImageElement>('.mtx-image img')?.src ?? null);
     expect(src).toBe(logo);
     // The title, in custom_font (Noto Sans KR's face from the asset origin), shows from t = 2 s.
     await page.seek(3);

@@ -26,7 +26,6 @@ import { cwiScenario, framesInside, type WordPlugin } from './cwi-scenarios.js';
 
 const W = 640;
 const H = 360;
-const FPS = 30;
 const NAMES = ['bobY', 'pulse', 'spin', 'glow', 'fadein', 'typewriter', 'flames'];
 const REFS = NAMES.flatMap((n) => [`${n}@2.0.0`, `${n}@1.0.0`]);
 
