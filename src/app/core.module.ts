@@ -10,9 +10,8 @@ import { DatabaseModule } from '../database/database.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { NetModule } from '../net/net.module.js';
 import { PluginsModule } from '../plugins/plugins.module.js';
-import { CALLBACK_QUEUE, RENDER_QUEUE, RENDER_QUEUE_SETTINGS } from '../queue/queue.constants.js';
+import { CALLBACK_QUEUE, PARITY_QUEUE, RENDER_QUEUE, RENDER_QUEUE_SETTINGS } from '../queue/queue.constants.js';
 import { QuotaModule } from '../quota/quota.module.js';
-import { PARITY_QUEUE } from '../parity/parity-queue.js';
 import { SecurityModule } from '../security/security.module.js';
 import { StorageModule, type StorageModuleOptions } from '../storage/storage.module.js';
 

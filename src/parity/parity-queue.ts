@@ -11,10 +11,9 @@ import { APP_CONFIG } from '../config/config.tokens.js';
 import { MediaRejectedError } from '../encoder/errors.js';
 import { ApiError, ERROR_CODES } from '../http/errors/api-error.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
+import { PARITY_JOB, PARITY_QUEUE, bullJobId } from '../queue/queue.constants.js';
 import { JobParityService, type JobParityReport } from './job-parity.service.js';
 
-export const PARITY_QUEUE = 'render-parity';
-const PARITY_JOB = 'parity';
 const PARITY_WAIT_MS = 11 * 60_000;
 
 export interface ParityJobData {
@@ -22,8 +21,6 @@ export interface ParityJobData {
   userId: string;
   frames: number;
 }
-
-export const parityBullJobId = (jobId: string, frames: number) => `parity:${jobId}:${frames}`;
 
 /** API side: enqueue (per-user limit) and wait for the worker's report. */
 @Injectable()
@@ -34,7 +31,7 @@ export class ParityRequester {
   ) {}
 
   async request(userId: string, jobId: string, frames: number): Promise<JobParityReport> {
-    const id = parityBullJobId(jobId, frames);
+    const id = bullJobId({ kind: 'parity', renderId: jobId, frames });
     let job = await this.queue.getJob(id);
     if (job && (await job.isFailed())) {
       await job.remove().catch(() => undefined);

@@ -7,7 +7,7 @@ import { CALLBACK_BACKOFF_STRATEGY } from '../callbacks/callback-sender.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { buildCallbackPayload, webhookIdFor, type CallbackPayloadInput } from '../callbacks/callback-payload.js';
-import { CALLBACK_JOB, CALLBACK_JOB_OPTIONS, CALLBACK_QUEUE, callbackBullJobId } from './queue.constants.js';
+import { CALLBACK_JOB, CALLBACK_JOB_OPTIONS, CALLBACK_QUEUE, bullJobId } from './queue.constants.js';
 
 export interface CallbackJobData {
   url: string;
@@ -41,7 +41,7 @@ export class CallbackNotifier {
     try {
       await this.queue.add(CALLBACK_JOB, data, {
         ...CALLBACK_JOB_OPTIONS,
-        jobId: callbackBullJobId(webhookId),
+        jobId: bullJobId({ kind: 'callback', webhookId }),
         attempts: this.config.callbacks.maxAttempts,
         backoff: { type: CALLBACK_BACKOFF_STRATEGY },
       });

@@ -1,5 +1,5 @@
-// Queue names, job names and job options in one place; Bull job ids derive from the render id,
-// so a duplicate enqueue of the same render is a no-op in Redis.
+// Queue names, job names, Bull job ids and job options in one place; Bull job ids derive from the
+// render id, so a duplicate enqueue of the same render is a no-op in Redis.
 import type { JobOptions } from 'bull';
 
 export const RENDER_QUEUE = 'render';
@@ -12,20 +12,32 @@ export const RENDER_JOIN_JOB = 'join-segments';
 export const CALLBACK_QUEUE = 'render-callbacks';
 export const CALLBACK_JOB = 'deliver-callback';
 
-export function renderBullJobId(renderId: string): string {
-  return `render:${renderId}`;
-}
+/** Parity checks of finished renders: the API enqueues, a worker runs them (src/parity/parity-queue.ts). */
+export const PARITY_QUEUE = 'render-parity';
+export const PARITY_JOB = 'parity';
 
-export function segmentBullJobId(renderId: string, idx: number): string {
-  return `segment:${renderId}:${idx}`;
-}
+/** What a Bull job is for; its Bull job id is derived from this alone. */
+export type BullJobRef =
+  | { kind: 'render'; renderId: string }
+  | { kind: 'segment'; renderId: string; idx: number }
+  | { kind: 'join'; renderId: string }
+  | { kind: 'callback'; webhookId: string }
+  | { kind: 'parity'; renderId: string; frames: number };
 
-export function joinBullJobId(renderId: string): string {
-  return `join:${renderId}`;
-}
-
-export function callbackBullJobId(webhookId: string): string {
-  return `callback:${webhookId}`;
+/** The Bull job id of every job the service enqueues, so producers and readers find the same job. */
+export function bullJobId(ref: BullJobRef): string {
+  switch (ref.kind) {
+    case 'render':
+      return `render:${ref.renderId}`;
+    case 'segment':
+      return `segment:${ref.renderId}:${ref.idx}`;
+    case 'join':
+      return `join:${ref.renderId}`;
+    case 'callback':
+      return `callback:${ref.webhookId}`;
+    case 'parity':
+      return `parity:${ref.renderId}:${ref.frames}`;
+  }
 }
 
 /** Retryable failures (crashed browser, network) get 3 attempts; input errors are discarded. */

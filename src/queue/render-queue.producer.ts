@@ -4,16 +4,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { ResolvedRenderOptions } from '../render/render-options.js';
-import {
-  RENDER_JOB,
-  RENDER_JOB_OPTIONS,
-  RENDER_JOIN_JOB,
-  RENDER_QUEUE,
-  RENDER_SEGMENT_JOB,
-  joinBullJobId,
-  renderBullJobId,
-  segmentBullJobId,
-} from './queue.constants.js';
+import { RENDER_JOB, RENDER_JOB_OPTIONS, RENDER_JOIN_JOB, RENDER_QUEUE, RENDER_SEGMENT_JOB, bullJobId } from './queue.constants.js';
 
 /** A segment job: which frames of which render, with the options the whole render resolved. */
 export interface SegmentJobData {
@@ -55,7 +46,7 @@ export class RenderQueueProducer {
   }
 
   async enqueue(renderId: string): Promise<void> {
-    await this.queue.add(RENDER_JOB, { renderId }, { ...RENDER_JOB_OPTIONS, jobId: renderBullJobId(renderId) });
+    await this.queue.add(RENDER_JOB, { renderId }, { ...RENDER_JOB_OPTIONS, jobId: bullJobId({ kind: 'render', renderId }) });
   }
 
   /**
@@ -63,15 +54,15 @@ export class RenderQueueProducer {
    * the same id is removed first, since Bull would otherwise ignore the add.
    */
   ensureEnqueued(renderId: string): Promise<'present' | 'enqueued'> {
-    return this.ensure(RENDER_JOB, { renderId }, renderBullJobId(renderId));
+    return this.ensure(RENDER_JOB, { renderId }, bullJobId({ kind: 'render', renderId }));
   }
 
   async ensureSegmentEnqueued(data: SegmentJobData): Promise<void> {
-    await this.ensure(RENDER_SEGMENT_JOB, data, segmentBullJobId(data.renderId, data.idx));
+    await this.ensure(RENDER_SEGMENT_JOB, data, bullJobId({ kind: 'segment', renderId: data.renderId, idx: data.idx }));
   }
 
   async ensureJoinEnqueued(renderId: string): Promise<void> {
-    await this.ensure(RENDER_JOIN_JOB, { renderId }, joinBullJobId(renderId));
+    await this.ensure(RENDER_JOIN_JOB, { renderId }, bullJobId({ kind: 'join', renderId }));
   }
 
   private async ensure(name: string, data: RenderQueueData, jobId: string): Promise<'present' | 'enqueued'> {
@@ -87,7 +78,7 @@ export class RenderQueueProducer {
 
   /** Removes a waiting render (cancelled before it started); a running one stops via its watchdog. */
   async removeIfWaiting(renderId: string): Promise<void> {
-    const job = await this.queue.getJob(renderBullJobId(renderId));
+    const job = await this.queue.getJob(bullJobId({ kind: 'render', renderId }));
     if (!job) return;
     const state = await job.getState();
     if (state === 'waiting' || state === 'delayed' || state === 'paused') await job.remove().catch(() => undefined);

@@ -2,13 +2,11 @@
 // figures the worker puts on its Bull job (frames, fps, encoder) — summed over the segments'
 // Bull jobs for a split render — polled once a second and sent when they change. The stream ends
 // after the terminal state.
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable, type MessageEvent } from '@nestjs/common';
-import type { Queue } from 'bull';
 import { Observable } from 'rxjs';
 import { isTerminalStatus } from '../../database/index.js';
 import { SegmentsRepository } from '../../jobs/segments.repository.js';
-import { RENDER_QUEUE, renderBullJobId, segmentBullJobId } from '../../queue/queue.constants.js';
+import { RenderProgressReader } from '../../queue/render-progress.reader.js';
 import { RenderApiService } from './render-api.service.js';
 import { aggregateSegmentLive } from './segment-live.js';
 
@@ -19,7 +17,7 @@ export class RenderEventsService {
   constructor(
     private readonly api: RenderApiService,
     private readonly segments: SegmentsRepository,
-    @InjectQueue(RENDER_QUEUE) private readonly queue: Queue,
+    private readonly progress: RenderProgressReader,
   ) {}
 
   /** The live figures of a processing job: its own Bull job's, or its segments' summed. */
@@ -31,19 +29,13 @@ export class RenderEventsService {
         rows
           .filter((r) => r.status === 'pending')
           .map(async (r) => {
-            const p = await this.progressOf(segmentBullJobId(jobId, r.idx));
+            const p = await this.progress.liveFigures(jobId, r.idx);
             if (p) running.set(r.idx, p);
           }),
       );
       return { ...aggregateSegmentLive(rows, running) };
     }
-    return this.progressOf(renderBullJobId(jobId));
-  }
-
-  private async progressOf(bullJobId: string): Promise<Record<string, unknown> | undefined> {
-    const bullJob = await this.queue.getJob(bullJobId).catch(() => null);
-    const p: unknown = bullJob?.progress();
-    return p && typeof p === 'object' ? (p as Record<string, unknown>) : undefined;
+    return this.progress.liveFigures(jobId);
   }
 
   stream(userId: string, jobId: string): Observable<MessageEvent> {
