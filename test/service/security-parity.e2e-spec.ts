@@ -10,10 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PARITY_QUEUE } from '../../src/parity/parity-queue.js';
+import { PARITY_QUEUE } from '../../src/queue/queue.constants.js';
 import { parseStorageUrl } from '../../src/storage/storage-driver.js';
 import { makeTestVideo } from '../helpers/media.js';
-import { mintToken, pollStatus, simpleScenario, sleep, startService, type Service } from '../helpers/service-harness.js';
+import { mintToken, pollStatus, sleep } from '../support/api-client.js';
+import { simpleScenario, startService, type Service } from '../helpers/service-harness.js';
 
 jest.setTimeout(240_000);
 

@@ -3,9 +3,10 @@
 // in any bucket. Create-time refusals (400 naming videoUrl); the worker's resolver refuses the same.
 //   bash scripts/test.sh test/service/security-s3-sources.e2e-spec.ts
 import { jest } from '@jest/globals';
-import { uploadPrefixFor } from '../../src/http/render/render-api.service.js';
+import { uploadPrefixFor } from '../../src/storage/keys.js';
 import { S3SourceResolver } from '../../src/storage/s3-source-resolver.js';
-import { demoScenario, mintToken, startService, type Service } from '../helpers/service-harness.js';
+import { demoScenario, startService, type Service } from '../helpers/service-harness.js';
+import { mintToken } from '../support/api-client.js';
 
 jest.setTimeout(60_000);
 
