@@ -13,11 +13,7 @@ export interface QuotaModuleOptions {
 }
 
 /** Needs a DataSource in scope (DatabaseModule.forRoot is global). */
-@Module({
-  imports: [JobsModule],
-  providers: [QuotaService, IdempotencyService, JobAdmission],
-  exports: [QuotaService, IdempotencyService, JobAdmission],
-})
+@Module({})
 export class QuotaModule {
   static forRoot(opts: QuotaModuleOptions = {}): DynamicModule {
     return {
@@ -26,6 +22,9 @@ export class QuotaModule {
       providers: [
         { provide: QUOTA_DEFAULT_LIMITS, useValue: opts.defaults ?? {} },
         { provide: IDEMPOTENCY_TTL_SECONDS, useValue: opts.idempotencyTtlSeconds ?? 0 },
+        QuotaService,
+        IdempotencyService,
+        JobAdmission,
       ],
       exports: [QuotaService, IdempotencyService, JobAdmission],
     };
