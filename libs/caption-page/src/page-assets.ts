@@ -5,8 +5,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, extname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { contentTypeByExtension } from './content-types.js';
 
 /** A response the page gets from memory. */
 export interface ServedFile {
@@ -70,18 +72,6 @@ export function loadCaptionPageAssets(): Promise<CaptionPageAssets> {
   return assetsPromise;
 }
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.png': 'image/png',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-  '.mjs': 'text/javascript',
-  '.js': 'text/javascript',
-};
-
 /** Reads dist/caption-page/plugin-assets/{name}@{version}/… (copied there by the bundle build). */
 async function readPluginAssets(dir: string): Promise<Map<string, ServedFile>> {
   const out = new Map<string, ServedFile>();
@@ -89,7 +79,7 @@ async function readPluginAssets(dir: string): Promise<Map<string, ServedFile>> {
   for (const ent of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!ent.isFile()) continue;
     const full = join(ent.parentPath, ent.name);
-    const contentType = CONTENT_TYPES[extname(ent.name).toLowerCase()] ?? 'application/octet-stream';
+    const contentType = contentTypeByExtension(ent.name);
     out.set(PLUGINS_URL + relative(dir, full).split(sep).join('/'), { contentType, body: await readFile(full) });
   }
   return out;
