@@ -12,15 +12,14 @@ import { RenderMetrics } from '../ops/metrics.js';
 import { EncoderProbe } from '../encoder/encoder-probe.js';
 import { buildConcatList, buildJoinArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
 import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
-import { MediaRejectedError } from '../encoder/errors.js';
 import { MediaProbe, type ProbedMedia } from '../encoder/media-probe.js';
 import { joinMismatch } from '../encoder/stream-signature.js';
 import type { OriginPlugin, PageFont } from '../../libs/caption-page/src/load-options.js';
-import { AssetReferenceError, FontResolver, FontUnavailableError } from '../fonts/font-resolver.js';
+import { FontResolver } from '../fonts/font-resolver.js';
 import { PluginCatalog } from '../plugins/plugin-catalog.service.js';
-import { PluginOriginError } from '../plugins/plugin-errors.js';
 import { prepareForRender } from '../plugins/scenario-plugins.js';
-import { prepareScenario, ScenarioValidationError, type PreparedScenario } from '../scenario/prepare-scenario.js';
+import type { PreparedScenario } from '../scenario/prepare-scenario.js';
+import { asKnownRenderError, classifyRenderError } from './classify-render-error.js';
 import { RenderError } from './render-errors.js';
 import { resolveRenderOptions, validateRenderOptions, type RenderOptions, type ResolvedRenderOptions } from './render-options.js';
 import { StreamingPipeline, type FrameRange, type PipelineProgress } from './streaming-pipeline.js';
@@ -133,46 +132,28 @@ export class RenderEngine {
       for (const w of warnings) this.logger.warn(w);
       return { prepared: { ...prepared, scenario: images.scenario }, fonts: plan.fonts, warnings };
     } catch (err) {
-      if (err instanceof FontUnavailableError) {
-        throw new RenderError('RENDER_FONT_UNAVAILABLE', err.message, false, err.details, { cause: err });
-      }
-      if (err instanceof AssetReferenceError) {
-        throw new RenderError('RENDER_INVALID_SCENARIO', err.message, false, [{ path: err.field, reason: err.message }], { cause: err });
-      }
-      if (signal?.aborted) throw err;
-      throw new RenderError('RENDER_FONT_UNAVAILABLE', `fonts could not be fetched: ${(err as Error).message}`, true, undefined, {
-        cause: err,
-      });
+      throw classifyRenderError(err, { stage: 'fonts', signal });
     }
   }
 
-  /** Checks the scenario and options without touching the video: for early 4xx answers. */
-  prepare(scenario: unknown, options: RenderOptions = {}): PreparedScenario {
-    validateRenderOptions(options);
-    return toRenderError(() => prepareScenario(scenario));
-  }
-
   /**
-   * The scenario with its plugins resolved through the plugin catalog: origin plugins loaded (disk
-   * cache or origin), unknown ones refused. The origin being down is RENDER_PLUGIN_UNAVAILABLE
-   * (retryable), a refused plugin (pin mismatch, …) RENDER_PLUGIN_REFUSED.
+   * The engine's one preparation of a scenario (prepare or throw): normalised and checked, its
+   * plugins resolved through the plugin catalog — origin plugins loaded (disk cache or origin),
+   * unknown ones refused. Invalid scenarios are RENDER_INVALID_SCENARIO; the origin being down is
+   * RENDER_PLUGIN_UNAVAILABLE (retryable), a refused plugin (pin mismatch, …) RENDER_PLUGIN_REFUSED.
    */
-  async preparePlugins(
-    scenario: unknown,
-    options: RenderOptions = {},
-    signal?: AbortSignal,
-  ): Promise<{ prepared: PreparedScenario; originPlugins: OriginPlugin[] }> {
-    validateRenderOptions(options);
+  async preparePlugins(scenario: unknown, signal?: AbortSignal): Promise<{ prepared: PreparedScenario; originPlugins: OriginPlugin[] }> {
     try {
       return await prepareForRender(scenario, this.plugins, signal);
     } catch (err) {
-      throw toPluginRenderError(err);
+      throw asKnownRenderError(err);
     }
   }
 
   /** The gates of a render: scenario and plugins, media probe, resolved options. Touches no output. */
   async inspect(videoPath: string, scenario: unknown, options: RenderOptions = {}, signal?: AbortSignal): Promise<InspectedRender> {
-    const plugged = await this.preparePlugins(scenario, options, signal);
+    validateRenderOptions(options);
+    const plugged = await this.preparePlugins(scenario, signal);
     const { prepared, fonts, warnings } = await this.planFonts(plugged.prepared, signal);
     const { originPlugins } = plugged;
     const source = await this.probe(videoPath);
@@ -245,7 +226,7 @@ export class RenderEngine {
    * options the whole render resolved (every segment must share them to be joined by copy).
    */
   async renderSegment(req: SegmentRequest): Promise<{ framesCaptured: number; encoder: VideoEncoder; encoderFallback?: string }> {
-    const plugged = await this.preparePlugins(req.scenario, {}, req.signal);
+    const plugged = await this.preparePlugins(req.scenario, req.signal);
     const { prepared, fonts } = await this.planFonts(plugged.prepared, req.signal);
     const { originPlugins } = plugged;
     const source = await this.probe(req.videoPath);
@@ -320,10 +301,7 @@ export class RenderEngine {
         await ffmpeg.finish();
       } catch (err) {
         await ffmpeg.kill();
-        if (req.signal?.aborted) throw new RenderError('RENDER_CANCELLED', 'the render was cancelled', false, undefined, { cause: err });
-        throw new RenderError('RENDER_ENCODER_FAILED', `joining segments failed: ${(err as Error).message}`, false, undefined, {
-          cause: err,
-        });
+        throw classifyRenderError(err, { stage: 'join', signal: req.signal });
       }
       await rename(partial, req.outputPath);
       return { durationSec: source.durationSec, method: reencode ? 'reencode' : 'copy' };
@@ -337,34 +315,7 @@ export class RenderEngine {
     try {
       return await this.mediaProbe.probe(videoPath);
     } catch (err) {
-      if (err instanceof MediaRejectedError) {
-        throw new RenderError('RENDER_MEDIA_REJECTED', `video rejected: ${err.reason}`, false, undefined, { cause: err });
-      }
-      throw err;
+      throw asKnownRenderError(err);
     }
-  }
-}
-
-/** Scenario issues and plugin-origin failures as the render errors the worker and CLI act on. */
-function toPluginRenderError(err: unknown): unknown {
-  if (err instanceof ScenarioValidationError) {
-    return new RenderError('RENDER_INVALID_SCENARIO', err.message, false, err.issues, { cause: err });
-  }
-  if (err instanceof PluginOriginError) {
-    return err.retryable
-      ? new RenderError('RENDER_PLUGIN_UNAVAILABLE', err.message, true, { plugin: err.plugin }, { cause: err })
-      : new RenderError('RENDER_PLUGIN_REFUSED', err.message, false, { plugin: err.plugin }, { cause: err });
-  }
-  return err;
-}
-
-function toRenderError<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof ScenarioValidationError) {
-      throw new RenderError('RENDER_INVALID_SCENARIO', err.message, false, err.issues, { cause: err });
-    }
-    throw err;
   }
 }

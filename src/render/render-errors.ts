@@ -42,16 +42,3 @@ export class RenderError extends Error {
     );
   }
 }
-
-const BROWSER_CRASH =
-  /Target closed|Page crashed|Session closed|Connection closed|Protocol error|browser has disconnected|Navigating frame was detached|TargetCloseError/i;
-
-export function isBrowserCrash(err: unknown): boolean {
-  const e = err as { name?: string; message?: string } | undefined;
-  return !!e && (e.name === 'TargetCloseError' || BROWSER_CRASH.test(String(e.message ?? '')));
-}
-
-export function isDiskFull(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | undefined;
-  return !!e && (e.code === 'ENOSPC' || /No space left on device|ENOSPC/.test(String(e.message ?? '')));
-}

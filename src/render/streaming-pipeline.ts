@@ -17,13 +17,14 @@ import { BrowserPool } from '../browser-pool/browser-pool.service.js';
 import { buildCompositeArgs, buildTranscodeArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
 import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
 import type { ProbedMedia } from '../encoder/media-probe.js';
-import { isActiveAt, type PreparedScenario } from '../scenario/prepare-scenario.js';
+import type { PreparedScenario } from '../scenario/prepare-scenario.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { captureInOrder } from './ordered-capture.js';
 import { surveyOnPages } from './parallel-survey.js';
 import { decodePng } from './png.js';
-import { EMPTY_SIGNATURE, overlayRegion, planRuns, visibleSpans, type FrameRun } from './caption-plan.js';
-import { RenderError, isBrowserCrash, isDiskFull } from './render-errors.js';
+import { EMPTY_SIGNATURE, framesToSurvey, planFromSurvey, visibleSpans, type FrameRun } from './caption-plan.js';
+import { asKnownRenderError, isBrowserCrash } from './classify-render-error.js';
+import { RenderError } from './render-errors.js';
 
 /**
  * Runs buffered between capture and encoder. A run is one frame buffer and its repeat count, so
@@ -131,9 +132,7 @@ export class StreamingPipeline {
       page = await openPage();
 
       // 1–2. Survey the frames where a cue may show; plan runs of identical frames.
-      const signatures = new Array<string>(framesTotal).fill(EMPTY_SIGNATURE);
-      const activeFrames: number[] = [];
-      for (let i = 0; i < framesTotal; i++) if (isActiveAt(job.prepared, (firstFrame + i) / fps)) activeFrames.push(i);
+      const activeFrames = framesToSurvey(job.prepared, framesTotal, fps, firstFrame);
       // The other pages open and load while the first one starts the survey, then share it.
       if (this.capturePages > 1 && activeFrames.length >= this.minFramesForMorePages) {
         const n = this.capturePages - 1;
@@ -157,9 +156,7 @@ export class StreamingPipeline {
         signal,
       );
       signal?.throwIfAborted();
-      activeFrames.forEach((frame, k) => (signatures[frame] = survey.signatures[k]));
-      const runs = planRuns(signatures);
-      const region = survey.bbox ? overlayRegion(survey.bbox, width, height) : null;
+      const { runs, region } = planFromSurvey(framesTotal, activeFrames, survey, width, height);
       const framesWithCaptions = runs.reduce((n, r) => n + (r.signature === EMPTY_SIGNATURE ? 0 : r.count), 0);
 
       const common = {
@@ -218,7 +215,7 @@ export class StreamingPipeline {
     } catch (err) {
       await ffmpeg?.kill();
       if (isBrowserCrash(err)) browserBroken = true;
-      throw classify(err, signal);
+      throw asKnownRenderError(err, { stage: 'render', signal });
     } finally {
       await page?.close().catch(() => undefined);
       for (const p of (await extraPages?.catch(() => undefined)) ?? []) await p.close().catch(() => undefined);
@@ -307,19 +304,4 @@ function decodeRgba(png: Buffer, region: BBox): Buffer {
     throw new RenderError('RENDER_INTERNAL', `screenshot is ${img.width}x${img.height}, expected ${region.width}x${region.height}`);
   }
   return img.rgba;
-}
-
-function classify(err: unknown, signal?: AbortSignal): unknown {
-  if (err instanceof RenderError) return err;
-  if (signal?.aborted) return new RenderError('RENDER_CANCELLED', 'the render was cancelled', false, undefined, { cause: err });
-  if (isDiskFull(err)) return new RenderError('RENDER_DISK_FULL', 'no space left on the render disk', true, undefined, { cause: err });
-  if (isBrowserCrash(err)) {
-    return new RenderError('RENDER_BROWSER_CRASHED', `the caption browser crashed: ${(err as Error).message}`, true, undefined, {
-      cause: err,
-    });
-  }
-  if ((err as Error)?.name === 'FfmpegError') {
-    return new RenderError('RENDER_ENCODER_FAILED', (err as Error).message, false, undefined, { cause: err });
-  }
-  return err;
 }
