@@ -2,9 +2,14 @@
 //   process/nodejs default metrics (prefix none: process_cpu_seconds_total, nodejs_heap_size_…)
 //   ecg_render_jobs{status}                       jobs in the database per status — one GROUP BY on scrape
 //   ecg_render_queue_depth{queue,state}            Bull getJobCounts (waiting|active|delayed|failed) on scrape
-//   ecg_render_job_duration_seconds{encoder,outcome}  histogram, wall time of each render (worker)
+//   ecg_render_job_duration_seconds{encoder,outcome}  histogram, wall time of each render (worker): once per
+//                                                  attempt of a render in one piece; once for a split render,
+//                                                  when its join ends it or a segment fails it (encoder
+//                                                  `segmented`, wall time from its start)
+//   ecg_render_step_duration_seconds{kind,encoder,outcome}  histogram, wall time of each segment and join job
+//                                                  of a split render (kind segment|join) (worker)
 //   ecg_render_fps{encoder}                        histogram, frames per second of each completed render (worker)
-//   ecg_render_frames_total{encoder}               counter, frames produced (worker)
+//   ecg_render_frames_total{encoder}               counter, frames produced by renders and segments (worker)
 //   ecg_render_metrics_collect_errors_total{source}  scrape-time collection failures (database|queue)
 // The jobs and queue gauges are cluster-wide values: every pod that collects them reports the
 // same numbers, so aggregate with max() (or collect them in one role only, see MetricsModuleOptions).
@@ -53,6 +58,12 @@ export const QUEUE_DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as 
 
 export type RenderOutcome = 'completed' | 'failed' | 'cancelled';
 
+/** The jobs a split render is carried out by (its coordinator delegates and is not observed). */
+export type RenderStepKind = 'segment' | 'join';
+
+/** The `encoder` of a split render's own observation: its segments' encoders are on theirs. */
+export const SPLIT_RENDER_ENCODER = 'segmented';
+
 export interface RenderObservation {
   /** Wall time of the render job, seconds. */
   durationSec: number;
@@ -69,6 +80,8 @@ export interface RenderObservation {
 @Injectable()
 export class RenderMetrics {
   readonly duration: Histogram<'encoder' | 'outcome'>;
+  /** Segments and joins of split renders: not renders (a render in 10 segments is one render). */
+  readonly stepDuration: Histogram<'kind' | 'encoder' | 'outcome'>;
   readonly fps: Histogram<'encoder'>;
   readonly frames: Counter<'encoder'>;
   /** NVENC encodes given up and run again on libx264 (GPU degrades per encode, never fails). */
@@ -88,6 +101,13 @@ export class RenderMetrics {
       buckets: [5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
       registers: [registry],
     });
+    this.stepDuration = new Histogram({
+      name: 'ecg_render_step_duration_seconds',
+      help: 'Wall time of a segment or join job of a split render, by kind, encoder and outcome',
+      labelNames: ['kind', 'encoder', 'outcome'],
+      buckets: [5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
+      registers: [registry],
+    });
     this.fps = new Histogram({
       name: 'ecg_render_fps',
       help: 'Frames per second of completed renders, by encoder',
@@ -103,17 +123,33 @@ export class RenderMetrics {
     });
   }
 
-  /** Call once per render attempt, after it ends (completed, failed or cancelled). */
+  /**
+   * Call once per render attempt, after it ends (completed, failed or cancelled); for a split
+   * render, once, when it ends (its segments and join are observeStep's).
+   */
   observeRender(o: RenderObservation): void {
     const encoder = o.encoder ?? 'none';
-    if (Number.isFinite(o.durationSec) && o.durationSec >= 0) {
-      this.duration.observe({ encoder, outcome: o.outcome }, o.durationSec);
-    }
+    if (validDuration(o.durationSec)) this.duration.observe({ encoder, outcome: o.outcome }, o.durationSec);
     if (o.outcome === 'completed' && o.fps !== undefined && Number.isFinite(o.fps) && o.fps > 0) {
       this.fps.observe({ encoder }, o.fps);
     }
-    if (o.frames !== undefined && Number.isFinite(o.frames) && o.frames > 0) this.frames.inc({ encoder }, o.frames);
+    this.countFrames(encoder, o.frames);
   }
+
+  /** Call once per segment or join attempt of a split render, after it ends; its frames count as produced. */
+  observeStep(o: RenderObservation & { kind: RenderStepKind }): void {
+    const encoder = o.encoder ?? 'none';
+    if (validDuration(o.durationSec)) this.stepDuration.observe({ kind: o.kind, encoder, outcome: o.outcome }, o.durationSec);
+    this.countFrames(encoder, o.frames);
+  }
+
+  private countFrames(encoder: string, frames: number | undefined): void {
+    if (frames !== undefined && Number.isFinite(frames) && frames > 0) this.frames.inc({ encoder }, frames);
+  }
+}
+
+function validDuration(sec: number): boolean {
+  return Number.isFinite(sec) && sec >= 0;
 }
 
 /** Scrape-time gauges: database job counts and Bull queue depths. */

@@ -7,14 +7,14 @@ import type { Job, Queue } from 'bull';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { withJobContext } from '../ops/json-logger.js';
-import { RenderMetrics } from '../ops/metrics.js';
+import { RenderMetrics, SPLIT_RENDER_ENCODER, type RenderStepKind } from '../ops/metrics.js';
 import { RENDER_JOIN_JOB, RENDER_QUEUE, RENDER_SEGMENT_JOB } from '../queue/queue.constants.js';
 import type { RenderQueueData, SegmentJobData } from '../queue/render-queue.producer.js';
-import { RenderJobRunner, type LiveProgress, type RunContext, type RunOutcome } from './render-job.runner.js';
+import { JobExecution } from './job-execution.js';
+import { RenderJobRunner } from './render-job.runner.js';
+import type { LiveProgress, RenderEnd, RunContext, RunOutcome } from './run-types.js';
 import { SegmentedRender } from './segmented-render.js';
-
-/** How long a shutting-down worker lets its renders run before giving them back. */
-export const SHUTDOWN_GRACE_MS = Number(process.env.WORKER_SHUTDOWN_GRACE_MS ?? 20_000);
+import { startProcessor } from '../queue/start-processor.js';
 
 @Injectable()
 export class RenderWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -27,19 +27,23 @@ export class RenderWorker implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectQueue(RENDER_QUEUE) private readonly queue: Queue<RenderQueueData>,
     private readonly runner: RenderJobRunner,
     private readonly segmented: SegmentedRender,
+    private readonly execution: JobExecution,
     private readonly metrics: RenderMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
     // One handler for every job name of the queue, so concurrency is this worker's total.
-    void this.queue.process('*', this.config.worker.concurrency, (job) => this.handle(job));
+    startProcessor(this.queue, '*', this.config.worker.concurrency, (job) => this.handle(job), this.logger);
     this.logger.log(`taking render jobs (concurrency ${this.config.worker.concurrency}, worker ${this.runner.workerId})`);
   }
 
   async handle(job: Job<RenderQueueData>): Promise<RunOutcome> {
     this.running++;
     const started = Date.now();
+    const step: RenderStepKind | undefined =
+      job.name === RENDER_SEGMENT_JOB ? 'segment' : job.name === RENDER_JOIN_JOB ? 'join' : undefined;
     let last: LiveProgress | undefined;
+    let renderEnd: RenderEnd | undefined;
     let outcome: RunOutcome | 'failed' = 'failed';
     try {
       const attempts = job.opts.attempts ?? 1;
@@ -49,24 +53,32 @@ export class RenderWorker implements OnApplicationBootstrap, OnModuleDestroy {
           last = p;
           return job.progress(p).catch(() => undefined);
         },
+        renderEnded: (end) => (renderEnd = end),
       };
       const { renderId } = job.data;
       outcome = await withJobContext(renderId, () => {
-        if (job.name === RENDER_SEGMENT_JOB) return this.segmented.runSegment(job.data as SegmentJobData, ctx);
-        if (job.name === RENDER_JOIN_JOB) return this.segmented.runJoin(renderId, ctx);
+        if (step === 'segment') return this.segmented.runSegment(job.data as SegmentJobData, ctx);
+        if (step === 'join') return this.segmented.runJoin(renderId, ctx);
         return this.runner.run(renderId, ctx);
       });
       return outcome;
     } finally {
       this.running--;
       if (outcome === 'completed' || outcome === 'failed' || outcome === 'cancelled') {
-        this.metrics.observeRender({
+        const observed = {
           durationSec: (Date.now() - started) / 1000,
           fps: last?.fps,
           frames: last?.framesDone,
           encoder: last?.encoder,
           outcome,
-        });
+        };
+        if (step) this.metrics.observeStep({ kind: step, ...observed });
+        else this.metrics.observeRender(observed);
+      }
+      // A split render counts once as a render: when the segment or join that ended it says so.
+      if (step && renderEnd) {
+        const since = renderEnd.startedAt?.getTime() ?? started;
+        this.metrics.observeRender({ durationSec: (Date.now() - since) / 1000, encoder: SPLIT_RENDER_ENCODER, outcome: renderEnd.outcome });
       }
     }
   }
@@ -80,12 +92,11 @@ export class RenderWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopping = true;
     // Local pause: this worker takes no new job; other workers carry on.
     const paused = this.queue.pause(true, false).catch(() => undefined);
-    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    const deadline = Date.now() + this.config.worker.shutdownGraceMs;
     while (this.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     if (this.running > 0) {
       this.logger.warn(`shutting down: giving ${this.running} render(s) back to the queue`);
-      this.runner.releaseAll('the worker is shutting down');
-      this.segmented.releaseAll('the worker is shutting down');
+      this.execution.releaseAll('the worker is shutting down');
       const hard = Date.now() + 5_000;
       while (this.running > 0 && Date.now() < hard) await new Promise((r) => setTimeout(r, 100));
     }

@@ -6,24 +6,20 @@
 // Every step is idempotent under at-least-once delivery: deterministic keys and Bull job ids,
 // conditional segment and job transitions; a re-delivered coordinator resumes where things are.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import type { RenderJobEntity } from '../database/entities/render-job.entity.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { SegmentsRepository, type SegmentSpec } from '../jobs/segments.repository.js';
-import { CallbackNotifier } from '../queue/callback-notifier.js';
 import { RenderQueueProducer, type SegmentJobData } from '../queue/render-queue.producer.js';
 import { RenderEngine, type InspectedRender } from '../render/render-engine.service.js';
-import { RenderError } from '../render/render-errors.js';
 import { DEFAULT_QUALITY } from '../render/render-options.js';
-import { outputKeyForJob, segmentKeyFor, sourceKeyFor } from '../storage/keys.js';
+import { segmentKeyFor, sourceKeyFor } from '../storage/keys.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver.js';
-import { recordFailure, toRenderError } from './job-failure.js';
+import { JobExecution, type RunPolicy } from './job-execution.js';
 import { renderOptionsOf } from './job-options.js';
-import { startWatchdog } from './job-watchdog.js';
-import type { RunContext, RunOutcome } from './render-job.runner.js';
+import type { RunContext, RunOutcome } from './run-types.js';
 
 /** Progress shares: segments 5–90 %, join and upload 90–99 %. */
 const SEGMENTS_START = 5;
@@ -32,7 +28,6 @@ const SEGMENTS_END = 90;
 @Injectable()
 export class SegmentedRender {
   private readonly logger = new Logger(SegmentedRender.name);
-  private readonly active = new Set<AbortController>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -41,7 +36,7 @@ export class SegmentedRender {
     private readonly segments: SegmentsRepository,
     private readonly engine: RenderEngine,
     private readonly producer: RenderQueueProducer,
-    private readonly callbacks: CallbackNotifier,
+    private readonly execution: JobExecution,
   ) {}
 
   /** Coordinator: store the source, record the plan, enqueue what is not done yet. */
@@ -84,7 +79,7 @@ export class SegmentedRender {
       await this.enqueueJoinIfReady(job.id);
       return 'skipped';
     }
-    return this.guarded(job, ctx, async (dir, signal) => {
+    return this.execution.execute(job, ctx, this.policyFor(job, `render ${job.id} segment ${data.idx}`), async ({ dir, signal }) => {
       const sourcePath = join(dir, 'source');
       await this.storage.downloadToFile(sourceKeyFor(job.id), sourcePath, { signal });
       const outputPath = join(dir, 'segment.mp4');
@@ -129,7 +124,7 @@ export class SegmentedRender {
     }
     const rows = await this.segments.list(job.id);
     if (rows.length === 0 || rows.some((r) => r.status !== 'done')) return 'skipped';
-    return this.guarded(job, ctx, async (dir, signal) => {
+    const outcome = await this.execution.execute(job, ctx, this.policyFor(job, `render ${job.id} join`), async ({ dir, signal }) => {
       await this.jobs.updateProgress(job.id, SEGMENTS_END, 'encoding');
       const sourcePath = join(dir, 'source');
       await this.storage.downloadToFile(sourceKeyFor(job.id), sourcePath, { signal });
@@ -148,29 +143,19 @@ export class SegmentedRender {
         signal,
       });
       await this.jobs.updateProgress(job.id, 95, 'uploading');
-      const outputKey = outputKeyForJob(job.id);
-      const { size } = await this.storage.putFile(outputKey, outputPath, { contentType: 'video/mp4', signal });
-      await rm(dir, { recursive: true, force: true });
-      if (!(await this.jobs.markCompleted(job.id, { outputKey, fileSize: size, durationSec }))) {
-        if ((await this.jobs.getStatus(job.id)) === 'cancelled') await this.storage.delete(outputKey).catch(() => undefined);
-        await this.discardArtifacts(job.id);
-        return 'cancelled';
-      }
-      await this.discardArtifacts(job.id);
-      await this.callbacks.notify(
-        job.callbackUrl,
-        'completed',
-        { jobId: job.id, status: 'completed', progress: 100, fileSize: size, duration: durationSec, warnings: job.warnings },
-        outputKey,
-      );
-      this.logger.log(`render ${job.id} completed: ${rows.length} segments joined`);
-      return 'completed';
+      const done = await this.execution.complete(job, {
+        dir,
+        outputPath,
+        durationSec,
+        signal,
+        cleanup: () => this.discardArtifacts(job.id),
+      });
+      if (done.outcome === 'completed') this.logger.log(`render ${job.id} completed: ${rows.length} segments joined`);
+      return done.outcome;
     });
-  }
-
-  /** Gives every segment or join in progress back to the queue (worker shutdown). */
-  releaseAll(reason: string): void {
-    for (const abort of this.active) abort.abort(new RenderError('RENDER_INTERNAL', reason, true));
+    // The join ends the render, whatever its outcome (a failure is told by the failure policy).
+    if (outcome === 'completed' || outcome === 'cancelled') ctx.renderEnded?.({ outcome, startedAt: job.startedAt });
+    return outcome;
   }
 
   /** Removes the stored source and segments of a render (idempotent). */
@@ -191,41 +176,12 @@ export class SegmentedRender {
     return Math.max(this.config.worker.leaseSeconds, 120);
   }
 
-  private async guarded(
-    job: RenderJobEntity,
-    ctx: RunContext,
-    work: (dir: string, signal: AbortSignal) => Promise<RunOutcome>,
-  ): Promise<RunOutcome> {
-    const abort = new AbortController();
-    this.active.add(abort);
-    const stop = startWatchdog({
-      jobs: this.jobs,
-      renderId: job.id,
-      abort,
-      leaseSeconds: this.config.worker.leaseSeconds,
+  /** Segments and the join hold the parent's lease (not one of their own) and discard the render's artifacts when they end it. */
+  private policyFor(job: RenderJobEntity, name: string): RunPolicy {
+    return {
+      name,
       renew: () => this.jobs.touchLease(job.id, this.holdSeconds()),
-      logger: this.logger,
-    });
-    const dir = await mkdtemp(join(this.config.engine.tempDir, `ecg-${job.id}-`));
-    try {
-      return await work(dir, abort.signal);
-    } catch (err) {
-      // Temp files go before the job can be reported finished (failed or cancelled).
-      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-      const reason = abort.signal.aborted ? abort.signal.reason : undefined;
-      if (reason instanceof RenderError && reason.code === 'RENDER_CANCELLED') {
-        await this.discardArtifacts(job.id);
-        return 'cancelled';
-      }
-      const error = toRenderError(reason ?? err);
-      if (error.retryable && !ctx.lastAttempt) throw error;
-      await recordFailure(this.jobs, this.callbacks, this.logger, job, error);
-      await this.discardArtifacts(job.id);
-      return 'failed';
-    } finally {
-      stop();
-      this.active.delete(abort);
-      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-    }
+      discard: () => this.discardArtifacts(job.id),
+    };
   }
 }

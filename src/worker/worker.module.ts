@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EngineModule } from '../render/engine.module.js';
 import { QueueProducersModule } from '../queue/queue-producers.module.js';
 import { CallbackWorker } from './callback.worker.js';
+import { JobExecution } from './job-execution.js';
 import { JobReconciler } from './job-reconciler.js';
 import { RenderJobRunner } from './render-job.runner.js';
 import { RenderWorker } from './render.worker.js';
@@ -16,6 +17,7 @@ import { RetentionSweeper } from '../security/retention-sweeper.js';
   imports: [EngineModule, QueueProducersModule],
   providers: [
     SourceFetcher,
+    JobExecution,
     RenderJobRunner,
     SegmentedRender,
     RenderWorker,
