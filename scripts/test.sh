@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# `npm test`: installs what is missing, checks PostgreSQL and Redis, then runs the whole Jest
-# suite (unit + e2e, real Chromium/ffmpeg/PostgreSQL/Redis/s3rver) and prints a closing line.
+# `npm test`: installs what is missing (ensure-deps.sh; it also regenerates the Swagger metadata
+# when a DTO changed, which type-checks the app), checks PostgreSQL and Redis, then runs the
+# whole Jest suite (both projects of jest.config.js: unit, and integration with real Chromium/
+# ffmpeg/PostgreSQL/Redis/s3rver) and prints a closing line. Arguments go to Jest:
+# `npm run test:integration` is `scripts/test.sh --selectProjects integration --`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
