@@ -13,6 +13,7 @@ import { ApiError, ERROR_CODES } from '../http/errors/api-error.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { PARITY_JOB, PARITY_QUEUE, bullJobId } from '../queue/queue.constants.js';
 import { JobParityService, type JobParityReport } from './job-parity.service.js';
+import { startProcessor } from '../queue/start-processor.js';
 
 const PARITY_WAIT_MS = 11 * 60_000;
 
@@ -85,7 +86,7 @@ export class ParityWorker implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.queue.process(PARITY_JOB, 1, (job) => this.run(job));
+    startProcessor(this.queue, PARITY_JOB, 1, (job) => this.run(job), this.logger);
   }
 
   async run(job: Job<ParityJobData>): Promise<JobParityReport> {

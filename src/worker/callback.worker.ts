@@ -10,6 +10,7 @@ import type { CallbackJobData } from '../queue/callback-notifier.js';
 import { CALLBACK_JOB, CALLBACK_QUEUE } from '../queue/queue.constants.js';
 import { WebhookSecretsRepository } from '../security/webhook-secrets.repository.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver.js';
+import { startProcessor } from '../queue/start-processor.js';
 
 const CALLBACK_CONCURRENCY = 4;
 
@@ -27,7 +28,7 @@ export class CallbackWorker implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.queue.process(CALLBACK_JOB, CALLBACK_CONCURRENCY, (job) => this.deliver(job));
+    startProcessor(this.queue, CALLBACK_JOB, CALLBACK_CONCURRENCY, (job) => this.deliver(job), this.logger);
   }
 
   async deliver(job: Job<CallbackJobData>): Promise<string> {
