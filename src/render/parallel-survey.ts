@@ -2,10 +2,10 @@
 // show, each one built from scratch in the page, so any page can survey any frame and the order
 // does not matter; before the survey ends ffmpeg has not started, so a second page has a core
 // to itself. Pages pull chunks of frames from one list; a page still opening joins when ready.
-import { unionBBox, type BBox } from '../../libs/caption-page/src/index.js';
+import { unionBBox, type BBox, type SurveyResult } from '../../libs/caption-page/src/index.js';
 
 export interface Surveyor {
-  survey(times: readonly number[]): Promise<{ signatures: string[]; bbox: BBox | null }>;
+  survey(times: readonly number[]): Promise<SurveyResult>;
 }
 
 /** Frames per chunk a page takes at a time: small enough to balance, large enough to batch. */
@@ -16,7 +16,7 @@ export async function surveyOnPages(
   times: readonly number[],
   signal?: AbortSignal,
   chunk = SURVEY_CHUNK,
-): Promise<{ signatures: string[]; bbox: BBox | null }> {
+): Promise<SurveyResult> {
   const chunks = Math.ceil(times.length / chunk);
   const parts: string[][] = new Array(chunks);
   let bbox: BBox | null = null;
