@@ -1,2 +1,0 @@
-export * from './prepare-scenario.js';
-export { ScenarioService, ScenarioModule } from './scenario.service.js';
