@@ -1,4 +1,4 @@
-import { overlayRegion, planRuns, visibleSpans } from './caption-plan.js';
+import { EMPTY_SIGNATURE, framesToSurvey, overlayRegion, planFromSurvey, planRuns, visibleSpans } from './caption-plan.js';
 
 describe('caption plan', () => {
   it('groups consecutive frames with the same signature into runs', () => {
@@ -9,6 +9,30 @@ describe('caption plan', () => {
       { first: 5, count: 1, signature: 'empty' },
     ]);
     expect(planRuns([])).toEqual([]);
+  });
+
+  it('surveys only the frames of a range where a cue can be visible', () => {
+    const prepared = { activeIntervals: [{ start: 0.5, end: 0.7 }] };
+    // 10 fps: frames 5, 6, 7 (inclusive ends); a 3-frame range from frame 4 sees 5 and 6 as its 1 and 2.
+    expect(framesToSurvey(prepared, 20, 10)).toEqual([5, 6, 7]);
+    expect(framesToSurvey(prepared, 3, 10, 4)).toEqual([1, 2]);
+    expect(framesToSurvey({ activeIntervals: [] }, 20, 10)).toEqual([]);
+  });
+
+  it('plans runs and the overlay region from the survey of the surveyed frames', () => {
+    const plan = planFromSurvey(6, [1, 2, 4], { signatures: ['a', 'a', 'b'], bbox: { x: 11, y: 21, width: 9, height: 5 } }, 64, 48);
+    expect(plan.runs).toEqual([
+      { first: 0, count: 1, signature: EMPTY_SIGNATURE },
+      { first: 1, count: 2, signature: 'a' },
+      { first: 3, count: 1, signature: EMPTY_SIGNATURE },
+      { first: 4, count: 1, signature: 'b' },
+      { first: 5, count: 1, signature: EMPTY_SIGNATURE },
+    ]);
+    expect(plan.region).toEqual({ x: 10, y: 20, width: 10, height: 6 });
+    expect(planFromSurvey(3, [], { signatures: [], bbox: null }, 64, 48)).toEqual({
+      runs: [{ first: 0, count: 3, signature: EMPTY_SIGNATURE }],
+      region: null,
+    });
   });
 
   it('grows the overlay region to even coordinates inside the frame', () => {

@@ -3,6 +3,8 @@
 // (the only part captured and overlaid), and when the overlay needs blending at all.
 import type { BBox } from '../../libs/caption-page/src/index.js';
 import type { TimeSpan } from '../encoder/ffmpeg-args.js';
+import { isActiveAt } from '../scenario/windows.js';
+import type { PreparedScenario } from '../scenario/types.js';
 
 export const EMPTY_SIGNATURE = 'empty';
 
@@ -21,6 +23,32 @@ export function planRuns(signatures: readonly string[]): FrameRun[] {
     else runs.push({ first: i, count: 1, signature: signatures[i] });
   }
   return runs;
+}
+
+/**
+ * The frames of a range (indices from its first frame) where a cue can be visible: the only ones
+ * the page surveys; every other frame is EMPTY_SIGNATURE without asking.
+ */
+export function framesToSurvey(prepared: Pick<PreparedScenario, 'activeIntervals'>, count: number, fps: number, firstFrame = 0): number[] {
+  const frames: number[] = [];
+  for (let i = 0; i < count; i++) if (isActiveAt(prepared, (firstFrame + i) / fps)) frames.push(i);
+  return frames;
+}
+
+/**
+ * The plan of a range of `count` frames from the survey of its `surveyed` frames (framesToSurvey):
+ * runs of identical frames, and the overlay region (null when no caption ever shows).
+ */
+export function planFromSurvey(
+  count: number,
+  surveyed: readonly number[],
+  survey: { signatures: readonly string[]; bbox: BBox | null },
+  frameWidth: number,
+  frameHeight: number,
+): { runs: FrameRun[]; region: BBox | null } {
+  const signatures = new Array<string>(count).fill(EMPTY_SIGNATURE);
+  surveyed.forEach((frame, k) => (signatures[frame] = survey.signatures[k]));
+  return { runs: planRuns(signatures), region: survey.bbox ? overlayRegion(survey.bbox, frameWidth, frameHeight) : null };
 }
 
 /**

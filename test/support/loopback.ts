@@ -107,7 +107,7 @@ export async function startFileServer(dir: string): Promise<FileServer> {
     createReadStream(p).pipe(res);
   });
   const baseUrl = `http://127.0.0.1:${t.port}`;
-  return { baseUrl, port: t.port, url: (name) => `${baseUrl}/${encodeURIComponent(name)}`, requests, close: t.close };
+  return { baseUrl, port: t.port, url: (name) => `${baseUrl}/${encodeURIComponent(name)}`, requests, close: () => t.close() };
 }
 
 export interface ReceivedRequest {
@@ -141,7 +141,7 @@ export async function startReceiver(respond: (req: ReceivedRequest, index: numbe
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'nope');
     });
   });
-  return { url: `http://127.0.0.1:${t.port}/hook`, received, close: t.close };
+  return { url: `http://127.0.0.1:${t.port}/hook`, received, close: () => t.close() };
 }
 
 /** A free TCP port on 127.0.0.1 (PUBLIC_BASE_URL must name the port before the app boots). */
