@@ -207,19 +207,23 @@ function readDatabase(r: EnvReader): Pick<DatabaseConfig, 'url' | 'schema'> {
   };
 }
 
+/** ALLOW_PRIVATE_NETWORKS: test-only, refused when NODE_ENV=production. */
+function readAllowPrivateNetworks(r: EnvReader): boolean {
+  const allow = r.bool('ALLOW_PRIVATE_NETWORKS', false);
+  if (allow && r.env.NODE_ENV === 'production') r.problems.push('ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production');
+  return allow;
+}
+
 /** The plugin origin's settings alone: for the command line, which reads no other service setting. */
 export function loadPluginConfig(env: Env = process.env): PluginOriginConfig {
   const r = new EnvReader(env);
-  const allowPrivateNetworks = r.bool('ALLOW_PRIVATE_NETWORKS', false);
-  if (allowPrivateNetworks && env.NODE_ENV === 'production') r.problems.push('ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production');
-  const cfg = readPluginConfig(r, allowPrivateNetworks);
+  const cfg = readPluginConfig(r, readAllowPrivateNetworks(r));
   if (r.problems.length) throw new ConfigError(r.problems);
   return cfg;
 }
 
 export function loadAppConfig(env: Env = process.env): AppConfig {
   const r = new EnvReader(env);
-  const production = env.NODE_ENV === 'production';
   const mode = r.oneOf('ECG_RENDER_MODE', RENDER_MODES, 'standalone');
   const port = r.int('PORT', 3000, 1, 65535);
   const driver = r.oneOf('STORAGE_DRIVER', ['local', 's3'] as const, 'local');
@@ -237,10 +241,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   if (allowDevTokens && env.NODE_ENV !== 'development') {
     r.problems.push('ALLOW_DEV_TOKENS: needs the explicit development mode NODE_ENV=development');
   }
-  const allowPrivateNetworks = r.bool('ALLOW_PRIVATE_NETWORKS', false);
-  if (allowPrivateNetworks && production) {
-    r.problems.push('ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production');
-  }
+  const allowPrivateNetworks = readAllowPrivateNetworks(r);
 
   const s3Bucket = r.str('S3_BUCKET');
   if (driver === 's3' && !s3Bucket) r.problems.push('S3_BUCKET: required when STORAGE_DRIVER=s3');
