@@ -1,0 +1,51 @@
+// The settings read outside loadAppConfig (the migration script, the TypeORM CLI, the command
+// lines) follow the same variables, defaults and refusals as the app.
+import { ConfigError, DEFAULT_DATABASE_URL, loadAppConfig, loadDatabaseConfig, loadPluginConfig } from './app-config.js';
+
+const base = {
+  JWT_SECRET: 'EcgRenderTestSecret0123456789abcdefABCDEF',
+  URL_SIGNING_SECRET: 'EcgRenderTestUrlSigning0123456789abcdefXYZ',
+  WEBHOOK_SECRET: `whsec_${Buffer.from('a webhook key of more than 16 bytes').toString('base64')}`,
+};
+
+function problems(load: () => unknown): string[] {
+  try {
+    load();
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+}
+
+describe('database settings', () => {
+  it('the migration script and the TypeORM CLI default to the database the app uses', () => {
+    expect(DEFAULT_DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/ecg_render');
+    expect(loadDatabaseConfig({})).toEqual({ url: DEFAULT_DATABASE_URL, schema: undefined, poolSize: 10 });
+    expect(loadAppConfig(base).databaseUrl).toBe(DEFAULT_DATABASE_URL);
+  });
+
+  it('DATABASE_URL, DATABASE_SCHEMA and DATABASE_POOL_SIZE are read and validated', () => {
+    const env = { DATABASE_URL: 'postgresql://u:p@db:5433/x', DATABASE_SCHEMA: 's1', DATABASE_POOL_SIZE: '3' };
+    expect(loadDatabaseConfig(env)).toEqual({ url: 'postgresql://u:p@db:5433/x', schema: 's1', poolSize: 3 });
+    expect(loadAppConfig({ ...base, ...env })).toMatchObject({ databaseUrl: 'postgresql://u:p@db:5433/x', databaseSchema: 's1' });
+    expect(problems(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://db/x', DATABASE_POOL_SIZE: '0' }))).toEqual([
+      expect.stringMatching(/^DATABASE_URL="mysql:\/\/db\/x": must be a postgres: or postgresql: URL/),
+      expect.stringMatching(/^DATABASE_POOL_SIZE="0": must be an integer from 1 to 1000/),
+    ]);
+  });
+});
+
+describe('ALLOW_PRIVATE_NETWORKS', () => {
+  it('is honoured outside production by the app and by the plugin settings alone', () => {
+    expect(loadAppConfig({ ...base, ALLOW_PRIVATE_NETWORKS: 'true' }).allowPrivateNetworks).toBe(true);
+    expect(loadPluginConfig({ ALLOW_PRIVATE_NETWORKS: 'true' }).allowPrivateNetworks).toBe(true);
+    expect(loadPluginConfig({}).allowPrivateNetworks).toBe(false);
+  });
+
+  it('is refused when NODE_ENV=production, by both', () => {
+    const env = { ALLOW_PRIVATE_NETWORKS: 'true', NODE_ENV: 'production' };
+    expect(problems(() => loadAppConfig({ ...base, ...env }))).toContain('ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production');
+    expect(problems(() => loadPluginConfig(env))).toEqual(['ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production']);
+  });
+});
