@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { NODE_BIN, ROOT, readFixture } from '../helpers/engine.js';
 import { makeTestVideo } from '../helpers/media.js';
-import { request, startService, type Service } from '../helpers/service-harness.js';
+import { request } from '../support/api-client.js';
+import { startService, type Service } from '../helpers/service-harness.js';
 
 import { jest } from '@jest/globals';
 

@@ -115,7 +115,7 @@ describe('console routes', () => {
       expect((await svc.call('POST', '/api/dev/token', { body: { userId: 'x' } })).status).toBe(404);
       const index = await svc.call('GET', '/');
       expect([200, 503]).toContain(index.status);
-      const token = await (await import('../helpers/service-harness.js')).mintToken('prep-user');
+      const token = await (await import('../support/api-client.js')).mintToken('prep-user');
       expect((await svc.call('POST', '/api/scenario/prepare', { body: { scenario: readFixture('legacy/basic.json') } })).status).toBe(401);
       const prep = await svc.call('POST', '/api/scenario/prepare', { token, body: { scenario: readFixture('legacy/basic.json') } });
       expect(prep.status).toBe(200);

@@ -10,7 +10,6 @@ import { storageOptions } from '../../src/app/core.module.js';
 import { loadAppConfig } from '../../src/config/app-config.js';
 import { storageOrigins } from '../../src/console/console-csp.js';
 import { S3StorageDriver } from '../../src/storage/s3-storage.driver.js';
-import { SHUTDOWN_GRACE_MS } from '../../src/worker/render.worker.js';
 import { ROOT } from '../helpers/engine.js';
 
 interface Service {
@@ -58,7 +57,11 @@ describe('docker-compose.yml', () => {
   });
 
   it('a stop gives a worker more than its shutdown grace to hand a render back', () => {
-    expect(Number(services.worker.stop_grace_period!.replace(/s$/, '')) * 1000).toBeGreaterThan(SHUTDOWN_GRACE_MS);
+    // The worker's WORKER_SHUTDOWN_GRACE_MS as its configuration reads it (the default when compose sets none).
+    const grace = services.worker.environment!.WORKER_SHUTDOWN_GRACE_MS;
+    const env = { JWT_SECRET: 'j'.repeat(40), URL_SIGNING_SECRET: 'u'.repeat(40), ...(grace ? { WORKER_SHUTDOWN_GRACE_MS: grace } : {}) };
+    const { shutdownGraceMs } = loadAppConfig(env).worker;
+    expect(Number(services.worker.stop_grace_period!.replace(/s$/, '')) * 1000).toBeGreaterThan(shutdownGraceMs);
   });
 });
 

@@ -62,7 +62,7 @@ describe('every MotionText fixture renders end to end', () => {
       videoPath: source,
       scenario: readFixture(fixture),
       outputPath: out,
-      options: { width: W, height: H, fps: FPS, quality: 60 },
+      options: { fps: FPS, quality: 60 }, // W×H: the source's size
     });
 
     const expected = expectedFrameCount(sourceDuration, FPS);

@@ -1,4 +1,4 @@
-// Joining segments (DESIGN: long renders split across workers): segments of one render join by
+// Joining segments (README "Delivery guarantees": long renders split across workers): segments of one render join by
 // stream copy; segments whose encoder parameters differ — a GPU worker's NVENC segment next to a
 // CPU worker's libx264 one — cannot share one MP4 track and are joined by encoding once more.
 //   node_modules/.bin/node --experimental-vm-modules node_modules/jest/bin/jest.js test/engine/join

@@ -55,7 +55,7 @@ describe('NVENC failing mid-render', () => {
       videoPath: source,
       scenario: readFixture('basic.json'),
       outputPath: out,
-      options: { width: 320, height: 180, fps: 30 },
+      options: { fps: 30 }, // 320×180: the source's size
     });
     expect(summary.encoder).toBe('libx264');
     expect(summary.encoderFallback).toMatch(/OpenEncodeSessionEx failed/);

@@ -1,5 +1,5 @@
 // Deterministic seeking: the caption layer at t is the same pixels whatever was seeked before
-// (DESIGN §4: channel plugins leave CSS-variable channels behind, DOM plugins such as cwi-* their
+// (channel plugins leave CSS-variable channels behind, DOM plugins such as cwi-* their
 // spans and end states, unless the page resets them). CaptionPage driven directly, on a page leased from the engine's BrowserPool.
 //   node_modules/.bin/node --experimental-vm-modules node_modules/jest/bin/jest.js test/engine/reseek
 import { jest } from '@jest/globals';

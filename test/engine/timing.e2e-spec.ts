@@ -132,7 +132,7 @@ describe('caption timing is frame-exact in the output', () => {
     ['v1.3 (converted by the service)', v13Scenario(CUES)],
   ])('%s: visible on the first and last frame of each window, absent just outside', async (label, scenario) => {
     const out = join(dir, `${label.slice(0, 4)}.mp4`);
-    const summary = await engine.render({ videoPath: source, scenario, outputPath: out, options: { width: W, height: H, fps: FPS } });
+    const summary = await engine.render({ videoPath: source, scenario, outputPath: out, options: { fps: FPS } }); // W×H: the source's size
     const frames = await extractAllFramesRgba(out, W, H);
     expect(frames).toHaveLength(Math.round(SECONDS * FPS));
     expect(summary.framesTotal).toBe(frames.length);

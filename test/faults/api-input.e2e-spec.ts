@@ -10,7 +10,8 @@
 import { jest } from '@jest/globals';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { QuotaService } from '../../src/quota/quota.service.js';
-import { mintToken, simpleScenario, startService, type Service } from '../helpers/service-harness.js';
+import { mintToken } from '../support/api-client.js';
+import { simpleScenario, startService, type Service } from '../helpers/service-harness.js';
 
 jest.setTimeout(120_000);
 

@@ -21,11 +21,13 @@ import { loadAppConfig } from '../../src/config/app-config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 import { NetModule } from '../../src/net/net.module.js';
 import { CallbackNotifier } from '../../src/queue/callback-notifier.js';
-import { CALLBACK_QUEUE } from '../../src/queue/queue.constants.js';
+import { bullJobId, CALLBACK_QUEUE } from '../../src/queue/queue.constants.js';
 import { StorageModule } from '../../src/storage/storage.module.js';
 import { CallbackWorker } from '../../src/worker/callback.worker.js';
 import { startCountingServer, waitFor, type CountingServer } from '../helpers/fault-harness.js';
-import { createResources, freePort, sleep, type ServiceResources } from '../helpers/service-harness.js';
+import { createResources, type ServiceResources } from '../support/service-resources.js';
+import { freePort } from '../support/loopback.js';
+import { sleep } from '../support/api-client.js';
 
 jest.setTimeout(120_000);
 
@@ -145,7 +147,7 @@ describe('row 6: callback receiver down, slow, 3xx, 410, 429, 500, hanging', () 
   }
 
   async function bullState(webhookId: string) {
-    const job = await queue.getJob(`callback:${webhookId}`);
+    const job = await queue.getJob(bullJobId({ kind: 'callback', webhookId }));
     return { state: await job!.getState(), attemptsMade: job!.attemptsMade, returnvalue: job!.returnvalue as unknown };
   }
 

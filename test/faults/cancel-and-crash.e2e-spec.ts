@@ -10,8 +10,8 @@ import type { Queue } from 'bull';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isBrowserCrash } from '../../src/render/render-errors.js';
-import { RENDER_QUEUE } from '../../src/queue/queue.constants.js';
+import { isBrowserCrash } from '../../src/render/classify-render-error.js';
+import { bullJobId, RENDER_QUEUE } from '../../src/queue/queue.constants.js';
 import { LocalStorageDriver } from '../../src/storage/local-storage.driver.js';
 import { STORAGE_DRIVER, type PutFileOptions } from '../../src/storage/storage-driver.js';
 import {
@@ -28,16 +28,9 @@ import {
   type CountingServer,
   type FaultService,
 } from '../helpers/fault-harness.js';
-import {
-  mintToken,
-  pollStatus,
-  simpleScenario,
-  sleep,
-  startFileServer,
-  startReceiver,
-  tmpEntries,
-  type FileServer,
-} from '../helpers/service-harness.js';
+import { mintToken, pollStatus, sleep } from '../support/api-client.js';
+import { simpleScenario, tmpEntries } from '../helpers/service-harness.js';
+import { startFileServer, startReceiver, type FileServer } from '../support/loopback.js';
 
 jest.setTimeout(200_000);
 
@@ -146,7 +139,7 @@ describe('cancel in every phase; Chromium crash', () => {
       const r = await create(files.url('tiny.mp4'), { scenario: simpleScenario({ start: 0, end: 1 }) });
       expect(r.status).toBe(201);
       expect((await cancel(r.body.jobId)).body.success).toBe(true);
-      expect(await queue.getJob(`render:${r.body.jobId}`)).toBeNull();
+      expect(await queue.getJob(bullJobId({ kind: 'render', renderId: r.body.jobId }))).toBeNull();
       await queue.resume(true);
       await sleep(1_500);
       expect(await dbRow(r.body.jobId)).toMatchObject({ status: 'cancelled', attempts: 0 });

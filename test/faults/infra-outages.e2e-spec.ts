@@ -22,17 +22,9 @@ import {
   type PrivateRedis,
   type TcpProxy,
 } from '../helpers/fault-harness.js';
-import {
-  mintToken,
-  pollStatus,
-  simpleScenario,
-  sleep,
-  startFileServer,
-  startService,
-  TERMINAL,
-  type FileServer,
-  type Service,
-} from '../helpers/service-harness.js';
+import { mintToken, pollStatus, sleep, TERMINAL } from '../support/api-client.js';
+import { simpleScenario, startService, type Service } from '../helpers/service-harness.js';
+import { startFileServer, type FileServer } from '../support/loopback.js';
 
 jest.setTimeout(240_000);
 
@@ -151,7 +143,7 @@ describe('row 4: PostgreSQL connections killed / database unreachable', () => {
     await makeTinyVideo(join(dir, 'long.mp4'), { seconds: 60, w: 320, h: 180, fps: 10 });
     files = await startFileServer(dir);
     proxy = await startTcpProxy(5432);
-    const { createResources } = await import('../helpers/service-harness.js');
+    const { createResources } = await import('../support/service-resources.js');
     const res = await createResources(QUOTAS);
     res.env.DATABASE_URL = res.env.DATABASE_URL.replace('127.0.0.1:5432', `127.0.0.1:${proxy.port}`);
     svc = await startService({ mode: 'standalone', resources: res });

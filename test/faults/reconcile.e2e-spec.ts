@@ -13,17 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobsRepository } from '../../src/jobs/jobs.repository.js';
 import { makeTinyVideo, walkFiles } from '../helpers/fault-harness.js';
-import {
-  createResources,
-  mintToken,
-  pollStatus,
-  simpleScenario,
-  startFileServer,
-  startService,
-  type FileServer,
-  type Service,
-  type ServiceResources,
-} from '../helpers/service-harness.js';
+import { createResources, type ServiceResources } from '../support/service-resources.js';
+import { mintToken, pollStatus } from '../support/api-client.js';
+import { simpleScenario, startService, type Service } from '../helpers/service-harness.js';
+import { startFileServer, type FileServer } from '../support/loopback.js';
 
 jest.setTimeout(120_000);
 

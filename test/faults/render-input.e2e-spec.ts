@@ -13,18 +13,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { extractFrameRgba } from '../helpers/media.js';
 import { makeTinyVideo, startCountingServer, walkFiles, type CountingServer } from '../helpers/fault-harness.js';
-import {
-  mintToken,
-  pollStatus,
-  simpleScenario,
-  sleep,
-  startFileServer,
-  startService,
-  tmpLeftovers,
-  whitePixels,
-  type FileServer,
-  type Service,
-} from '../helpers/service-harness.js';
+import { mintToken, pollStatus, sleep } from '../support/api-client.js';
+import { simpleScenario, startService, tmpLeftovers, type Service } from '../helpers/service-harness.js';
+import { startFileServer, type FileServer } from '../support/loopback.js';
+import { whitePixels } from '../helpers/media.js';
 
 jest.setTimeout(180_000);
 

@@ -19,7 +19,8 @@ import {
   type CountingServer,
   type FaultService,
 } from '../helpers/fault-harness.js';
-import { mintToken, pollStatus, simpleScenario, sleep, tmpLeftovers } from '../helpers/service-harness.js';
+import { mintToken, pollStatus, sleep } from '../support/api-client.js';
+import { simpleScenario, tmpLeftovers } from '../helpers/service-harness.js';
 
 jest.setTimeout(150_000);
 

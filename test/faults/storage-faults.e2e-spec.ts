@@ -21,16 +21,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3StorageDriver } from '../../src/storage/s3-storage.driver.js';
 import { ffmpeg, makeTinyVideo, walkFiles } from '../helpers/fault-harness.js';
-import {
-  mintToken,
-  pollStatus,
-  simpleScenario,
-  startFileServer,
-  startService,
-  tmpEntries,
-  type FileServer,
-  type Service,
-} from '../helpers/service-harness.js';
+import { mintToken, pollStatus } from '../support/api-client.js';
+import { simpleScenario, startService, tmpEntries, type Service } from '../helpers/service-harness.js';
+import { startFileServer, type FileServer } from '../support/loopback.js';
 
 jest.setTimeout(240_000);
 

@@ -14,24 +14,11 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { probeDuration } from '../helpers/media.js';
 import { alive, busyScenario, descendants, isChromium, isFfmpeg, makeTinyVideo, waitFor, walkFiles } from '../helpers/fault-harness.js';
-import {
-  buildDist,
-  createResources,
-  freePort,
-  mintToken,
-  pollStatus,
-  request,
-  simpleScenario,
-  sleep,
-  spawnService,
-  startFileServer,
-  startReceiver,
-  TERMINAL,
-  waitForHttp,
-  type FileServer,
-  type ServiceResources,
-  type SpawnedService,
-} from '../helpers/service-harness.js';
+import { buildDist, simpleScenario } from '../helpers/service-harness.js';
+import { createResources, type ServiceResources } from '../support/service-resources.js';
+import { freePort, startFileServer, startReceiver, type FileServer } from '../support/loopback.js';
+import { mintToken, pollStatus, request, sleep, TERMINAL } from '../support/api-client.js';
+import { spawnService, waitForHttp, type SpawnedService } from '../support/service-process.js';
 
 jest.setTimeout(400_000);
 

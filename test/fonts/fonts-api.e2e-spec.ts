@@ -10,16 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FONT_FILES, startFontOriginServer, type FontOriginServer } from '../helpers/font-origin-server.js';
 import { makeTestVideo } from '../helpers/media.js';
-import {
-  mintToken,
-  pollStatus,
-  simpleScenario,
-  startFileServer,
-  startReceiver,
-  startService,
-  type FileServer,
-  type Service,
-} from '../helpers/service-harness.js';
+import { mintToken, pollStatus } from '../support/api-client.js';
+import { simpleScenario, startService, type Service } from '../helpers/service-harness.js';
+import { startFileServer, startReceiver, type FileServer } from '../support/loopback.js';
 
 jest.setTimeout(240_000);
 

@@ -4,7 +4,9 @@
 import { jest } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { QuotaService } from '../../src/quota/quota.service.js';
-import { countQueueKeys, demoScenario, mintToken, simpleScenario, startService, type Service } from '../helpers/service-harness.js';
+import { countQueueKeys } from '../support/service-resources.js';
+import { demoScenario, simpleScenario, startService, type Service } from '../helpers/service-harness.js';
+import { mintToken } from '../support/api-client.js';
 
 jest.setTimeout(60_000);
 

@@ -1,4 +1,4 @@
-// Callbacks (standalone): a loopback receiver gets the snake_case payloads of DESIGN §2, signed
+// Callbacks (standalone): a loopback receiver gets the snake_case payloads (README "HTTP API"), signed
 // the Standard Webhooks way with the configured WEBHOOK_SECRET; a 500 is retried with the same
 // webhook id; a failed job reports error_code / error_message.
 //   node_modules/.bin/node --experimental-vm-modules node_modules/jest/bin/jest.js test/service/callbacks
@@ -10,19 +10,9 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { verifyWebhook } from '../../src/callbacks/webhook-signature.js';
 import { makeTestVideo } from '../helpers/media.js';
-import {
-  demoScenario,
-  mintToken,
-  pollStatus,
-  simpleScenario,
-  sleep,
-  startFileServer,
-  startReceiver,
-  startService,
-  type FileServer,
-  type ReceivedRequest,
-  type Service,
-} from '../helpers/service-harness.js';
+import { demoScenario, simpleScenario, startService, type Service } from '../helpers/service-harness.js';
+import { mintToken, pollStatus, sleep } from '../support/api-client.js';
+import { startFileServer, startReceiver, type FileServer, type ReceivedRequest } from '../support/loopback.js';
 
 jest.setTimeout(120_000);
 

@@ -8,20 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestVideo } from '../helpers/media.js';
-import {
-  findProcesses,
-  freePort,
-  mintToken,
-  pollStatus,
-  simpleScenario,
-  sleep,
-  startFileServer,
-  startService,
-  tmpEntries,
-  tmpLeftovers,
-  type FileServer,
-  type Service,
-} from '../helpers/service-harness.js';
+import { findProcesses, simpleScenario, startService, tmpEntries, tmpLeftovers, type Service } from '../helpers/service-harness.js';
+import { freePort, startFileServer, type FileServer } from '../support/loopback.js';
+import { mintToken, pollStatus, sleep } from '../support/api-client.js';
 
 jest.setTimeout(180_000);
 

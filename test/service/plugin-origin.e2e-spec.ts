@@ -10,16 +10,9 @@ import { join } from 'node:path';
 import { EDITOR_PLUGIN_DIR, EDITOR_SCENARIOS_DIR, requireEditorReference } from '../helpers/editor-reference-dir.js';
 import { makeTestVideo } from '../helpers/media.js';
 import { startPluginOriginServer, type PluginOriginServer } from '../helpers/plugin-origin-server.js';
-import {
-  mintToken,
-  pollStatus,
-  simpleScenario,
-  sleep,
-  startFileServer,
-  startService,
-  type FileServer,
-  type Service,
-} from '../helpers/service-harness.js';
+import { mintToken, pollStatus, sleep } from '../support/api-client.js';
+import { simpleScenario, startService, type Service } from '../helpers/service-harness.js';
+import { startFileServer, type FileServer } from '../support/loopback.js';
 
 jest.setTimeout(240_000);
 

@@ -10,17 +10,9 @@ import { join } from 'node:path';
 // @ts-ignore -- s3rver ships no type declarations
 import S3rver from 's3rver';
 import { countFrames, makeTestVideo, probeStreams } from '../helpers/media.js';
-import {
-  demoScenario,
-  downloadTo,
-  mintToken,
-  pollStatus,
-  startFileServer,
-  startService,
-  tmpLeftovers,
-  type FileServer,
-  type Service,
-} from '../helpers/service-harness.js';
+import { demoScenario, startService, tmpLeftovers, type Service } from '../helpers/service-harness.js';
+import { downloadTo, mintToken, pollStatus } from '../support/api-client.js';
+import { startFileServer, type FileServer } from '../support/loopback.js';
 
 jest.setTimeout(150_000);
 

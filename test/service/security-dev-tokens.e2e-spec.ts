@@ -4,7 +4,8 @@
 import { jest } from '@jest/globals';
 import type { Request } from 'express';
 import { isLocalRequest, isLoopbackAddress } from '../../src/console/dev-token.controller.js';
-import { mintToken, startService, type Service } from '../helpers/service-harness.js';
+import { mintToken } from '../support/api-client.js';
+import { startService, type Service } from '../helpers/service-harness.js';
 
 jest.setTimeout(60_000);
 

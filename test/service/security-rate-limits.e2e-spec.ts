@@ -2,7 +2,8 @@
 // and per IP on the expensive endpoints; 429 in the envelope with Retry-After.
 //   bash scripts/test.sh test/service/security-rate-limits.e2e-spec.ts
 import { jest } from '@jest/globals';
-import { demoScenario, mintToken, startService, type Service } from '../helpers/service-harness.js';
+import { demoScenario, startService, type Service } from '../helpers/service-harness.js';
+import { mintToken } from '../support/api-client.js';
 
 jest.setTimeout(90_000);
 

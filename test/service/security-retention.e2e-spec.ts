@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RetentionSweeper } from '../../src/security/retention-sweeper.js';
 import { parseStorageUrl } from '../../src/storage/storage-driver.js';
-import { mintToken, startService, type Service } from '../helpers/service-harness.js';
+import { mintToken } from '../support/api-client.js';
+import { startService, type Service } from '../helpers/service-harness.js';
 
 jest.setTimeout(90_000);
 
@@ -105,5 +106,25 @@ describe('upload quota and retention', () => {
     expect(history.body.find((h: any) => h.jobId === stale.id)).toMatchObject({ status: 'expired', downloadUrl: null });
     // a second sweep finds nothing left to do
     expect(await worker.app.get(RetentionSweeper).sweep()).toEqual({ uploads: 0, outputs: 0, ran: true });
+  });
+
+  it('the sweep also deletes Idempotency-Keys past their 24 h TTL (admission ignores them already), not live ones', async () => {
+    const ds = api.res.db.dataSource;
+    const keyed = async (key: string, hoursAgo: number) => {
+      const id = randomUUID();
+      await ds.query(
+        `INSERT INTO render_jobs (id, user_id, status, video_url, video_name, scenario, request_hash) VALUES ($1, 'idem', 'cancelled', 'https://x/v.mp4', 'v.mp4', '{}'::jsonb, 'h')`,
+        [id],
+      );
+      await ds.query(
+        `INSERT INTO idempotency_keys (user_id, key, request_hash, job_id, created_at) VALUES ('idem', $1, 'h', $2, now() - make_interval(hours => $3))`,
+        [key, id, hoursAgo],
+      );
+    };
+    await keyed('expired-key', 25);
+    await keyed('live-key', 1);
+    expect((await worker.app.get(RetentionSweeper).sweep()).ran).toBe(true);
+    const left: Array<{ key: string }> = await ds.query(`SELECT key FROM idempotency_keys WHERE user_id = 'idem' ORDER BY key`);
+    expect(left.map((r) => r.key)).toEqual(['live-key']);
   });
 });

@@ -4,7 +4,10 @@
 //   bash scripts/test.sh test/service/security-secrets.e2e-spec.ts
 import { jest } from '@jest/globals';
 import { verifyWebhook } from '../../src/callbacks/webhook-signature.js';
-import { demoScenario, mintToken, sleep, startReceiver, startService, TEST_JWT_SECRET, type Service } from '../helpers/service-harness.js';
+import { demoScenario, startService, type Service } from '../helpers/service-harness.js';
+import { mintToken, sleep } from '../support/api-client.js';
+import { startReceiver } from '../support/loopback.js';
+import { TEST_JWT_SECRET } from '../support/service-resources.js';
 
 jest.setTimeout(60_000);
 

@@ -2,7 +2,8 @@
 // token for a short-lived, single-use ticket bound to one job (POST /api/render/:id/events/ticket).
 //   bash scripts/test.sh test/service/security-sse-ticket.e2e-spec.ts
 import { jest } from '@jest/globals';
-import { demoScenario, mintToken, startService, type Service } from '../helpers/service-harness.js';
+import { demoScenario, startService, type Service } from '../helpers/service-harness.js';
+import { mintToken } from '../support/api-client.js';
 
 jest.setTimeout(60_000);
 

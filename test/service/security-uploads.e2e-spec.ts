@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { parseStorageUrl } from '../../src/storage/storage-driver.js';
-import { mintToken, startService, type Service } from '../helpers/service-harness.js';
+import { mintToken } from '../support/api-client.js';
+import { startService, type Service } from '../helpers/service-harness.js';
 
 jest.setTimeout(60_000);
 

@@ -7,18 +7,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countFrames, extractFrameRgba, makeTestVideo, probeDuration, probeStreams } from '../helpers/media.js';
-import {
-  changedPixels,
-  downloadTo,
-  meanDiff,
-  mintToken,
-  pollStatus,
-  simpleScenario,
-  startFileServer,
-  startService,
-  type FileServer,
-  type Service,
-} from '../helpers/service-harness.js';
+import { changedPixels, meanDiff } from '../helpers/media.js';
+import { downloadTo, mintToken, pollStatus } from '../support/api-client.js';
+import { simpleScenario, startService, type Service } from '../helpers/service-harness.js';
+import { startFileServer, type FileServer } from '../support/loopback.js';
 
 jest.setTimeout(240_000);
 

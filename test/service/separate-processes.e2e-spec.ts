@@ -7,23 +7,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countFrames, makeTestVideo, probeStreams } from '../helpers/media.js';
-import {
-  buildDist,
-  createResources,
-  demoScenario,
-  downloadTo,
-  freePort,
-  mintToken,
-  pollStatus,
-  request,
-  sleep,
-  spawnService,
-  startFileServer,
-  waitForHttp,
-  type FileServer,
-  type ServiceResources,
-  type SpawnedService,
-} from '../helpers/service-harness.js';
+import { buildDist, demoScenario } from '../helpers/service-harness.js';
+import { createResources, type ServiceResources } from '../support/service-resources.js';
+import { downloadTo, mintToken, pollStatus, request, sleep } from '../support/api-client.js';
+import { freePort, startFileServer, type FileServer } from '../support/loopback.js';
+import { spawnService, waitForHttp, type SpawnedService } from '../support/service-process.js';
 
 jest.setTimeout(240_000);
 

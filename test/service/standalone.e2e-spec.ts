@@ -8,18 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSignedUrl } from '../../src/storage/signed-url.js';
 import { countFrames, extractFrameRgba, makeTestVideo, probeDuration, probeStreams } from '../helpers/media.js';
-import {
-  demoScenario,
-  downloadTo,
-  changedPixels,
-  mintToken,
-  pollStatus,
-  startFileServer,
-  startService,
-  tmpLeftovers,
-  type FileServer,
-  type Service,
-} from '../helpers/service-harness.js';
+import { demoScenario, startService, tmpLeftovers, type Service } from '../helpers/service-harness.js';
+import { downloadTo, mintToken, pollStatus } from '../support/api-client.js';
+import { changedPixels } from '../helpers/media.js';
+import { startFileServer, type FileServer } from '../support/loopback.js';
 
 jest.setTimeout(180_000);
 
