@@ -53,7 +53,7 @@ export function prescan(input: unknown, bounds: ScanBounds, issues: IssueCollect
     if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: f.depth + 1, parent: f, key: i });
     } else {
-      const proto = Object.getPrototypeOf(v);
+      const proto: unknown = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) {
         issues.add(pathOf(f), 'is not a plain JSON object');
         continue;

@@ -221,7 +221,7 @@ function normalizeNode(node: unknown, path: string, depth: number, ctx: Normaliz
     delete node.plugin;
     if (single !== undefined && single !== null) {
       node.pluginChain = Array.isArray(node.pluginChain)
-        ? [single, ...node.pluginChain]
+        ? [single, ...(node.pluginChain as unknown[])]
         : node.pluginChain === undefined
           ? [single]
           : node.pluginChain;
@@ -330,7 +330,7 @@ function generateMissingIds(s: Obj): void {
       const cur = stack.pop();
       if (!isPlainObject(cur)) continue;
       fn(cur);
-      if (Array.isArray(cur.children)) stack.push(...cur.children);
+      if (Array.isArray(cur.children)) stack.push(...(cur.children as unknown[]));
     }
   };
   for (const cue of s.cues) {
