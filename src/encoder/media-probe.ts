@@ -1,6 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { OUTPUT_FRAME_LIMITS } from '../render/render-limits.js';
 import { MediaRejectedError } from './errors.js';
 import { type ProcessRunner, runProcess } from './process-runner.js';
 import { ENCODER_OPTIONS, type EncoderOptions } from './encoder.options.js';
@@ -24,6 +25,11 @@ export const ACCEPTED_DEMUXERS = ['mov', 'matroska', 'avi', 'mpegts'] as const;
 export const ACCEPTED_FORMAT_NAMES: ReadonlySet<string> = new Set(['mov,mp4,m4a,3gp,3g2,mj2', 'matroska,webm', 'avi', 'mpegts']);
 /** Value for ffmpeg/ffprobe `-format_whitelist`. */
 export const FORMAT_WHITELIST = ACCEPTED_DEMUXERS.join(',');
+/**
+ * How ffprobe and ffmpeg open an untrusted input: local files only (a playlist or concat list inside cannot
+ * reach another file or URL) and the accepted containers only.
+ */
+export const INPUT_WHITELIST_ARGS: readonly string[] = ['-protocol_whitelist', 'file', '-format_whitelist', FORMAT_WHITELIST];
 
 export interface MediaLimits {
   /** Longest accepted duration, seconds. Default 4 h. */
@@ -46,9 +52,9 @@ export interface MediaLimits {
 
 export const DEFAULT_MEDIA_LIMITS: Readonly<MediaLimits> = Object.freeze({
   maxDurationSec: 4 * 3600,
-  maxLongSide: 7680,
-  maxShortSide: 4320,
-  minSide: 16,
+  maxLongSide: OUTPUT_FRAME_LIMITS.maxLongSide,
+  maxShortSide: OUTPUT_FRAME_LIMITS.maxShortSide,
+  minSide: OUTPUT_FRAME_LIMITS.minSide,
   maxStreams: 16,
   maxSizeBytes: 8 * 1024 ** 3,
   maxFps: 240,
@@ -180,10 +186,7 @@ export function buildStreamSignatureArgs(absPath: string): string[] {
   return [
     '-v',
     'error',
-    '-protocol_whitelist',
-    'file',
-    '-format_whitelist',
-    FORMAT_WHITELIST,
+    ...INPUT_WHITELIST_ARGS,
     '-select_streams',
     'v:0',
     '-show_entries',
@@ -201,10 +204,7 @@ export function buildProbeArgs(absPath: string): string[] {
   return [
     '-v',
     'error',
-    '-protocol_whitelist',
-    'file',
-    '-format_whitelist',
-    FORMAT_WHITELIST,
+    ...INPUT_WHITELIST_ARGS,
     '-show_format',
     '-show_streams',
     '-of',
