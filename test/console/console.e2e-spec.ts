@@ -215,7 +215,7 @@ describe('web console (Chromium)', () => {
     );
     await new Promise((r) => setTimeout(r, 300));
     const shotPath = join(ROOT, 'docs/console.png');
-    await page.screenshot({ path: shotPath as `${string}.png`, fullPage: true });
+    await page.screenshot({ path: shotPath, fullPage: true });
     expect(statSync(shotPath).size).toBeGreaterThan(20_000);
 
     // The history lists it as completed, with a download link.

@@ -52,11 +52,11 @@ describe('row 7: SSRF at download and callback time', () => {
       allowHttp: true,
       allowPrivateNetworks: false,
       allowHosts: [`videos.public.test:${publicSrv.port}`],
-      resolver: async (host: string) => {
-        if (host === 'rebind.test' || host === 'videos.public.test') return [{ address: '127.0.0.1', family: 4 }];
-        if (host === 'metadata.test') return [{ address: '169.254.169.254', family: 4 }];
-        if (host === 'mapped.test') return [{ address: '::ffff:127.0.0.1', family: 6 }];
-        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+      resolver: (host: string) => {
+        if (host === 'rebind.test' || host === 'videos.public.test') return Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
+        if (host === 'metadata.test') return Promise.resolve([{ address: '169.254.169.254', family: 4 }]);
+        if (host === 'mapped.test') return Promise.resolve([{ address: '::ffff:127.0.0.1', family: 6 }]);
+        return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }));
       },
     };
     svc = await startFaultService({

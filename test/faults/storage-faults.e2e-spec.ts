@@ -64,14 +64,16 @@ describe('row 5: S3 failing during upload (aws-sdk-client-mock)', () => {
     writeFileSync(file, randomBytes(12 * 1024 * 1024));
     s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
     let parts = 0;
-    s3.on(UploadPartCommand).callsFake(async () => {
-      if (++parts >= 2)
-        throw Object.assign(new Error('We encountered an internal error. Please try again.'), {
-          name: 'InternalError',
-          $metadata: { httpStatusCode: 500 },
-        });
-      return { ETag: '"etag-1"' };
-    });
+    s3.on(UploadPartCommand).callsFake(() =>
+      ++parts >= 2
+        ? Promise.reject(
+            Object.assign(new Error('We encountered an internal error. Please try again.'), {
+              name: 'InternalError',
+              $metadata: { httpStatusCode: 500 },
+            }),
+          )
+        : Promise.resolve({ ETag: '"etag-1"' }),
+    );
     s3.on(AbortMultipartUploadCommand).resolves({});
     s3.on(CompleteMultipartUploadCommand).resolves({});
     const driver = new S3StorageDriver({
@@ -80,7 +82,7 @@ describe('row 5: S3 failing during upload (aws-sdk-client-mock)', () => {
       endpoint: 'http://127.0.0.1:9',
       forcePathStyle: true,
       partSize: 5 * 1024 * 1024,
-    } as any);
+    });
     await expect(driver.putFile('renders/x/output.mp4', file)).rejects.toThrow();
     const aborts = s3.commandCalls(AbortMultipartUploadCommand);
     expect(aborts.length).toBeGreaterThanOrEqual(1);
@@ -100,7 +102,7 @@ describe('row 5: S3 failing during upload (aws-sdk-client-mock)', () => {
     });
     s3.on(AbortMultipartUploadCommand).resolves({});
     s3.on(CompleteMultipartUploadCommand).resolves({});
-    const driver = new S3StorageDriver({ bucket: 'b', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true } as any);
+    const driver = new S3StorageDriver({ bucket: 'b', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true });
     await expect(driver.putFile('renders/y/output.mp4', file, { signal: ac.signal })).rejects.toThrow();
     expect(s3.commandCalls(AbortMultipartUploadCommand).some((c) => c.args[0].input.UploadId === 'upload-2')).toBe(true);
     expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
@@ -136,7 +138,7 @@ describe('row 5: S3 failing during upload (aws-sdk-client-mock)', () => {
 
     it('every upload fails → the multipart upload is aborted each time; retried, then failed; never completed', async () => {
       let uploadNo = 0;
-      s3.on(CreateMultipartUploadCommand).callsFake(async () => ({ UploadId: `job-upload-${++uploadNo}` }));
+      s3.on(CreateMultipartUploadCommand).callsFake(() => Promise.resolve({ UploadId: `job-upload-${++uploadNo}` }));
       s3.on(UploadPartCommand).rejects(
         Object.assign(new Error('SlowDown: please reduce your request rate'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } }),
       );
@@ -180,7 +182,7 @@ describe('a local write killed mid-way (soak finding)', () => {
     const { LocalStorageDriver } = await import('../../src/storage/local-storage.driver.js');
     const root = mkdtempSync(join(tmpdir(), 'ecg-faults-local-'));
     try {
-      const driver = new LocalStorageDriver({ dir: root, secret: 'x'.repeat(32), publicBaseUrl: 'http://127.0.0.1:1' } as any);
+      const driver = new LocalStorageDriver({ dir: root, secret: 'x'.repeat(32), publicBaseUrl: 'http://127.0.0.1:1' });
       mkdirSync(join(root, 'renders/job1'), { recursive: true });
       // What a SIGKILLed worker leaves behind: its temp file, never renamed, never removed.
       writeFileSync(join(root, 'renders/job1/.output.mp4.0b7f3c7e-1111-4222-8333-944455556666.part'), 'half');

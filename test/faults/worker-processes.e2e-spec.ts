@@ -174,7 +174,6 @@ describe('workers as separate processes: kill, stall, SIGTERM, soak', () => {
     const frozen = await waitRendering(jobId);
     const t0 = Date.now();
     process.kill(frozen, 'SIGSTOP');
-    let resumed = false;
     try {
       // Lock (4 s) and lease (5 s) run out; the stalled check hands the job to the other worker.
       await waitFor(
@@ -206,9 +205,7 @@ describe('workers as separate processes: kill, stall, SIGTERM, soak', () => {
       await sleep(1000);
     } finally {
       process.kill(frozen, 'SIGCONT');
-      resumed = true;
     }
-    expect(resumed).toBe(true);
     const { final, seen } = await pollStatus(res.baseUrl, token, jobId, { timeoutMs: 150_000, intervalMs: 300 });
     expect(final.status).toBe('completed');
     expect(seen.every((s) => s.status === 'processing' || s.status === 'completed')).toBe(true);

@@ -7,7 +7,7 @@ import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// @ts-ignore -- s3rver ships no type declarations
+// @ts-expect-error -- s3rver ships no type declarations
 import S3rver from 's3rver';
 import { countFrames, makeTestVideo, probeStreams } from '../helpers/media.js';
 import { demoScenario, startService, tmpLeftovers, type Service } from '../helpers/service-harness.js';

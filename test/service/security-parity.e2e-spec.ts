@@ -29,7 +29,12 @@ function chromiumDescendants(): string[] {
   const mine = new Set([process.pid]);
   for (let changed = true; changed;) {
     changed = false;
-    for (const r of rows) if (!mine.has(r.pid) && mine.has(r.ppid)) (mine.add(r.pid), (changed = true));
+    for (const r of rows) {
+      if (!mine.has(r.pid) && mine.has(r.ppid)) {
+        mine.add(r.pid);
+        changed = true;
+      }
+    }
   }
   return rows.filter((r) => mine.has(r.pid) && /chrom/i.test(r.comm)).map((r) => `${r.pid} ${r.comm}`);
 }

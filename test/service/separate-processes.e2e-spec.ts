@@ -91,7 +91,7 @@ describe('api and worker as separate processes', () => {
     try {
       ({ final } = await pollStatus(res.baseUrl, token, jobId, { timeoutMs: 150_000, intervalMs: 500 }));
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n${api!.output().slice(-3000)}\n${worker!.output().slice(-3000)}`);
+      throw new Error(`${(err as Error).message}\n${api!.output().slice(-3000)}\n${worker!.output().slice(-3000)}`, { cause: err });
     }
     expect(final.status).toBe('completed');
     const out = join(dir, 'out.mp4');

@@ -260,7 +260,7 @@ describe('standalone: create → poll → download', () => {
     });
     const ex = await fetch(expired, { headers: { origin: EDITOR } });
     expect(ex.status).toBe(403);
-    const exBody = (await ex.json()) as any;
+    const exBody = await ex.json();
     expect(exBody.detail.message).toMatch(/expired/);
     // A tampered signature → 403 too.
     const tampered = downloadUrl.replace(/sig=[^&]+/, 'sig=AAAA');
