@@ -2,7 +2,10 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig, EngineConfig } from './app-config.js';
 import { APP_CONFIG, ENGINE_CONFIG } from './config.tokens.js';
 
-/** Makes the configuration validated at boot injectable everywhere. */
+/**
+ * Makes the configuration validated at boot injectable everywhere. Global because nearly every
+ * module reads its settings from it, and there is one configuration per process.
+ */
 @Global()
 @Module({})
 export class ConfigModule {

@@ -11,7 +11,8 @@ function toTypeOrm(opts: DatabaseOptions): TypeOrmModuleOptions {
 }
 
 /**
- * Global TypeORM connection. Migrations are NOT run here: call `runMigrations(dataSource)`
+ * Global TypeORM connection: global because the repositories of several modules (jobs, quota,
+ * security, retention) share the one pool of the process. Migrations are NOT run here: call `runMigrations(dataSource)`
  * (src/database/migrate.ts) explicitly at boot or via `npm run migration:run`.
  * `DataSource` is injectable everywhere afterwards.
  */
