@@ -1,4 +1,4 @@
-/** Snake_case callback body of DESIGN §2. */
+/** Snake_case callback body (README "HTTP API", callbackUrl). */
 export type CallbackStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
 export interface CallbackPayload {

@@ -8,8 +8,6 @@ import { decodeWebhookSecret, signWebhook } from './webhook-signature.js';
 export { CALLBACK_QUEUE } from '../queue/queue.constants.js';
 /** Name to register callbackBackoff under in the queue's `settings.backoffStrategies`. */
 export const CALLBACK_BACKOFF_STRATEGY = 'callback-backoff';
-/** Suggested attempts: with the defaults below, retries span roughly 2–3 hours. */
-export const CALLBACK_MAX_ATTEMPTS = 12;
 export const CALLBACK_SENDER_OPTIONS = Symbol('CALLBACK_SENDER_OPTIONS');
 
 export interface CallbackSenderOptions {

@@ -91,7 +91,7 @@ export class IdempotencyService {
     });
   }
 
-  /** Deletes keys older than the TTL; returns how many. Call periodically (e.g. reconciler). */
+  /** Deletes keys older than the TTL; returns how many. Run by the retention sweep (src/security/retention-sweeper.ts). */
   async purgeExpired(): Promise<number> {
     const res = await this.dataSource
       .getRepository(IdempotencyKeyEntity)

@@ -7,7 +7,7 @@ export const QUOTA_ERROR_CODES = {
 } as const;
 export type QuotaErrorCode = (typeof QUOTA_ERROR_CODES)[QuotaScope];
 
-/** HTTP status the API answers for each code (§2: 403 / 403 / 429). */
+/** HTTP status the API answers for each code (403 / 403 / 429). */
 export const QUOTA_HTTP_STATUS: Record<QuotaErrorCode, number> = {
   RENDER_QUOTA_DAILY_EXCEEDED: 403,
   RENDER_QUOTA_MONTHLY_EXCEEDED: 403,

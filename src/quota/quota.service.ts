@@ -14,7 +14,7 @@ export interface QuotaLimits {
   concurrent: number;
 }
 
-/** The original product's defaults (§2). */
+/** The original product's defaults (QUOTA_DAILY / QUOTA_MONTHLY / QUOTA_CONCURRENT, README "Configuration"). */
 export const DEFAULT_QUOTA_LIMITS: Readonly<QuotaLimits> = Object.freeze({ daily: 10, monthly: 100, concurrent: 2 });
 
 /** Optional provider token: Partial<QuotaLimits> that replaces DEFAULT_QUOTA_LIMITS app-wide. */

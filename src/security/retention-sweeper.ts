@@ -1,6 +1,7 @@
 // Retention (issue 12 #5): uploads are deleted UPLOAD_RETENTION_HOURS after they were granted
 // (unless a queued or processing job still needs them), outputs OUTPUT_RETENTION_DAYS after the job
-// completed; such a job's status then answers `expired` instead of a link to nothing. Runs on
+// completed; such a job's status then answers `expired` instead of a link to nothing; and
+// Idempotency-Keys past their TTL (already ignored by admission) leave the table. Runs on
 // workers every RETENTION_SWEEP_INTERVAL_MS, one sweeper at a time in the cluster (advisory lock).
 // With STORAGE_DRIVER=s3, bucket lifecycle rules should expire uploads/ and renders/ a little
 // later as a backstop (README "Security").
@@ -9,6 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
+import { IdempotencyService } from '../quota/idempotency.service.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../storage/storage-driver.js';
 import { UploadGrantsRepository } from './upload-grants.repository.js';
 
@@ -30,6 +32,7 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly grants: UploadGrantsRepository,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -58,7 +61,10 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
       try {
         const uploads = await this.sweepUploads();
         const outputs = await this.sweepOutputs();
-        if (uploads || outputs) this.logger.log(`retention: ${uploads} upload(s) and ${outputs} output(s) deleted`);
+        const keys = await this.idempotency.purgeExpired();
+        if (uploads || outputs || keys) {
+          this.logger.log(`retention: ${uploads} upload(s), ${outputs} output(s) and ${keys} expired idempotency key(s) deleted`);
+        }
         return { uploads, outputs, ran: true };
       } finally {
         await runner.query(`SELECT pg_advisory_unlock(hashtext('ecg-retention-sweep'))`);

@@ -1,5 +1,5 @@
 // The error body the ECG editor's client reads: HTTP status plus
-// {"detail": {"error", "message", "code", "details"?}} (DESIGN.md §2).
+// {"detail": {"error", "message", "code", "details"?}} (README "HTTP API").
 import { HttpException, HttpStatus } from '@nestjs/common';
 
 export const ERROR_CODES = {
