@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase } from '../database/testing.js';
-import type { TestDatabase } from '../database/testing.js';
+import { createTestDatabase } from '../../test/support/test-database.js';
+import type { TestDatabase } from '../../test/support/test-database.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { QuotaExceededError } from './quota.errors.js';
 import { DEFAULT_QUOTA_LIMITS, QuotaService } from './quota.service.js';
