@@ -1,7 +1,7 @@
 // What a plugin folder may contain, and how big: paths, content types and size limits applied to
 // every file fetched from the plugin origin, and the conservative scan of an entry module for the
 // `assets/…` files it loads.
-import { extname } from 'node:path';
+import { contentTypeByExtension, knownContentType } from '../../libs/caption-page/src/content-types.js';
 
 export interface PluginLimits {
   /** manifest.json (default 256 KiB). */
@@ -24,34 +24,8 @@ export const DEFAULT_PLUGIN_LIMITS: PluginLimits = Object.freeze({
   files: 64,
 });
 
-/** The type each file is served to the caption page with: by extension, as the origin should. */
-const TYPES_BY_EXTENSION: Record<string, string> = {
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.gif': 'image/gif',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.svg': 'image/svg+xml',
-  '.css': 'text/css; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.mp3': 'audio/mpeg',
-  '.wav': 'audio/wav',
-  '.mp4': 'video/mp4',
-  '.webm': 'video/webm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** The type a plugin file is served with, by its extension (application/octet-stream when unknown). */
-export function contentTypeByExtension(path: string): string {
-  return TYPES_BY_EXTENSION[extname(path).toLowerCase()] ?? 'application/octet-stream';
-}
+/** The type a plugin file is served with, by its extension (the table is the caption page's: libs/caption-page/src/content-types.ts). */
+export { contentTypeByExtension };
 
 /** What object storage answers for a file uploaded without a type: accepted for any file. */
 const GENERIC_TYPES = new Set(['application/octet-stream', 'binary/octet-stream', 'text/plain', '']);
@@ -83,7 +57,7 @@ export function contentTypeProblem(role: PluginFileRole, path: string, header: s
   if (GENERIC_TYPES.has(type)) return null;
   if (role === 'manifest') return type === 'application/json' || type.endsWith('+json') ? null : `${path} was served as ${shown}, not JSON`;
   if (role === 'entry') return JS_TYPES.has(type) ? null : `${path} was served as ${shown}, not JavaScript`;
-  const expected = TYPES_BY_EXTENSION[extname(path).toLowerCase()];
+  const expected = knownContentType(path);
   if (!expected) return null;
   const family = (t: string) => (JS_TYPES.has(t) ? 'script' : t.split('/')[0]);
   return family(type) === family(mediaType(expected)) ? null : `${path} was served as ${shown}, expected ${mediaType(expected)}`;
@@ -92,7 +66,7 @@ export function contentTypeProblem(role: PluginFileRole, path: string, header: s
 /** The type a file is served to the page with (the entry always as a JavaScript module). */
 export function servedContentType(role: PluginFileRole, path: string, header: string | undefined): string {
   if (role === 'entry') return 'text/javascript; charset=utf-8';
-  const byExtension = TYPES_BY_EXTENSION[extname(path).toLowerCase()];
+  const byExtension = knownContentType(path);
   if (byExtension) return byExtension;
   const type = mediaType(header);
   return type && !GENERIC_TYPES.has(type) && !NEVER.has(type) ? type : 'application/octet-stream';
