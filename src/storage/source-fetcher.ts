@@ -3,11 +3,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
-import { FetchError } from '../net/errors.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
-import { RenderError } from '../render/render-errors.js';
+import { classifyRenderError } from '../render/classify-render-error.js';
 import { S3SourceResolver } from './s3-source-resolver.js';
-import { STORAGE_DRIVER, StorageNotFoundError, type StorageDriver } from './storage-driver.js';
+import { STORAGE_DRIVER, type StorageDriver } from './storage-driver.js';
 
 /** How long a source download may take at most. */
 const SOURCE_DOWNLOAD_TIMEOUT_MS = 30 * 60_000;
@@ -34,23 +33,7 @@ export class SourceFetcher {
       }
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
-      throw sourceError(err);
+      throw classifyRenderError(err, { stage: 'source' });
     }
   }
-}
-
-function sourceError(err: unknown): RenderError {
-  const message = (err as Error)?.message ?? String(err);
-  if (err instanceof StorageNotFoundError) {
-    return new RenderError('RENDER_SOURCE_UNAVAILABLE', 'the uploaded video was not found (was the upload completed?)', false, undefined, {
-      cause: err,
-    });
-  }
-  if (err instanceof FetchError) {
-    return new RenderError('RENDER_SOURCE_UNAVAILABLE', `could not download the video: ${message}`, err.retryable, undefined, {
-      cause: err,
-    });
-  }
-  // Storage/S3 errors without a classification: treat as transient.
-  return new RenderError('RENDER_SOURCE_UNAVAILABLE', `could not download the video: ${message}`, true, undefined, { cause: err });
 }
