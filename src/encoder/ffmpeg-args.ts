@@ -2,7 +2,7 @@
  * Pure ffmpeg command builders. Nothing here touches a process or the file system; every
  * builder is tested on its exact argument array (ffmpeg-args.spec.ts).
  *
- * Safety (DESIGN §5): the source is opened with `-protocol_whitelist file` and
+ * Safety (README "Security"): the source is opened with `-protocol_whitelist file` and
  * `-format_whitelist` (the ffprobe gate's demuxers), the caption layer with
  * `-protocol_whitelist pipe` and a forced demuxer, and every path gets a `file:` prefix so a
  * name containing ':' is never taken for a protocol. Paths must be absolute.

@@ -1,4 +1,4 @@
-// Response shapes of the render endpoints (DESIGN.md §2); documented in Swagger by the CLI plugin.
+// Response shapes of the render endpoints (README "HTTP API"); documented in Swagger by the CLI plugin.
 import type { RenderJobPhase, RenderJobStatus } from '../../../database/index.js';
 
 export class CreateRenderResponse {
