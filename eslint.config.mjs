@@ -3,8 +3,9 @@
 // type-checked recommended rules with the project service (each file is checked against the
 // tsconfig.json nearest to it: the root one, console/tsconfig.json, the caption page's browser
 // tsconfig), Prettier as a rule, Node and Jest globals. The browser code (the caption page that
-// runs inside Chromium, the web console) gets browser globals instead of Node's. Plain JavaScript
-// (scripts/*.mjs, root configs) is linted without type information.
+// runs inside Chromium, the web console) also gets browser globals; what keeps Node out of it is
+// its tsconfig (no Node types). Plain JavaScript (scripts/*.mjs, root configs) is linted without
+// type information.
 import eslint from '@eslint/js';
 import eslintPluginPrettierRecommended from 'eslint-plugin-prettier/recommended';
 import globals from 'globals';
