@@ -3,7 +3,8 @@
 # when a DTO changed, which type-checks the app), checks PostgreSQL and Redis, then runs the
 # whole Jest suite (both projects of jest.config.js: unit, and integration with real Chromium/
 # ffmpeg/PostgreSQL/Redis/s3rver) and prints a closing line. Arguments go to Jest:
-# `npm run test:integration` is `scripts/test.sh --selectProjects integration --`.
+# `npm run test:integration` is `scripts/test.sh --selectProjects integration --no-watchman` (a
+# flag after the project name ends its list, so paths and options can follow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
