@@ -3,6 +3,7 @@
 // bundled. Each Fits<Server, Console> fails `npm run typecheck` when what the server answers no
 // longer has a field the console reads, or has it with another type.
 import type { SegmentedLive } from '../src/http/render/segment-live.js';
+import type { FamilyReport } from '../src/fonts/font-resolver.js';
 import type { PreflightResponse } from '../src/http/preflight/preflight.dto.js';
 import type {
   CancelResponse,
@@ -38,7 +39,8 @@ export type ConsoleApiContract = [
   Fits<SegmentedLive, LiveFigures>,
   Fits<CancelResponse, CancelResult>,
   Fits<HistoryItem, HistoryRow>,
-  Fits<PreflightResponse, PreflightReport>,
+  // The DTO types its fonts loosely (Record<string, unknown>[]) for Swagger; they are FamilyReports.
+  Fits<Omit<PreflightResponse, 'fonts'> & { fonts: FamilyReport[] }, PreflightReport>,
   Fits<PreparedScenarioResponse, PreparedScenario>,
   Fits<JobParityReport, ParityResult>,
   Fits<DevTokenResponse, DevToken>,

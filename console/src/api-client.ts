@@ -36,7 +36,7 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
   if (body !== undefined) h['Content-Type'] = 'application/json';
   const res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
   const raw = await res.text();
-  let data: unknown = undefined;
+  let data: unknown;
   try {
     data = raw ? JSON.parse(raw) : undefined;
   } catch {
@@ -82,7 +82,7 @@ export function putFile(
 /** The `sub` claim of a JWT, for display ('?' when unreadable). */
 export function tokenSubject(t: string): string {
   try {
-    const payload = JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    const payload = JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string | number };
     return String(payload.sub ?? '?');
   } catch {
     return '?';

@@ -85,7 +85,8 @@ export interface PreflightReport {
   durationSec: number | null;
   estimatedRenderSeconds: number;
   plugins: Array<{ ref: string; source: string; reason?: string; uses: number }>;
-  fonts: Array<Record<string, unknown>>;
+  /** Each family the scenario names and where it comes from (src/fonts: FamilyReport). */
+  fonts: Array<{ family: string; source: string; face?: string }>;
   warnings: string[];
 }
 

@@ -8,7 +8,7 @@ export function $<T extends Element = HTMLElement>(sel: string, root: ParentNode
 }
 
 /** Shows `value` as text; '—' for nothing. */
-export function text(el: Element, value: unknown): void {
+export function text(el: Element, value: string | number | null | undefined): void {
   el.textContent = value === undefined || value === null || value === '' ? '—' : String(value);
 }
 
@@ -48,5 +48,5 @@ export const fmtBytes = (b: unknown) => {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 };
-export const fmtDate = (iso: unknown) => (iso ? new Date(String(iso)).toLocaleString() : '—');
+export const fmtDate = (iso: string | null | undefined) => (iso ? new Date(String(iso)).toLocaleString() : '—');
 export const pct = (x: number) => `${(x * 100).toFixed(2)} %`;

@@ -22,7 +22,7 @@ export async function refreshHistory(): Promise<void> {
       const tr = document.createElement('tr');
       tr.dataset.jobId = j.jobId;
       tr.dataset.status = j.status;
-      const cell = (v: unknown) => {
+      const cell = (v: string | number | null | undefined) => {
         const td = tr.insertCell();
         text(td, v);
         return td;

@@ -96,7 +96,7 @@ export class JobCard {
     // FONT_FALLBACK=warn: what is not drawn as written (missing fonts, characters without a glyph).
     if (Array.isArray(s.warnings)) $('.job-warnings', this.el).textContent = s.warnings.map((w) => `⚠ ${String(w)}`).join('\n');
     if (TERMINAL.has(s.status)) {
-      ($('.job-cancel', this.el) as HTMLButtonElement).hidden = true;
+      $<HTMLButtonElement>('.job-cancel', this.el).hidden = true;
       this.stopListening();
       void refreshHistory();
     }

@@ -41,6 +41,16 @@ async function signIn(t: string): Promise<void> {
   showApp(candidate);
 }
 
+/** ALLOW_DEV_TOKENS=true: a token for the user typed in, minted by the server. */
+async function signInWithDevToken(): Promise<void> {
+  try {
+    const r = await api<DevToken>('POST', '/api/dev/token', { userId: $<HTMLInputElement>('#dev-user').value.trim() });
+    await signIn(r.token);
+  } catch (e) {
+    $('#sign-in-error').textContent = `Dev token: ${(e as Error).message}`;
+  }
+}
+
 function showApp(token: string): void {
   $('#sign-in').hidden = true;
   $('#app').hidden = false;
@@ -70,7 +80,7 @@ function setupDrop(zoneSel: string, inputSel: string, onFile: (f: File) => void)
   zone.addEventListener('drop', (e) => {
     e.preventDefault();
     zone.classList.remove('over');
-    const f = (e as DragEvent).dataTransfer?.files?.[0];
+    const f = e.dataTransfer?.files?.[0];
     if (f) onFile(f);
   });
 }
@@ -100,7 +110,7 @@ async function startRender(): Promise<void> {
     try {
       scenario = JSON.parse(await scenarioFile.text());
     } catch (e) {
-      throw new Error(`${scenarioFile.name} is not valid JSON: ${(e as Error).message}`);
+      throw new Error(`${scenarioFile.name} is not valid JSON: ${(e as Error).message}`, { cause: e });
     }
     status.textContent = 'Checking the scenario…';
     const options = readOptions();
@@ -138,14 +148,7 @@ async function startRender(): Promise<void> {
 // ------------------------------------------------------------------------------------ boot
 function boot(): void {
   $('#token-use').addEventListener('click', () => void signIn($<HTMLTextAreaElement>('#token-input').value));
-  $('#dev-token-btn').addEventListener('click', async () => {
-    try {
-      const r = await api<DevToken>('POST', '/api/dev/token', { userId: $<HTMLInputElement>('#dev-user').value.trim() });
-      await signIn(r.token);
-    } catch (e) {
-      $('#sign-in-error').textContent = `Dev token: ${(e as Error).message}`;
-    }
-  });
+  $('#dev-token-btn').addEventListener('click', () => void signInWithDevToken());
   $('#sign-out').addEventListener('click', signOut);
   setupDrop('#drop-video', '#video-file', (f) => {
     videoFile = f;

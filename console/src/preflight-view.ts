@@ -23,11 +23,7 @@ export function showPreflight(box: HTMLElement, r: PreflightReport): string[] {
       `plugin ${p.ref}: ${p.source}${p.reason ? ` — ${p.reason}` : ''} (×${p.uses})`,
     );
   for (const f of r.fonts)
-    line(
-      list,
-      f.source === 'missing' ? 'bad' : 'ok',
-      `font ${String(f.family)}: ${String(f.source)}${f.face ? ` (${String(f.face)})` : ''}`,
-    );
+    line(list, f.source === 'missing' ? 'bad' : 'ok', `font ${f.family}: ${f.source}${f.face ? ` (${f.face})` : ''}`);
   for (const w of r.warnings) line(list, 'warn', `warning: ${w}`);
   for (const i of r.issues) line(list, 'bad', `${i.field}: ${i.reason}`);
   box.append(head, list);
