@@ -48,6 +48,11 @@ export interface ScenarioIssue {
   readonly reason: string;
 }
 
+/** An issue as a request body names it (API 400s, preflight): `$.cues[0]…` is `scenario.cues[0]…`. */
+export function scenarioIssueField(issue: ScenarioIssue): { field: string; reason: string } {
+  return { field: `scenario${issue.path.slice(1)}`, reason: issue.reason };
+}
+
 export interface CueWindow {
   readonly cueId: string;
   /** Seconds, >= 0. */
