@@ -1,6 +1,6 @@
 // prepareScenario's visibility windows (what the pipeline captures) and its size limits.
 import { issuesOf, minimal } from '../../test/helpers/scenario-input.js';
-import { DEFAULT_SCENARIO_LIMITS, MAX_SCENARIO_BYTES, isActiveAt, prepareScenario } from './prepare-scenario.js';
+import { DEFAULT_SCENARIO_LIMITS, isActiveAt, prepareScenario } from './prepare-scenario.js';
 
 describe('prepareScenario: windows', () => {
   it('clips displayTime to domLifetime and inherits displayTime from parents and the cue', () => {
@@ -64,7 +64,6 @@ describe('prepareScenario: windows', () => {
 
 describe('prepareScenario: limits', () => {
   it('exports the limits', () => {
-    expect(MAX_SCENARIO_BYTES).toBe(2 * 1024 * 1024);
     expect(DEFAULT_SCENARIO_LIMITS).toEqual({ maxCues: 5000, maxNodes: 50000, maxDepth: 32, maxTextLength: 2000 });
   });
 

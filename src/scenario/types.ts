@@ -1,9 +1,6 @@
 // Public types of the scenario module: what callers get back from prepareScenario, and the
 // error it throws. Pure data, no Nest.
 
-/** Callers reject request bodies above this size before parsing (the module never sees bytes). */
-export const MAX_SCENARIO_BYTES = 2 * 1024 * 1024;
-
 export interface ScenarioLimits {
   /** Most cues a scenario may hold. Default 5000. */
   readonly maxCues?: number;
