@@ -3,7 +3,8 @@
 export class BoundedQueue<T> {
   private readonly items: T[] = [];
   private closed = false;
-  private failure: unknown;
+  /** Set by the first fail(): boxed, so any reason (even a falsy one) counts. */
+  private failure?: { reason: unknown };
   private wakeProducer?: () => void;
   private wakeConsumer?: () => void;
 
@@ -19,7 +20,7 @@ export class BoundedQueue<T> {
     while (this.items.length >= this.capacity && !this.failure) {
       await new Promise<void>((r) => (this.wakeProducer = r));
     }
-    if (this.failure) throw this.failure;
+    if (this.failure) throw this.failure.reason;
     if (this.closed) throw new Error('queue is closed');
     this.items.push(item);
     this.wake('consumer');
@@ -30,7 +31,7 @@ export class BoundedQueue<T> {
     while (this.items.length === 0 && !this.closed && !this.failure) {
       await new Promise<void>((r) => (this.wakeConsumer = r));
     }
-    if (this.failure) throw this.failure;
+    if (this.failure) throw this.failure.reason;
     const item = this.items.shift();
     this.wake('producer');
     return item;
@@ -43,7 +44,7 @@ export class BoundedQueue<T> {
 
   /** Makes both sides throw `reason`: used when either side fails or the render is cancelled. */
   fail(reason: unknown): void {
-    this.failure ??= reason;
+    this.failure ??= { reason };
     this.items.length = 0;
     this.wake('consumer');
     this.wake('producer');

@@ -29,8 +29,9 @@ describe('captureInOrder', () => {
         return Buffer.from(`frame ${run.id}`);
       },
       blank,
-      push: async (item) => {
+      push: (item) => {
         pushed.push(item);
+        return Promise.resolve();
       },
     });
     expect(pushed.map((p) => p.count)).toEqual(runs.map((r) => r.count));
@@ -52,8 +53,9 @@ describe('captureInOrder', () => {
         return Buffer.from(String(run.id));
       },
       blank,
-      push: async (item) => {
+      push: (item) => {
         order.push(`push ${item.frame.toString()}`);
+        return Promise.resolve();
       },
     });
     expect(order).toEqual([
@@ -88,8 +90,9 @@ describe('captureInOrder', () => {
         return Buffer.from(String(run.id));
       },
       blank,
-      push: async (item) => {
+      push: (item) => {
         pushed.push(item.frame.toString());
+        return Promise.resolve();
       },
     });
     await expect(result).rejects.toThrow('page crashed at run 3');
@@ -104,12 +107,12 @@ describe('captureInOrder', () => {
       pages: ['a', 'b'],
       runs: runsOf(10),
       needsCapture: (r) => r.visible,
-      grab: async (_page, run) => {
+      grab: (_page, run) => {
         if (run.id === 1) ac.abort(new Error('cancelled'));
-        return Buffer.from(String(run.id));
+        return Promise.resolve(Buffer.from(String(run.id)));
       },
       blank,
-      push: async () => undefined,
+      push: () => Promise.resolve(),
       signal: ac.signal,
     });
     await expect(result).rejects.toThrow('cancelled');

@@ -18,7 +18,7 @@ export async function surveyOnPages(
   chunk = SURVEY_CHUNK,
 ): Promise<SurveyResult> {
   const chunks = Math.ceil(times.length / chunk);
-  const parts: string[][] = new Array(chunks);
+  const parts = new Array<string[]>(chunks);
   let bbox: BBox | null = null;
   let next = 0;
   let failed = false;
