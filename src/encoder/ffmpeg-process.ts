@@ -94,7 +94,7 @@ export class FfmpegProcess extends EventEmitter<{ progress: [FfmpegProgress] }> 
     const signal = options.signal;
     const onAbort = () => {
       this.abortReason = signal?.reason ?? new Error('aborted');
-      this.kill();
+      void this.kill();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     this.detachAbort = () => signal?.removeEventListener('abort', onAbort);

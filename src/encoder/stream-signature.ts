@@ -21,8 +21,8 @@ export interface StreamSignature {
 export function parseStreamSignature(json: unknown): StreamSignature {
   const stream = (json as { streams?: Array<Record<string, unknown>> })?.streams?.[0];
   if (!stream) throw new Error('no video stream');
-  const str = (k: string) => (typeof stream[k] === 'string' ? (stream[k] as string) : '');
-  const num = (k: string) => (typeof stream[k] === 'number' ? (stream[k] as number) : NaN);
+  const str = (k: string) => (typeof stream[k] === 'string' ? stream[k] : '');
+  const num = (k: string) => (typeof stream[k] === 'number' ? stream[k] : NaN);
   return {
     codec: str('codec_name'),
     profile: str('profile'),

@@ -85,7 +85,7 @@ export class AddressGuard {
               },
               (err, socket) => {
                 if (err) attempt(i + 1, err);
-                else callback(null, socket!);
+                else callback(null, socket);
               },
             );
           };

@@ -103,8 +103,9 @@ export function limitedResponse(res: Dispatcher.ResponseData<unknown>, o: Limite
     buffer: collect,
     text: async () => (await collect()).toString('utf8'),
     json: async <T>() => JSON.parse((await collect()).toString('utf8')) as T,
-    dump: async () => {
+    dump: () => {
       limiter.destroy();
+      return Promise.resolve();
     },
   };
 }

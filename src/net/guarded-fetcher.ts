@@ -121,7 +121,7 @@ export class GuardedFetcher implements OnApplicationShutdown {
     try {
       for (;;) {
         const res = await this.send(current, request, deadline.signal);
-        const location = headerValue(res.headers as GuardedResponse['headers'], 'location');
+        const location = headerValue(res.headers, 'location');
         if (follow && isRedirectStatus(res.statusCode) && location) {
           await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
           if (redirects.length >= maxRedirects) throw new FetchTooManyRedirectsError(maxRedirects, current.href);
@@ -135,7 +135,7 @@ export class GuardedFetcher implements OnApplicationShutdown {
           redirects,
           maxBytes,
           mapError: (err) => this.mapError(err, deadline.signal, finalUrl),
-          onClose: deadline.cleanup,
+          onClose: () => deadline.cleanup(),
         });
       }
     } catch (err) {
