@@ -8,7 +8,6 @@ import { configureHttpApp } from './app/http-app.js';
 import { mountBullBoard } from './ops/bull-board.js';
 import { registerGracefulShutdown } from './ops/graceful-shutdown.js';
 import { createAppLogger } from './ops/json-logger.js';
-import { SHUTDOWN_GRACE_MS } from './worker/render.worker.js';
 import { rootModuleFor } from './app/root-modules.js';
 import { ConfigError, loadAppConfig, type AppConfig } from './config/app-config.js';
 import { createDataSource } from './database/data-source.js';
@@ -42,7 +41,7 @@ async function bootstrap(): Promise<void> {
   // The Bull dashboard (behind ADMIN_TOKEN) belongs to the public API, not to worker pods.
   if (config.mode !== 'worker') mountBullBoard(app);
   // SIGTERM: stop taking jobs, let renders finish within the grace period, hand back the rest.
-  registerGracefulShutdown(app, { graceMs: SHUTDOWN_GRACE_MS + 5_000 });
+  registerGracefulShutdown(app, { graceMs: config.worker.shutdownGraceMs + 5_000 });
   const port = config.mode === 'worker' ? config.worker.healthPort : config.http.port;
   await app.listen(port);
   new Logger('Bootstrap').log(`ECG Render ${config.mode} listening on :${port}`);
