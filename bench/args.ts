@@ -67,13 +67,13 @@ export function parseCommandLine(argv: string[]): Args {
     return n;
   };
   return {
-    json: values.json!,
+    json: values.json,
     workloads,
     seconds: positive('seconds', values.seconds, false, 3600),
     repeat: positive('repeat', values.repeat, true, 20) ?? 1,
     sampleMs: positive('sample-ms', values['sample-ms'], true, 10_000) ?? 200,
-    breakdown: values.breakdown!,
-    transcode: values.transcode!,
+    breakdown: values.breakdown,
+    transcode: values.transcode,
     workers,
     segmentSeconds: positive('segment-seconds', values['segment-seconds'], true, 3600) ?? 60,
   };

@@ -2,13 +2,41 @@
 // the capture side (survey and plan with the pipeline's own caption-plan steps, then seek + region
 // screenshot + PNG→RGBA decode per captured frame) and the ffmpeg side replayed without Chromium.
 import { PNG } from 'pngjs';
-import { CaptionPage, loadCaptionPageAssets } from '../libs/caption-page/src/index.js';
+import { CaptionPage, loadCaptionPageAssets, type BBox } from '../libs/caption-page/src/index.js';
 import { BrowserPool } from '../src/browser-pool/browser-pool.service.js';
 import { buildCompositeArgs } from '../src/encoder/ffmpeg-args.js';
 import { FfmpegProcess } from '../src/encoder/ffmpeg-process.js';
-import { EMPTY_SIGNATURE, framesToSurvey, planFromSurvey, visibleSpans } from '../src/render/caption-plan.js';
+import { EMPTY_SIGNATURE, framesToSurvey, planFromSurvey, visibleSpans, type FrameRun } from '../src/render/caption-plan.js';
 import type { Context, Job } from './context.js';
 import { mean, r1 } from './measure.js';
+import type { SampleReport } from './proc-sampler.js';
+
+/** What the capture probe measured; the per-frame figures only when some caption shows. */
+export interface ProbeFigures {
+  framesTimed: number;
+  pageOpenAndLoadMs: number;
+  surveyMs: number;
+  surveyedFrames?: number;
+  runs?: number;
+  visibleRuns?: number;
+  region?: BBox;
+  regionSharePct?: number;
+  seekMsPerFrame?: number;
+  regionCaptureMsPerFrame?: number;
+  rgbaDecodeMsPerFrame?: number;
+  fullFrameCaptureMsPerFrame?: number;
+  pngKbPerFrame?: number;
+}
+
+/** The probe's figures with the estimates and the composite replay drawn from them (runWorkload). */
+export interface Breakdown extends ProbeFigures {
+  /** Survey + (seek + region screenshot + RGBA decode) per captured frame, at the probe's cost, run alone. */
+  captureSideSecondsEstimate: number;
+  /** The pipeline's composite ffmpeg run fed ready RGBA frames: the encoder side with no Chromium. */
+  compositeReplaySeconds: number | null;
+  compositeReplayCpuSeconds: SampleReport['cpuSecondsByKind'] | null;
+  compositeReplayPeakFfmpegMb: number | null;
+}
 
 /** Visible frames timed by the capture probe (spread evenly over the visible ones). */
 const CAPTURE_PROBE_FRAMES = 60;
@@ -19,7 +47,10 @@ const CAPTURE_PROBE_FRAMES = 60;
  * CAPTURE_PROBE_FRAMES runs spread over the timeline — seek, screenshot the overlay region and
  * decode the PNG to raw RGBA. A full-frame screenshot is timed beside it for comparison.
  */
-export async function captureProbe(ctx: Context, job: Job) {
+export async function captureProbe(
+  ctx: Context,
+  job: Job,
+): Promise<{ figures: ProbeFigures; runs: FrameRun[]; region: BBox | null; sample: Buffer | undefined }> {
   const { fps, width, height } = job.options;
   const pool = ctx.app.get(BrowserPool);
   const lease = await pool.acquire(ctx.signal);

@@ -53,9 +53,9 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  const workload = findWorkload(values.workload!);
+  const workload = findWorkload(values.workload);
   if (!workload) throw new Error(`unknown workload ${values.workload}`);
-  const pageCounts = values.pages!.split(',').map(Number);
+  const pageCounts = values.pages.split(',').map(Number);
   if (pageCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 4)) throw new Error('--pages takes counts from 1 to 4');
   const repeat = Number(values.repeat);
   const log = (line: string) => process.stdout.write(`${line}\n`);

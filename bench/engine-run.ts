@@ -9,7 +9,7 @@ import { MediaProbe } from '../src/encoder/media-probe.js';
 import { RenderEngine, type RenderSummary } from '../src/render/render-engine.service.js';
 import { resolveRenderOptions } from '../src/render/render-options.js';
 import { prepareScenario } from '../src/scenario/prepare-scenario.js';
-import { captureProbe, compositeReplay } from './breakdown.js';
+import { captureProbe, compositeReplay, type Breakdown } from './breakdown.js';
 import { CACHE_DIR, type Context, type Job } from './context.js';
 import { measured, median, outputCheck, r2, type Measured, type OutputFigures } from './measure.js';
 import { ensureSource } from './source.js';
@@ -104,7 +104,7 @@ export async function runWorkload(ctx: Context, workload: Workload, seconds: num
   const transcodeSeconds = transcodes.length ? median(transcodes.map((t) => t.wallSeconds)) : null;
   const s = renderRun.value.summary;
 
-  let breakdown: Record<string, unknown> | undefined;
+  let breakdown: Breakdown | undefined;
   if (ctx.breakdown) {
     ctx.status('  capture probe…');
     const probe = await captureProbe(ctx, job);
@@ -116,13 +116,11 @@ export async function runWorkload(ctx: Context, workload: Workload, seconds: num
       await rm(out, { force: true });
       ctx.status('');
     }
-    const f = probe.figures as Record<string, any>;
+    const f = probe.figures;
     const perCaptured = (f.seekMsPerFrame ?? 0) + (f.regionCaptureMsPerFrame ?? 0) + (f.rgbaDecodeMsPerFrame ?? 0);
     breakdown = {
-      ...probe.figures,
-      /** Survey + (seek + region screenshot + RGBA decode) per captured frame, at the probe's cost, run alone. */
-      captureSideSecondsEstimate: r2((f.surveyMs ?? 0) / 1000 + (s.framesCaptured * perCaptured) / 1000),
-      /** The pipeline's composite ffmpeg run fed ready RGBA frames: the encoder side with no Chromium. */
+      ...f,
+      captureSideSecondsEstimate: r2(f.surveyMs / 1000 + (s.framesCaptured * perCaptured) / 1000),
       compositeReplaySeconds: replay ? r2(replay.wallSeconds) : null,
       compositeReplayCpuSeconds: replay ? replay.memory.cpuSecondsByKind : null,
       compositeReplayPeakFfmpegMb: replay ? replay.memory.peakByKindMb.ffmpeg : null,

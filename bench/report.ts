@@ -30,8 +30,8 @@ export function report(r: WorkloadResult): string {
       `  runs               render ${r.runs.renderSeconds.join(', ')} s; transcode ${r.runs.transcodeSeconds.join(', ')} s (medians above)`,
     );
   }
-  const b = r.breakdown as Record<string, any> | undefined;
-  if (b && b.framesTimed) {
+  const b = r.breakdown;
+  if (b && b.framesTimed && b.region) {
     lines.push(
       `  breakdown (alone)  survey ${b.surveyMs} ms for ${b.surveyedFrames} frames → ${b.runs} runs (${b.visibleRuns} visible); ` +
         `region ${b.region.width}x${b.region.height}+${b.region.x}+${b.region.y} (${b.regionSharePct} % of the frame)`,

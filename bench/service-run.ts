@@ -40,6 +40,14 @@ export interface ServiceRunResult {
   maxProgressSeen: number;
 }
 
+/** The fields of GET /api/render/:id/status the bench reads. */
+interface JobStatus {
+  status: string;
+  progress: number;
+  error?: unknown;
+  downloadUrl?: string;
+}
+
 /** Boots api + N workers on fresh resources, renders once, tears everything down. */
 export async function serviceRender(o: ServiceRunOptions): Promise<ServiceRunResult> {
   let res: ServiceResources | undefined;
@@ -74,11 +82,11 @@ export async function serviceRender(o: ServiceRunOptions): Promise<ServiceRunRes
       body: { videoUrl: file.url(basename(o.sourcePath)), scenario: o.scenario },
     });
     if (created.status !== 201) throw new Error(`create: HTTP ${created.status} ${created.text}`);
-    const jobId = created.body.jobId as string;
+    const jobId = (created.body as { jobId: string }).jobId;
     let maxProgress = 0;
-    const { final } = await pollStatus(res.baseUrl, token, jobId, {
+    const polled = await pollStatus(res.baseUrl, token, jobId, {
       timeoutMs: o.timeoutMs,
-      until: (s) => {
+      until: (s: JobStatus) => {
         o.signal.throwIfAborted();
         maxProgress = Math.max(maxProgress, Number(s.progress) || 0);
         o.status(`  ${o.workers} worker(s): ${s.status} ${s.progress}% after ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -87,6 +95,7 @@ export async function serviceRender(o: ServiceRunOptions): Promise<ServiceRunRes
         return false;
       },
     });
+    const final = polled.final as JobStatus;
     const wallSeconds = (performance.now() - started) / 1000;
     o.status('');
     if (final.status !== 'completed') {
@@ -95,11 +104,11 @@ export async function serviceRender(o: ServiceRunOptions): Promise<ServiceRunRes
       );
     }
     const outputPath = join(dirname(res.dir), `${basename(res.dir)}-output.mp4`);
-    const r = await fetch(final.downloadUrl);
+    const r = await fetch(final.downloadUrl!);
     if (!r.ok || !r.body) throw new Error(`download: HTTP ${r.status}`);
     // Streamed to disk: buffering it here would add the output's size to the measured tree.
     await pipeline(Readable.fromWeb(r.body as ReadableStream), createWriteStream(outputPath));
-    return { workers: o.workers, wallSeconds, bootSeconds, outputPath, finalStatus: final, maxProgressSeen: maxProgress };
+    return { workers: o.workers, wallSeconds, bootSeconds, outputPath, finalStatus: { ...final }, maxProgressSeen: maxProgress };
   } finally {
     await file?.close();
     await Promise.all(procs.map((p) => p.stop().catch(() => undefined)));

@@ -256,7 +256,7 @@ export async function compileCli(): Promise<void> {
       } catch {
         /* raced */
       }
-      if (Date.now() > deadline) throw new Error(`compileCli: ${lock} held for too long`);
+      if (Date.now() > deadline) throw new Error(`compileCli: ${lock} held for too long`, { cause: err });
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -270,7 +270,7 @@ export async function compileCli(): Promise<void> {
       const out = `${(err as { stdout?: string }).stdout ?? ''}`;
       // Tolerate type errors elsewhere; not in what the CLI runs.
       const mine = out.split('\n').filter((l) => /^(src\/(cli|render|scenario|encoder|browser-pool|config)|libs\/caption-page)\//.test(l));
-      if (mine.length) throw new Error(`tsc failed on the engine:\n${mine.join('\n')}`);
+      if (mine.length) throw new Error(`tsc failed on the engine:\n${mine.join('\n')}`, { cause: err });
       if (!existsSync(CLI_JS)) throw err;
     }
     if (statSync(CLI_JS).mtimeMs + 1 < statSync(join(ROOT, 'src/cli/render.ts')).mtimeMs) {
@@ -311,8 +311,8 @@ export function startCli(args: string[], env: Record<string, string>, tag: strin
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const done = new Promise<CliResult>((resolvePromise, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr, ms: Date.now() - started }));

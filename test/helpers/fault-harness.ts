@@ -9,7 +9,7 @@ import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,7 +80,7 @@ export async function startFaultService(o: FaultServiceOptions): Promise<FaultSe
     async close() {
       if (closed) return;
       closed = true;
-      await app!.close().catch((err) => console.warn(`app.close: ${(err as Error).message}`));
+      await app.close().catch((err) => console.warn(`app.close: ${(err as Error).message}`));
       if (!o.resources) await res.release();
     },
   };

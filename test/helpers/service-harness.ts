@@ -59,7 +59,7 @@ export async function startService(o: StartOptions): Promise<Service> {
       logger: ['error', 'warn'],
       abortOnError: false,
     });
-    configureHttpApp(app, config);
+    await configureHttpApp(app, config);
     await app.listen(o.mode === 'worker' ? 0 : res.port, '127.0.0.1');
   } catch (err) {
     await app?.close().catch(() => undefined);
@@ -77,7 +77,7 @@ export async function startService(o: StartOptions): Promise<Service> {
     async close() {
       if (closed) return;
       closed = true;
-      await app!.close().catch((err) => console.warn(`app.close: ${(err as Error).message}`));
+      await app.close().catch((err) => console.warn(`app.close: ${(err as Error).message}`));
       if (!o.resources) await res.release();
     },
   };
