@@ -2,7 +2,7 @@
  * Helpers of the fault-injection suite (test/faults): an in-process service whose providers can
  * be overridden (Test.createTestingModule over the real root module), slow and sentinel servers,
  * a private redis-server the test can stop and restart, process-tree helpers, storage walks.
- * Builds on test/support/ (resources, loopback servers, API client) and service-harness.ts.
+ * Builds on test/support/ (isolated resources, loopback servers, the API client).
  */
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
