@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BrowserPool } from '../browser-pool/browser-pool.service.js';
-import { loadEngineConfig } from '../config/app-config.js';
+import { loadEngineConfig, loadPluginConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { EngineModule } from '../render/engine.module.js';
 import { RenderEngine } from '../render/render-engine.service.js';
@@ -92,7 +92,7 @@ function editorPluginSource(args: { pluginDir?: string; pluginOrigin?: string })
   if (args.pluginOrigin) {
     const fetcher = new GuardedFetcher({
       allowHttp: new URL(args.pluginOrigin).protocol === 'http:',
-      allowPrivateNetworks: process.env.ALLOW_PRIVATE_NETWORKS === 'true' && process.env.NODE_ENV !== 'production', // tests only, as in the service
+      allowPrivateNetworks: loadPluginConfig().allowPrivateNetworks, // tests only, as in the service
     });
     return { source: originPluginSource(args.pluginOrigin, fetcher), fetcher };
   }

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchChromium } from '../browser-pool/chromium-launch.js';
+import { loadEngineConfig, loadPluginConfig } from '../config/app-config.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { decodePng, encodePng } from '../render/png.js';
 import { RENDER_OPTION_LIMITS } from '../render/render-limits.js';
@@ -117,7 +118,7 @@ function sourceOf(args: ReturnType<typeof parse>): { source: PluginFileSource; f
     const fetcher = new GuardedFetcher({
       allowHttp: url.protocol === 'http:',
       // Loopback origins (tests) only with the test-only switch the service also honours.
-      allowPrivateNetworks: process.env.ALLOW_PRIVATE_NETWORKS === 'true' && process.env.NODE_ENV !== 'production',
+      allowPrivateNetworks: loadPluginConfig().allowPrivateNetworks,
     });
     return { source: originPluginSource(url.toString(), fetcher), fetcher };
   }
@@ -139,7 +140,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${msg ? `error: ${msg}\n` : ''}${USAGE}\n`);
     return err instanceof UsageError ? (msg ? 2 : 0) : 1;
   }
-  const browser = await launchChromium(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
+  const browser = await launchChromium(loadEngineConfig().chromiumPath);
   const stop = () => void browser.close().finally(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
