@@ -49,6 +49,7 @@ export default tseslint.config(
       // unhandled one is an error here.
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unsafe-argument': 'warn',
+      'prettier/prettier': ['error', { endOfLine: 'auto' }],
     },
   },
   {
