@@ -38,8 +38,9 @@ function productionNodeModules(): string {
   try {
     execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(work, 'node_modules')]);
     // npm rewrites its hidden lockfile: a copy of its own, not a link to ours.
+    const hidden = join(ROOT, 'node_modules/.package-lock.json');
     rmSync(join(work, 'node_modules/.package-lock.json'), { force: true });
-    cpSync(join(ROOT, 'node_modules/.package-lock.json'), join(work, 'node_modules/.package-lock.json'));
+    if (existsSync(hidden)) cpSync(hidden, join(work, 'node_modules/.package-lock.json'));
     for (const f of ['package.json', 'package-lock.json']) cpSync(join(ROOT, f), join(work, f));
     execFileSync('npm', ['prune', '--omit=dev', '--offline', '--no-audit', '--no-fund'], { cwd: work, stdio: 'pipe' });
     execFileSync(NODE_BIN, [join(ROOT, 'scripts/prune-runtime.mjs'), 'node_modules'], { cwd: work, stdio: 'pipe' });
