@@ -161,7 +161,7 @@ export class ScrapeCollectors {
     private readonly moduleRef: ModuleRef,
   ) {
     const timeoutMs = options.collectTimeoutMs ?? 2000;
-    const self = this;
+    const jobCounts = () => this.jobCounts();
     // registry.metrics() starts every metric's collect() in registration order, concurrently;
     // the error counter (registered last) waits for this scrape's collections to settle.
     const pending = new Set<Promise<unknown>>();
@@ -169,7 +169,15 @@ export class ScrapeCollectors {
       pending.add(p);
       return p.finally(() => pending.delete(p));
     };
-    let errors!: Counter<'source'>;
+    const errors = new Counter({
+      name: 'ecg_render_metrics_collect_errors_total',
+      help: 'Failures of scrape-time metric collection, by source',
+      labelNames: ['source'],
+      registers: [],
+      async collect() {
+        await Promise.allSettled([...pending]);
+      },
+    });
 
     if (options.jobStatus !== false) {
       new Gauge({
@@ -180,7 +188,7 @@ export class ScrapeCollectors {
         async collect() {
           this.reset();
           try {
-            const counts = await track(withTimeout(self.jobCounts(), timeoutMs, 'job status query'));
+            const counts = await track(withTimeout(jobCounts(), timeoutMs, 'job status query'));
             for (const status of RENDER_JOB_STATUSES) this.set({ status }, counts.get(status) ?? 0);
           } catch {
             errors.inc({ source: 'database' });
@@ -191,6 +199,7 @@ export class ScrapeCollectors {
 
     const queues = options.queues ?? OPS_QUEUE_NAMES;
     if (queues.length > 0) {
+      const moduleRef = this.moduleRef;
       new Gauge({
         name: 'ecg_render_queue_depth',
         help: 'Jobs in each Bull queue, by state',
@@ -200,7 +209,7 @@ export class ScrapeCollectors {
           this.reset();
           await Promise.all(
             queues.map(async (name) => {
-              const queue = findQueue(self.moduleRef, name);
+              const queue = findQueue(moduleRef, name);
               if (!queue) return; // not registered in this role
               try {
                 const counts = (await track(withTimeout(queue.getJobCounts(), timeoutMs, `${name} job counts`))) as unknown as Record<
@@ -216,15 +225,7 @@ export class ScrapeCollectors {
         },
       });
     }
-    errors = new Counter({
-      name: 'ecg_render_metrics_collect_errors_total',
-      help: 'Failures of scrape-time metric collection, by source',
-      labelNames: ['source'],
-      registers: [registry],
-      async collect() {
-        await Promise.allSettled([...pending]);
-      },
-    });
+    registry.registerMetric(errors);
   }
 
   /** One `SELECT status, COUNT(*) … GROUP BY status` (uses idx_render_jobs_status). */

@@ -111,5 +111,6 @@ export function isDiskFull(err: unknown): boolean {
 }
 
 function messageField(err: unknown): string {
-  return String((err as { message?: unknown } | undefined)?.message ?? '');
+  const message = (err as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : '';
 }

@@ -137,7 +137,7 @@ export class JobExecution {
     ctx: RunContext,
     policy: RunPolicy,
   ): Promise<RunOutcome> {
-    const reason = signal.aborted ? signal.reason : undefined;
+    const reason: unknown = signal.aborted ? signal.reason : undefined;
     if (reason instanceof RenderError && reason.code === 'RENDER_CANCELLED') {
       // An upload cut short may have left its folder (or, on a race, its object): none may stay.
       await policy.discard('cancelled');

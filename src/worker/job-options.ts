@@ -4,6 +4,9 @@ import type { RenderOptions } from '../render/render-options.js';
 
 export function renderOptionsOf(job: RenderJobEntity): RenderOptions {
   const o = job.options ?? {};
-  const pick = (k: string) => (typeof o[k] === 'number' ? (o[k] as number) : undefined);
+  const pick = (k: string) => {
+    const v = o[k];
+    return typeof v === 'number' ? v : undefined;
+  };
   return { width: pick('width'), height: pick('height'), fps: pick('fps'), quality: pick('quality') };
 }

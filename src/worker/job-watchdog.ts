@@ -19,7 +19,7 @@ export function startWatchdog(o: WatchdogOptions): () => void {
   const renewEvery = Math.max(1, Math.floor(o.leaseSeconds / 3));
   let tick = 0;
   let busy = false;
-  const timer = setInterval(async () => {
+  const check = async () => {
     if (busy || o.abort.signal.aborted) return;
     busy = true;
     try {
@@ -37,7 +37,8 @@ export function startWatchdog(o: WatchdogOptions): () => void {
     } finally {
       busy = false;
     }
-  }, 1000);
+  };
+  const timer = setInterval(() => void check(), 1000);
   timer.unref();
   return () => clearInterval(timer);
 }

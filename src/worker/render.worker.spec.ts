@@ -33,7 +33,7 @@ function workerWith(steps: { render?: Step; segment?: Step; join?: Step }) {
       data: { renderId: RENDER_ID, idx },
       opts: { attempts: 3 },
       attemptsMade: 0,
-      progress: async () => undefined,
+      progress: () => Promise.resolve(),
     }) as unknown as Job<RenderQueueData>;
   const values = async (name: string) => (await registry.getSingleMetric(name)!.get()).values;
   /** The _count series of a histogram, by their labels. */
@@ -61,14 +61,14 @@ describe('RenderWorker metrics', () => {
 
   it('a render in 10 segments counts once as a render (when its join ends it), its segments and join apart', async () => {
     const w = workerWith({
-      render: async () => 'delegated',
+      render: () => Promise.resolve('delegated'),
       segment: async (ctx) => {
         await ctx.report?.({ progress: 0, phase: 'rendering', framesDone: 100, framesTotal: 100, fps: 20 });
         return 'completed';
       },
-      join: async (ctx) => {
+      join: (ctx) => {
         ctx.renderEnded?.({ outcome: 'completed', startedAt: STARTED });
-        return 'completed';
+        return Promise.resolve('completed');
       },
     });
     await expect(w.worker.handle(w.job(RENDER_JOB))).resolves.toBe('delegated');
@@ -93,10 +93,10 @@ describe('RenderWorker metrics', () => {
   it('a segment that fails the render counts it failed once; a segment given back for a retry is a failed step only', async () => {
     let attempt = 0;
     const w = workerWith({
-      segment: async (ctx) => {
-        if (++attempt === 1) throw new Error('retry me');
+      segment: (ctx) => {
+        if (++attempt === 1) return Promise.reject(new Error('retry me'));
         ctx.renderEnded?.({ outcome: 'failed', startedAt: null });
-        return 'failed';
+        return Promise.resolve('failed');
       },
     });
     await expect(w.worker.handle(w.job(RENDER_SEGMENT_JOB))).rejects.toThrow('retry me');
@@ -107,7 +107,7 @@ describe('RenderWorker metrics', () => {
   });
 
   it('skipped and delegated runs are not observed', async () => {
-    const w = workerWith({ render: async () => 'skipped', join: async () => 'skipped' });
+    const w = workerWith({ render: () => Promise.resolve('skipped'), join: () => Promise.resolve('skipped') });
     await w.worker.handle(w.job(RENDER_JOB));
     await w.worker.handle(w.job(RENDER_JOIN_JOB));
     expect(await w.counts('ecg_render_job_duration_seconds')).toEqual([]);
