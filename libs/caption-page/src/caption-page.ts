@@ -1,7 +1,7 @@
 // Node side of the caption page: one puppeteer-core Page showing our page (./page-assets.ts,
 // served from memory) and driven through window.__ecgCaption (./protocol.ts).
 //
-// Safety (DESIGN §5): the page loads nothing from the network. Every request other than our
+// Safety (README "Security"): the page loads nothing from the network. Every request other than our
 // in-memory responses is aborted by request interception; the template's Content-Security-Policy
 // forbids connections, workers, frames and any other script; WebSockets are additionally blocked
 // through CDP. Never a file:// URL.
@@ -192,7 +192,7 @@ export class CaptionPage {
       await this.countSeeks(Math.min(SURVEY_BATCH, times.length - i));
       const part = await this.page.evaluate(
         (ts) => (window as unknown as CaptionPageWindow).__ecgCaption.survey(ts),
-        times.slice(i, i + SURVEY_BATCH) as number[],
+        times.slice(i, i + SURVEY_BATCH),
       );
       signatures.push(...part.signatures);
       bbox = unionBBox(bbox, part.bbox);

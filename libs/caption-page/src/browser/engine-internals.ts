@@ -15,7 +15,8 @@ export interface ParsedNode {
   eType?: string;
   displayTime?: [number, number];
   children?: ParsedNode[];
-  pluginChain?: Array<{ name?: unknown } | unknown>;
+  /** Entries are {name, …} objects, or anything a scenario wrote. */
+  pluginChain?: unknown[];
   text?: unknown;
 }
 

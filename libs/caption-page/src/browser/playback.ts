@@ -64,9 +64,10 @@ function bound(b: unknown, start: number, end: number, which: 'start' | 'end'): 
 function pluginWindow(rv2: PlaybackInternals, node: NodeLike, plugin: PluginSpec): [number, number] | null {
   const baseTime = rv2.resolveAllDefines(plugin.baseTime ?? node.baseTime ?? node.displayTime);
   if (!Array.isArray(baseTime) || !Number.isFinite(baseTime[0]) || !Number.isFinite(baseTime[1])) return null;
+  const [start, end] = baseTime as [number, number]; // finite numbers, checked above
   const offset = rv2.resolveAllDefines(plugin.timeOffset ?? ['0%', '100%']);
-  const [o0, o1] = Array.isArray(offset) ? offset : ['0%', '100%'];
-  return [bound(o0, baseTime[0], baseTime[1], 'start'), bound(o1, baseTime[0], baseTime[1], 'end')];
+  const offsets: unknown[] = Array.isArray(offset) ? offset : ['0%', '100%'];
+  return [bound(offsets[0], start, end, 'start'), bound(offsets[1], start, end, 'end')];
 }
 
 /** The window overlapped the time the node was on screen, so playback ran the plugin. */
@@ -143,7 +144,7 @@ function lastFrameIn(w: [number, number], node: NodeLike, t: number): number | n
 
 /** What channel plugins whose window is over left on the node (see the header). */
 function residualChannels(rv2: PlaybackInternals, node: NodeLike, chain: PluginSpec[], t: number, element: HTMLElement): Channels | null {
-  const resolved = chain.map((p) => ({ ...p, params: rv2.resolveAllDefines(p.params ?? {}) }) as PluginSpec);
+  const resolved = chain.map((p) => ({ ...p, params: rv2.resolveAllDefines(p.params ?? {}) }));
   const isChannel = resolved.map((p) => rv2.detectPluginType(p).has('channel'));
   const windows = chain.map((p) => pluginWindow(rv2, node, p));
   const frames = new Set<number>();
@@ -189,7 +190,7 @@ function childStarts(tl: TimelineLike, offset = 0, out: number[] = []): number[]
  * 28 → a few ms a frame). Anything else (a seek function of its own) gets every frame.
  */
 function framesThatMatter(seeker: unknown, qs: number[]): number[] {
-  if (seeker && HISTORY_FREE_SEEKERS.has(seeker as object)) return [];
+  if (seeker && HISTORY_FREE_SEEKERS.has(seeker)) return [];
   const tl = seeker as Partial<TimelineLike> | undefined;
   if (!tl || typeof tl.getChildren !== 'function' || typeof tl.duration !== 'function') return qs;
   const duration = tl.duration();

@@ -46,7 +46,7 @@ function stableParams(spec: unknown): string {
 function seededSeeker(key: string, seeker: unknown): unknown {
   if (typeof seeker === 'function') return (...a: unknown[]) => withStream(key, () => (seeker as AnyFn)(...a));
   if (!seeker || typeof seeker !== 'object') return seeker;
-  return new Proxy(seeker as object, {
+  return new Proxy(seeker, {
     get(target, prop) {
       const v = Reflect.get(target, prop, target) as unknown;
       return typeof v === 'function' ? (...a: unknown[]) => withStream(key, () => (v as AnyFn).apply(target, a)) : v;
@@ -120,7 +120,7 @@ export function registerBundledPlugins(): void {
         module: seededModule(plugin.name, module as unknown as ModuleLike, true),
         baseUrl: `${PLUGINS_URL}${ref}/`,
         manifest,
-      } as Parameters<typeof registerExternalPlugin>[0]);
+      });
       registered.add(ref);
     }
     registered.add(plugin.name);
@@ -138,11 +138,12 @@ export async function registerOriginPlugins(plugins: readonly PagePluginDescript
     const module = (await import(/* webpackIgnore: true */ p.entryUrl)) as ModuleLike;
     registerExternalPlugin({
       name: p.name,
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the origin's manifest, any JSON
       version: String(p.manifest.version ?? p.version),
       module: seededModule(p.name, module),
       baseUrl: p.baseUrl,
       manifest: p.manifest,
-    } as Parameters<typeof registerExternalPlugin>[0]);
+    });
     registered.add(`${p.name}@${p.version}`);
     registered.add(p.name);
   }

@@ -49,17 +49,15 @@ export function restartFallback(t: number): void {
 }
 
 /** Starts the stream of `key` from its beginning. */
-export function restartStream(key: string): void {
-  streams.set(key, mulberry32(hash32(`${jobSeed}|${key}`)));
+export function restartStream(key: string): Stream {
+  const stream = mulberry32(hash32(`${jobSeed}|${key}`));
+  streams.set(key, stream);
+  return stream;
 }
 
 /** Runs fn with Math.random drawing from the stream of `key` (started if new). */
 export function withStream<T>(key: string, fn: () => T): T {
-  let stream = streams.get(key);
-  if (!stream) {
-    restartStream(key);
-    stream = streams.get(key) as Stream;
-  }
+  const stream = streams.get(key) ?? restartStream(key);
   const previous = current;
   current = stream;
   try {

@@ -41,6 +41,7 @@ interface Look {
 const REST = 'translate(0px, 0px) scale(1, 1)';
 
 function kindOf(params: Params): Kind {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scenario value of any type, read as its string
   const kind = String(params.kind || 'pop');
   if (kind === 'color' || kind === 'colorChange') return 'color';
   if (kind === 'loud' || kind === 'whisper') return kind;

@@ -21,7 +21,7 @@ import type { ChannelPluginModule, DomPluginModule, PluginModule, PluginSpec } f
 export { EDITOR_BASIC_DEFAULTS };
 
 const specParams = (spec: PluginSpec | undefined): Record<string, unknown> =>
-  spec?.params && typeof spec.params === 'object' ? (spec.params as Record<string, unknown>) : {};
+  spec?.params && typeof spec.params === 'object' ? spec.params : {};
 
 // ---------------------------------------------------------------- bobY (hybrid)
 const bobYDefaults = EDITOR_BASIC_DEFAULTS.bobY;

@@ -77,6 +77,7 @@ export function boolParam(v: unknown, fallback: boolean): boolean {
 
 /** "#rgb" / "#rrggbb" → "rgba(r, g, b, a)" as the editor's glow writes it (bad digits → 0). */
 export function hexRgba(hex: unknown, alpha: number): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scenario value of any type, read as its string
   const m = String(hex ?? '')
     .trim()
     .replace('#', '');

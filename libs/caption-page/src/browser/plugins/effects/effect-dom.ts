@@ -169,7 +169,7 @@ const fmt = (n: number): string => String(Math.round(n * 10000) / 10000);
 
 /** The transform as GSAP composes it: translate, rotate, rotateY, rotateX, skew, scale; 3D mid-tween. */
 function transformText(v: Record<string, Value | undefined>, use3D: boolean): string {
-  const n = (p: string, d: number): number => (typeof v[p] === 'number' ? (v[p] as number) : d);
+  const n = (p: string, d: number): number => (typeof v[p] === 'number' ? v[p] : d);
   const x = n('x', 0);
   const y = n('y', 0);
   const scale = n('scale', 1);

@@ -46,7 +46,7 @@ const description: EffectDescription = {
 };
 
 function evalChannels(spec: PluginSpec, progress: number): Record<string, number> {
-  const params = (spec?.params ?? {}) as Record<string, unknown>;
+  const params = spec?.params ?? {};
   const angle = numParam(params, 'flipAngle', FLIPTYPE_DEFAULTS.flipAngle);
   const direction = strParam(params, 'flipDirection', FLIPTYPE_DEFAULTS.flipDirection);
   const flipDuration = numParam(params, 'flipDuration', FLIPTYPE_DEFAULTS.flipDuration);

@@ -59,9 +59,10 @@ function pluginNamesOf(scenario: unknown, id: string): string[] {
     const n = stack.pop() as { id?: unknown; pluginChain?: unknown; children?: unknown } | undefined;
     if (!n || typeof n !== 'object') continue;
     if (n.id === id) {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- names as the scenario wrote them, any JSON
       return Array.isArray(n.pluginChain) ? n.pluginChain.map((p) => String((p as { name?: unknown })?.name ?? '')) : [];
     }
-    if (Array.isArray(n.children)) stack.push(...n.children);
+    if (Array.isArray(n.children)) stack.push(...(n.children as unknown[]));
   }
   return [];
 }

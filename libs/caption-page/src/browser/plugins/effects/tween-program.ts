@@ -150,7 +150,7 @@ export class TweenProgram {
     if (winner < 0) return undefined;
     const s = list[winner];
     const started = t > s.at || (t === s.at && (s.at > 0 || atStart));
-    if (!started) return s.from as Value;
+    if (!started) return s.from;
     const from = s.from !== undefined ? s.from : (this.evaluate(list, winner, s.at, base, true) ?? base);
     return interpolate(from, s.to, ratio(s, t - s.at), s.prop);
   }
