@@ -55,7 +55,7 @@ export class BrowserPool implements OnApplicationShutdown {
       this.giveBack(slot);
       throw err;
     }
-    const browser = slot.browser!;
+    const browser = slot.browser;
     const pages = new Set<Page>();
     let released = false;
     return {
@@ -102,6 +102,8 @@ export class BrowserPool implements OnApplicationShutdown {
       const onAbort = () => {
         const i = this.waiters.indexOf(waiter);
         if (i >= 0) this.waiters.splice(i, 1);
+        // The caller's abort reason, whatever it is, is what the wait rejects with (as fetch does).
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(signal!.reason ?? new Error('aborted'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });

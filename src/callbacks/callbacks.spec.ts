@@ -191,10 +191,10 @@ describe('CallbackSender SSRF table (no allowance)', () => {
   let fetcher: GuardedFetcher;
   let strictSender: CallbackSender;
   let urlCheck: CallbackUrlCheck;
-  const dns: HostResolver = async (host) => {
-    if (host === 'evil.test') return [{ address: '127.0.0.1', family: 4 }];
-    if (host === 'hooks.public.test') return [{ address: '127.0.0.1', family: 4 }];
-    throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
+  const dns: HostResolver = (host) => {
+    if (host === 'evil.test') return Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
+    if (host === 'hooks.public.test') return Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
+    return Promise.reject(Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' }));
   };
   const payload = buildCallbackPayload({ jobId: 'j', status: 'failed', progress: 10, errorMessage: 'x' });
 

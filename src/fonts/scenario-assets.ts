@@ -43,8 +43,7 @@ export function imageRefs(scenario: Record<string, unknown>): ImageRef[] {
       const d = def as Record<string, unknown> | null;
       if (!d || typeof d !== 'object' || d.type !== 'image') continue;
       const key = typeof d.url === 'string' ? 'url' : 'src';
-      if (typeof d[key] === 'string')
-        out.push({ field: `scenario.${where}.${name}.${key}`, url: d[key] as string, set: (v) => (d[key] = v) });
+      if (typeof d[key] === 'string') out.push({ field: `scenario.${where}.${name}.${key}`, url: d[key], set: (v) => (d[key] = v) });
     }
   }
   return out;

@@ -15,7 +15,7 @@ export type ParityReference = 'engine' | 'editor';
 /** A source for a scenario that names no plugin: any plugin request is a 404. */
 export const NO_PLUGIN_SOURCE: PluginFileSource = {
   description: 'no plugin origin configured',
-  get: async () => ({ status: 404, contentType: 'text/plain', body: Buffer.from('no plugin origin configured') }),
+  get: () => Promise.resolve({ status: 404, contentType: 'text/plain', body: Buffer.from('no plugin origin configured') }),
 };
 
 export interface EditorShotsInput {
@@ -43,7 +43,7 @@ export async function editorReferenceShots(input: EditorShotsInput): Promise<Buf
     height,
     source: input.pluginSource ?? NO_PLUGIN_SOURCE,
   });
-  const shots: Buffer[] = new Array(input.samples.length);
+  const shots = new Array<Buffer>(input.samples.length);
   try {
     await ref.load(input.scenario, { fps, fonts: input.fonts });
     const order = input.samples.map((s, k) => k).sort((a, b) => input.samples[a].index - input.samples[b].index);

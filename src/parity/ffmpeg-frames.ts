@@ -101,7 +101,7 @@ export async function probeVideo(path: string, o: ExtractOptions = {}): Promise<
   const j = JSON.parse(stdout) as { streams: Array<Record<string, string | number>>; format?: { duration?: string } };
   const s = j.streams[0];
   if (!s) throw new Error(`${path}: no video stream`);
-  const rate = (v: unknown) => {
+  const rate = (v: string | number | undefined) => {
     const [n, d] = String(v ?? '0/1')
       .split('/')
       .map(Number);

@@ -10,7 +10,6 @@ import { launchChromium } from '../browser-pool/chromium-launch.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import type { RenderJobEntity } from '../database/entities/render-job.entity.js';
-import type { EncoderOptions } from '../encoder/encoder.options.js';
 import { MediaProbe } from '../encoder/media-probe.js';
 import { FontResolver } from '../fonts/font-resolver.js';
 import { prepareScenario } from '../scenario/prepare-scenario.js';
@@ -64,7 +63,7 @@ export class JobParityService {
         this.sources.fetchTo(job.videoUrl, sourcePath, signal),
         this.storage.downloadToFile(job.outputKey!, renderedPath, { signal }),
       ]);
-      await new MediaProbe({ ffprobePath: engine.ffprobePath } as EncoderOptions).probe(
+      await new MediaProbe({ ffprobePath: engine.ffprobePath }).probe(
         sourcePath,
         { maxSizeBytes: this.config.limits.maxVideoBytes, maxDurationSec: this.config.limits.maxVideoDurationSec },
         signal,

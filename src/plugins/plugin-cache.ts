@@ -59,7 +59,8 @@ export class PluginDiskCache {
       await this.drop(key);
       return null;
     }
-    if (index.key !== key || index.origin !== this.origin || !Array.isArray(index.files)) return null;
+    const records: unknown = index.files; // checked as data read from disk, without narrowing index.files to any[]
+    if (index.key !== key || index.origin !== this.origin || !Array.isArray(records)) return null;
     const files: PluginFile[] = [];
     for (const f of index.files) {
       if (!isSafePluginPath(f.path)) return this.drop(key);

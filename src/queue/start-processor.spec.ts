@@ -14,7 +14,7 @@ describe('startProcessor', () => {
     const logger = { error: jest.fn<(message: string) => void>() };
     for (let i = 0; i < 15; i++) {
       const queue = new Bull(`q${i}`, REDIS_URL, { prefix });
-      startProcessor(queue, 'work', 1, async () => undefined, logger);
+      startProcessor(queue, 'work', 1, () => Promise.resolve(), logger);
       await new Promise((r) => setTimeout(r, i % 5));
       await queue.close();
     }
@@ -26,7 +26,7 @@ describe('startProcessor', () => {
     const queue = new Bull('work', REDIS_URL, { prefix: `start-processor-${randomBytes(4).toString('hex')}` });
     try {
       const done = new Promise<number>((resolve) =>
-        startProcessor<{ n: number }>(queue, 'work', 1, async (job) => resolve(job.data.n), new Logger('test')),
+        startProcessor<{ n: number }>(queue, 'work', 1, (job) => Promise.resolve(resolve(job.data.n)), new Logger('test')),
       );
       await queue.add('work', { n: 7 });
       expect(await done).toBe(7);

@@ -65,7 +65,7 @@ type Req = { user?: { userId: string }; ip?: string; socket?: { remoteAddress?: 
 /** Throttles after JwtAuthGuard (list it second in @UseGuards), so the user throttler knows `sub`. */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const who = detail.tracker.startsWith('user:') ? 'this user' : 'this address';
     throw new ApiError(
       HttpStatus.TOO_MANY_REQUESTS,

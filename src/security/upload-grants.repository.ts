@@ -23,10 +23,10 @@ export class UploadGrantsRepository {
   async grant(userId: string, key: string, size: number, o: { limitBytes: number; windowHours: number }): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('ecg-upload-quota'), hashtext($1))`, [userId]);
-      const [{ used }] = (await m.query(
+      const [{ used }] = await m.query<Array<{ used: string }>>(
         `SELECT COALESCE(SUM(size), 0)::bigint AS used FROM upload_grants WHERE user_id = $1 AND created_at > now() - make_interval(hours => $2)`,
         [userId, o.windowHours],
-      )) as Array<{ used: string }>;
+      );
       if (Number(used) + size > o.limitBytes) throw new UploadQuotaExceededError(Number(used), size, o.limitBytes);
       await m.query(`INSERT INTO upload_grants (key, user_id, size) VALUES ($1, $2, $3)`, [key, userId, size]);
     });

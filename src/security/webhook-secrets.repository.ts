@@ -38,7 +38,7 @@ export class WebhookSecretsRepository {
   }
 
   async remove(userId: string): Promise<boolean> {
-    const [, count] = (await this.dataSource.query(`DELETE FROM user_webhook_secrets WHERE user_id = $1`, [userId])) as [unknown, number];
+    const [, count] = await this.dataSource.query<[unknown, number]>(`DELETE FROM user_webhook_secrets WHERE user_id = $1`, [userId]);
     return count > 0;
   }
 

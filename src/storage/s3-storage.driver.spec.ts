@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// @ts-ignore -- s3rver ships no type declarations
+// @ts-expect-error -- s3rver ships no type declarations
 import S3rver from 's3rver';
 import { FetchRefusedError, FetchTooLargeError } from '../net/errors.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';

@@ -27,20 +27,26 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (status === HttpStatus.SERVICE_UNAVAILABLE) {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       this.logger.warn(`503: ${(exception as Error)?.message ?? String(exception)}`);
-    } else if (status >= 500) {
+    } else if (status >= HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error((exception as Error)?.stack ?? String(exception));
     }
     res.status(status).json(body);
   }
 }
 
-export function toEnvelope(exception: unknown): { status: number; body: unknown } {
+export function toEnvelope(exception: unknown): { status: HttpStatus; body: unknown } {
   if (exception instanceof ApiError) return { status: exception.getStatus(), body: exception.getResponse() };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const resp = exception.getResponse() as { message?: unknown } | string;
     const raw = typeof resp === 'string' ? resp : resp.message;
-    const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
+    const message = Array.isArray(raw)
+      ? raw.join('; ')
+      : typeof raw === 'string'
+        ? raw
+        : raw === undefined || raw === null
+          ? exception.message
+          : JSON.stringify(raw);
     return { status, body: { detail: { error: errorName(status), message, code: codeFor(status) } } };
   }
   // body-parser errors (malformed JSON, too large) carry a status and a type.

@@ -63,7 +63,7 @@ export class RenderEventsService {
           subscriber.error(err);
           return;
         }
-        if (!stopped) timer = setTimeout(tick, EVENTS_POLL_MS);
+        if (!stopped) timer = setTimeout(() => void tick(), EVENTS_POLL_MS);
       };
       void tick();
       return () => {

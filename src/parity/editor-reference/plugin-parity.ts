@@ -110,7 +110,7 @@ export async function runPluginParity(input: PluginParityInput): Promise<PluginP
   const fps = input.fps ?? 30;
   const { name, version } = parsePluginRef(input.plugin);
   const manifest = await readManifest(input.source, `${name}@${version}`);
-  const ps: PluginScenario = buildPluginScenario(`${name}@${version}`, manifest as never, {
+  const ps: PluginScenario = buildPluginScenario(`${name}@${version}`, manifest, {
     params: input.params,
     versionedName: input.versionedName,
   });
@@ -175,6 +175,7 @@ export async function captionPageFrames(
     } catch (err) {
       throw new Error(
         `our pipeline refuses the ${name}@${version} scenario (${input.origin ? 'origin' : 'bundled'}): ${(err as Error).message}`,
+        { cause: err },
       );
     }
     const opts = {

@@ -128,7 +128,7 @@ async function load(scenario: unknown, opts: { width: number; height: number; fp
   box.appendChild(container);
   document.body.appendChild(box);
   renderer = new MotionTextRenderer(container, {});
-  await renderer.loadConfigAsync(scenario as never);
+  await renderer.loadConfigAsync(scenario);
   nextStep = 0;
   return { warnings: [] };
 }
