@@ -9,7 +9,7 @@
 type Stream = () => number;
 
 /** FNV-1a, 32 bit. */
-function hash32(text: string): number {
+export function hash32(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -18,14 +18,22 @@ function hash32(text: string): number {
   return h >>> 0;
 }
 
+/** mulberry32's output function: its 32-bit state, well mixed, → [0, 1). */
+export function mix32(a: number): number {
+  let t = Math.imul(a ^ (a >>> 15), 1 | a);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/** The state step of mulberry32. */
+export const MULBERRY32_STEP = 0x6d2b79f5;
+
 /** mulberry32: small, fast, good enough for visual jitter. */
 function mulberry32(seed: number): Stream {
   let a = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    a = (a + MULBERRY32_STEP) | 0;
+    return mix32(a);
   };
 }
 

@@ -3,6 +3,7 @@
 // editor plugin lays it out, writing a TweenProgram's values as inline styles, restoring the
 // element exactly on cleanup, and pseudo-random numbers derived from the node id.
 import { graphemes } from '../util.js';
+import { hash32, mix32, MULBERRY32_STEP } from '../../seeded-random.js';
 import type { TweenProgram, Value } from './tween-program.js';
 
 /** What init() built on an effects root; cleanup() puts the element back as it was. */
@@ -81,21 +82,9 @@ export function splitLetters(parent: HTMLElement, text: string, cssText: string,
 
 // ---------------------------------------------------------------- pseudo-random
 
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** mulberry32 finaliser: a well-mixed 32-bit value → [0, 1). */
+/** The first number of a mulberry32 stream seeded with `seed`: a well-mixed 32-bit value → [0, 1). */
 function unit(seed: number): number {
-  let t = (seed + 0x6d2b79f5) >>> 0;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  return mix32((seed + MULBERRY32_STEP) | 0);
 }
 
 /**
@@ -105,8 +94,8 @@ function unit(seed: number): number {
  */
 export function nodeRandom(el: HTMLElement, plugin: string): (index: number, slot: string, min: number, max: number) => number {
   const node = el.closest('[data-node-id]')?.getAttribute('data-node-id') ?? '';
-  const base = fnv1a(`${node}\u0000${plugin}`);
-  return (index, slot, min, max) => min + (max - min) * unit(base ^ fnv1a(`${index}\u0000${slot}`));
+  const base = hash32(`${node}\u0000${plugin}`);
+  return (index, slot, min, max) => min + (max - min) * unit(base ^ hash32(`${index}\u0000${slot}`));
 }
 
 // ---------------------------------------------------------------- writing values
