@@ -51,7 +51,7 @@ export class CaptionPage {
     private readonly client: CDPSession,
     readonly size: CaptionPageSize,
     private readonly onRequest: (req: HTTPRequest) => void,
-    /** URL → file the page may load: bundled plugin assets, then what load() hands over. */
+    /** URL → file the page may load: the page and its script, bundled plugin assets, then what load() hands over. */
     private readonly served: Map<string, ServedFile>,
   ) {}
 
@@ -68,7 +68,11 @@ export class CaptionPage {
       urls: ['ws://*', 'wss://*', 'http://*', 'ftp://*', 'file://*', 'chrome://*', 'chrome-extension://*'],
     });
 
-    const served = new Map<string, ServedFile>(assets.pluginAssets);
+    const served = new Map<string, ServedFile>([
+      [CAPTION_PAGE_URL, { contentType: 'text/html; charset=utf-8', body: assets.html }],
+      [CAPTION_SCRIPT_URL, { contentType: 'text/javascript; charset=utf-8', body: assets.script }],
+      ...assets.pluginAssets,
+    ]);
     const onRequest = (req: HTTPRequest) => {
       if (req.isInterceptResolutionHandled()) return;
       const url = req.url();
@@ -80,20 +84,6 @@ export class CaptionPage {
           contentType: file.contentType,
           headers: { 'cache-control': 'no-store' },
           body: typeof file.body === 'string' ? file.body : Buffer.from(file.body.buffer, file.body.byteOffset, file.body.byteLength),
-        });
-      } else if (method === 'GET' && url === CAPTION_PAGE_URL) {
-        void req.respond({
-          status: 200,
-          contentType: 'text/html; charset=utf-8',
-          headers: { 'cache-control': 'no-store' },
-          body: assets.html,
-        });
-      } else if (method === 'GET' && url === CAPTION_SCRIPT_URL) {
-        void req.respond({
-          status: 200,
-          contentType: 'text/javascript; charset=utf-8',
-          headers: { 'cache-control': 'no-store' },
-          body: assets.script,
         });
       } else if (url.startsWith('data:') || url.startsWith('blob:')) {
         // In-page URLs never touch the network (and Chromium does not let us intercept data:).
