@@ -8,6 +8,7 @@ import type { FontResolver } from '../fonts/font-resolver.js';
 import { PluginCatalog } from '../plugins/plugin-catalog.service.js';
 import { limitPluginRefs, prepareCollectingPlugins, unknownIssues } from '../plugins/scenario-plugins.js';
 import { estimateRenderSeconds } from '../quota/job-admission.service.js';
+import { scenarioIssueField } from '../scenario/prepare-scenario.js';
 
 export interface PreflightReport {
   ok: boolean;
@@ -70,7 +71,7 @@ export async function preflightScenario(
   const rawCues = scenario.cues;
   return {
     ok: issues.length === 0 && fonts.issues.length === 0 && classification.unavailable.length === 0,
-    issues: [...issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })), ...fonts.issues],
+    issues: [...issues.map(scenarioIssueField), ...fonts.issues],
     sourceVersion: prepared?.sourceVersion ?? null,
     cues: Array.isArray(prepared?.scenario.cues)
       ? (prepared.scenario.cues as unknown[]).length
@@ -100,7 +101,7 @@ export function formatPreflight(r: PreflightReport): string {
     `  fonts     ${r.fonts.length ? '' : '(none)'}`,
     ...r.fonts.map(
       (f) =>
-        `    ${String(f.family).padEnd(22)} ${String(f.source)}${f.face ? ` (${String(f.face)})` : ''}${f.reason ? ` — ${String(f.reason)}` : ''}`,
+        `    ${String(f.family).padEnd(22)} ${String(f.source)}${typeof f.face === 'string' ? ` (${f.face})` : ''}${typeof f.reason === 'string' ? ` — ${f.reason}` : ''}`,
     ),
     ...r.issues.map((i) => `  issue     ${i.field}: ${i.reason}`),
     ...r.warnings.map((w) => `  warning   ${w}`),

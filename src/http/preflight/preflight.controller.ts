@@ -1,7 +1,7 @@
 // POST /api/scenario/preflight {scenario, options?}: what create would say about a scenario,
 // without queueing anything (src/preflight/scenario-preflight.ts, shared with the command line).
 // Answers 200 for any scenario object; `ok` tells whether create would accept it.
-import { Body, Controller, HttpCode, HttpStatus, Inject, Optional, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Optional, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.tokens.js';
@@ -9,7 +9,7 @@ import { FontResolver } from '../../fonts/font-resolver.js';
 import { PluginCatalog } from '../../plugins/plugin-catalog.service.js';
 import { preflightScenario } from '../../preflight/scenario-preflight.js';
 import { JwtAuthGuard } from '../../auth/jwt-auth.guard.js';
-import { ApiError, ERROR_CODES } from '../errors/api-error.js';
+import { assertScenarioSize } from '../scenario-request.js';
 import { PreflightRequestDto, PreflightResponse } from './preflight.dto.js';
 
 @ApiTags('scenario')
@@ -26,18 +26,11 @@ export class PreflightController {
   @Post('preflight')
   @HttpCode(200)
   async preflight(@Body() body: PreflightRequestDto): Promise<PreflightResponse> {
-    const bytes = Buffer.byteLength(JSON.stringify(body.scenario));
-    if (bytes > this.config.limits.maxScenarioBytes) {
-      throw new ApiError(
-        HttpStatus.PAYLOAD_TOO_LARGE,
-        ERROR_CODES.PAYLOAD_TOO_LARGE,
-        `scenario: ${bytes} bytes, more than the ${this.config.limits.maxScenarioBytes} allowed`,
-      );
-    }
+    assertScenarioSize(Buffer.byteLength(JSON.stringify(body.scenario)), this.config.limits.maxScenarioBytes);
     const report = await preflightScenario(body.scenario, body.options as Record<string, unknown> | undefined, {
       fontResolver: this.fontResolver,
       catalog: this.catalog,
     });
-    return report as PreflightResponse;
+    return report;
   }
 }

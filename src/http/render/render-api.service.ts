@@ -14,14 +14,14 @@ import { RenderQueueProducer } from '../../queue/render-queue.producer.js';
 import { JobAdmission } from '../../quota/job-admission.service.js';
 import { IdempotencyConflictError, InvalidIdempotencyKeyError, QuotaExceededError } from '../../quota/quota.errors.js';
 import { PluginCatalog } from '../../plugins/plugin-catalog.service.js';
-import { prepareWithPluginCatalog } from '../../plugins/scenario-plugins.js';
-import { ScenarioValidationError, type PreparedScenario } from '../../scenario/prepare-scenario.js';
+import type { PreparedScenario } from '../../scenario/prepare-scenario.js';
 import { WebhookSecretsRepository } from '../../security/webhook-secrets.repository.js';
 import { serviceKeyOwner, uploadPrefixFor } from '../../storage/keys.js';
 import { S3SourceResolver } from '../../storage/s3-source-resolver.js';
 import { STORAGE_DRIVER, parseStorageUrl, type StorageDriver } from '../../storage/storage-driver.js';
 import { AssetReferenceError, FontResolver, FontUnavailableError } from '../../fonts/font-resolver.js';
 import { ApiError, ERROR_CODES } from '../errors/api-error.js';
+import { assertScenarioSize, prepareRequestScenario } from '../scenario-request.js';
 import type { CreateRenderDto } from './dto/create-render.dto.js';
 import type { CancelResponse, CreateRenderResponse, HistoryItem, RenderStatusResponse } from './dto/render-responses.dto.js';
 
@@ -49,6 +49,7 @@ export class RenderApiService {
       ['videoUrl', dto.videoUrl],
       ['callbackUrl', dto.callbackUrl],
     ] as const) {
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
       if (typeof value === 'string' && /[\u0000-\u001f\u007f]/.test(value)) {
         const reason = 'contains control characters';
         throw ApiError.validation(`${field}: ${reason}`, [{ field, reason }]);
@@ -62,20 +63,14 @@ export class RenderApiService {
         return value;
       }),
     );
-    if (scenarioBytes > this.config.limits.maxScenarioBytes) {
-      throw new ApiError(
-        HttpStatus.PAYLOAD_TOO_LARGE,
-        ERROR_CODES.PAYLOAD_TOO_LARGE,
-        `scenario: ${scenarioBytes} bytes, more than the ${this.config.limits.maxScenarioBytes} allowed`,
-      );
-    }
+    assertScenarioSize(scenarioBytes, this.config.limits.maxScenarioBytes);
     if (nulAt !== undefined) {
       const reason = 'contains a NUL character (U+0000), which is not allowed in text';
       throw ApiError.validation(`scenario: ${reason} (near "${nulAt.replace(/\0/g, '\\u0000').slice(0, 64)}")`, [
         { field: 'scenario', reason },
       ]);
     }
-    const prepared = await this.checkScenario(dto.scenario);
+    const { prepared } = await prepareRequestScenario(dto.scenario, this.plugins);
     const warnings = await this.checkFontsAndAssets(prepared);
     this.checkVideoUrl(userId, dto.videoUrl);
     if (dto.callbackUrl) {
@@ -205,10 +200,6 @@ export class RenderApiService {
   }
 
   /**
-   * The scenario as a render will see it, plugins included: every plugin neither the plugin origin
-   * nor our bundle has is named with its JSON path (manifests only, cached: no entry is fetched).
-   */
-  /**
    * Fonts and images of the scenario (issue 11): a family that cannot be loaded or characters no
    * face covers are a 400 RENDER_FONT_UNAVAILABLE naming them (FONT_FALLBACK=refuse), or the
    * job's warnings (warn); an asset outside ASSET_ORIGINS is a 400 naming the field. Web fonts
@@ -228,30 +219,6 @@ export class RenderApiService {
       }
       throw err;
     }
-  }
-
-  private async checkScenario(scenario: unknown): Promise<PreparedScenario> {
-    let checked: Awaited<ReturnType<typeof prepareWithPluginCatalog>>;
-    try {
-      checked = await prepareWithPluginCatalog(scenario, this.plugins);
-    } catch (err) {
-      if (err instanceof ScenarioValidationError) {
-        throw ApiError.validation(
-          `scenario: ${err.message}`,
-          err.issues.map((i) => ({ field: `scenario${i.path.slice(1)}`, reason: i.reason })),
-        );
-      }
-      throw err;
-    }
-    const { unavailable } = checked.classification;
-    if (unavailable.length) {
-      throw new ApiError(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        ERROR_CODES.SERVICE_UNAVAILABLE,
-        `the plugin origin is unavailable, so plugin${unavailable.length > 1 ? 's' : ''} ${unavailable.map((r) => JSON.stringify(r)).join(', ')} cannot be checked; try again shortly`,
-      );
-    }
-    return checked.prepared;
   }
 
   private checkVideoUrl(userId: string, videoUrl: string): void {
