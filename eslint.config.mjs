@@ -49,6 +49,8 @@ export default tseslint.config(
       // unhandled one is an error here.
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unsafe-argument': 'warn',
+      // `const { omitted: _x, ...rest } = o` is how the code drops a key from a copy.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       'prettier/prettier': ['error', { endOfLine: 'auto' }],
     },
   },
