@@ -18,6 +18,7 @@ import {
   unionBBox,
   type BBox,
   type CaptionPageAssets,
+  type CaptionPageWindow,
 } from './index.js';
 
 jest.setTimeout(180_000);
@@ -250,7 +251,7 @@ describe('memory', () => {
       // 300 rebuilds inside the page, behind CaptionPage's back (no collection on the way).
       await cp.page.evaluate(
         (ts) => {
-          const api = (window as unknown as { __ecgCaption: { seek(t: number): unknown } }).__ecgCaption;
+          const api = (window as unknown as CaptionPageWindow).__ecgCaption;
           for (const t of ts) api.seek(t);
           api.seek(2.5);
         },
