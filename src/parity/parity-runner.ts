@@ -132,17 +132,23 @@ export async function runParity(input: ParityInput): Promise<ParityReport> {
   } finally {
     await page.close();
   }
+  return parityReport(input, frames, started);
+}
+
+/** The report of compared frames, against our caption page (engine) or the editor's preview. */
+function parityReport(input: ParityInput, frames: ParityFrameReport[], started: number, reference?: ParityReference): ParityReport {
   const mismatched = frames.filter((f) => !f.match).length;
   return {
     match: mismatched === 0,
-    width,
-    height,
-    fps,
+    width: input.width,
+    height: input.height,
+    fps: input.fps,
     framesTotal: input.framesTotal,
     frames,
     mismatched,
     thresholds: { ...DEFAULT_COMPARE, ...input.compare },
     wallSeconds: (Date.now() - started) / 1000,
+    ...(reference ? { reference } : {}),
   };
 }
 
@@ -178,19 +184,7 @@ async function editorParity(
       ...(input.keepImages ? { images: { output: Buffer.from(outputs[k]), reference: shots[k], source: Buffer.from(sources[k]) } } : {}),
     };
   });
-  const mismatched = frames.filter((f) => !f.match).length;
-  return {
-    match: mismatched === 0,
-    width,
-    height,
-    fps,
-    framesTotal: input.framesTotal,
-    frames,
-    mismatched,
-    thresholds: { ...DEFAULT_COMPARE, ...input.compare },
-    wallSeconds: (Date.now() - started) / 1000,
-    reference: 'editor',
-  };
+  return parityReport(input, frames, started, 'editor');
 }
 
 /** A plain-text table of a report (the CLI's output). */
