@@ -10,7 +10,6 @@ COPY scripts ./scripts
 COPY libs ./libs
 COPY src ./src
 COPY console ./console
-COPY bench ./bench
 COPY samples ./samples
 # The same build as `npm run build`: caption page (+ plugin assets), console, Swagger metadata, tsc.
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund && node scripts/prune-runtime.mjs node_modules
