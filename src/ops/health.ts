@@ -237,8 +237,8 @@ export class HealthController {
 }
 
 /**
- * `HealthModule.forRole(config.mode)` in the root module. Routes: `GET /health`, `GET /health/ready`
- * (exclude them from a global prefix: `app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] })`).
+ * `HealthModule.forRole(config.mode, { detailsToken })` in every root module (src/app/root-modules.ts).
+ * Routes: `GET /health`, `GET /health/ready` (the app sets no global prefix; the API's routes carry `api/`).
  */
 @Module({})
 export class HealthModule {
