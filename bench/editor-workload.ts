@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareScenario } from '../src/scenario/prepare-scenario.js';
-import type { SourceSpec, Workload } from './workloads.js';
+import type { SourceSpec, Workload } from './workload-types.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url)); // compiled to dist/bench/
 export const EDITOR_SCENARIO_FILE = 'scenarios/editor-generated/fe-friends_result.cwi.preview-v20.json';

@@ -4,30 +4,11 @@
 //
 // Adding a workload = appending to WORKLOADS (or to OPT_IN_WORKLOADS for one that only runs when
 // named with --workload, such as the 10-minute `long`).
-import type { RenderOptions } from '../src/render/render-options.js';
+import type { SourceSpec, Workload } from './workload-types.js';
 import { EDITOR_WORKLOAD } from './editor-workload.js';
 
 /** A synthetic source video: ffmpeg's testsrc2 picture plus a sine tone, encoded once. */
-export interface SourceSpec {
-  width: number;
-  height: number;
-  fps: number;
-  durationSec: number;
-  /** Sine tone frequency (Hz) of the AAC audio track; omit for a silent video (no audio stream). */
-  audioHz?: number;
-  /** x264 preset used to encode the source itself (not the benchmark's output). */
-  x264Preset: string;
-}
-
-export interface Workload {
-  name: string;
-  description: string;
-  source: SourceSpec;
-  /** Output options other than the defaults (e.g. the editor's quality 90). */
-  renderOptions?: RenderOptions;
-  /** The scenario for a source of `durationSec` seconds (the spec's, or `--seconds`). */
-  buildScenario(durationSec: number): Record<string, unknown>;
-}
+export type { SourceSpec, Workload } from './workload-types.js';
 
 /** The standard workload's source: 60 s of 1080p30 with audio. */
 export const STANDARD_SOURCE: SourceSpec = {

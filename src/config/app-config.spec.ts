@@ -1,6 +1,6 @@
 // The settings read outside loadAppConfig (the migration script, the TypeORM CLI, the command
 // lines) follow the same variables, defaults and refusals as the app.
-import { ConfigError, DEFAULT_DATABASE_URL, loadAppConfig, loadDatabaseConfig, loadPluginConfig } from './app-config.js';
+import { ConfigError, DEFAULT_DATABASE_URL, loadAppConfig, loadDatabaseConfig, loadEngineConfig, loadPluginConfig } from './app-config.js';
 
 const base = {
   JWT_SECRET: 'EcgRenderTestSecret0123456789abcdefABCDEF',
@@ -32,11 +32,24 @@ describe('ALLOW_PRIVATE_NETWORKS', () => {
     expect(loadAppConfig({ ...base, ALLOW_PRIVATE_NETWORKS: 'true' }).allowPrivateNetworks).toBe(true);
     expect(loadPluginConfig({ ALLOW_PRIVATE_NETWORKS: 'true' }).allowPrivateNetworks).toBe(true);
     expect(loadPluginConfig({}).allowPrivateNetworks).toBe(false);
+    expect(loadEngineConfig({ ALLOW_PRIVATE_NETWORKS: 'true' }).fonts.allowPrivateNetworks).toBe(true);
+    expect(loadEngineConfig({}).fonts.allowPrivateNetworks).toBe(false);
   });
 
   it('is refused when NODE_ENV=production, by both', () => {
     const env = { ALLOW_PRIVATE_NETWORKS: 'true', NODE_ENV: 'production' };
     expect(() => loadAppConfig({ ...base, ...env })).toThrow(/- ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production/);
     expect(() => loadPluginConfig(env)).toThrow(/^invalid configuration:\n {2}- ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production$/);
+    // The font fetcher's settings (the command line's engine config) follow the same rule, reported once.
+    expect(() => loadEngineConfig(env)).toThrow(/^invalid configuration:\n {2}- ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production$/);
+    const problems = (() => {
+      try {
+        loadAppConfig({ ...base, ...env });
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    })();
+    expect(problems.filter((p) => p.startsWith('ALLOW_PRIVATE_NETWORKS'))).toHaveLength(1);
   });
 });

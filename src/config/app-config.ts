@@ -5,6 +5,9 @@ import { resolve } from 'node:path';
 import { readFontConfig, type FontConfig } from '../fonts/font-config.js';
 import { readPluginConfig, type PluginOriginConfig } from '../plugins/plugin-config.js';
 import { readSecretsAndSecurity, type SecurityConfig } from './security-config.js';
+import { ConfigError, EnvReader, readAllowPrivateNetworks, type Env } from './env-reader.js';
+
+export { ConfigError, EnvReader };
 
 export const RENDER_MODES = ['api', 'worker', 'standalone'] as const;
 export type RenderMode = (typeof RENDER_MODES)[number];
@@ -102,75 +105,6 @@ export interface AppConfig {
   plugins: PluginOriginConfig;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-export class EnvReader {
-  readonly problems: string[] = [];
-  constructor(readonly env: Env) {}
-
-  str(name: string, fallback: string): string;
-  str(name: string): string | undefined;
-  str(name: string, fallback?: string): string | undefined {
-    const v = this.env[name];
-    return v === undefined || v === '' ? fallback : v;
-  }
-
-  int(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.str(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      this.problems.push(`${name}=${JSON.stringify(raw)}: must be an integer from ${min} to ${max}`);
-      return fallback;
-    }
-    return n;
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const raw = this.str(name);
-    if (raw === undefined) return fallback;
-    if (/^(1|true|yes)$/i.test(raw)) return true;
-    if (/^(0|false|no)$/i.test(raw)) return false;
-    this.problems.push(`${name}=${JSON.stringify(raw)}: must be true or false`);
-    return fallback;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.str(name);
-    if (raw === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(raw)) {
-      this.problems.push(`${name}=${JSON.stringify(raw)}: must be one of ${allowed.join(' | ')}`);
-      return fallback;
-    }
-    return raw as T;
-  }
-
-  url(name: string, fallback: string | undefined, protocols: string[]): string | undefined {
-    const raw = this.str(name) ?? fallback;
-    if (raw === undefined) return undefined;
-    try {
-      const u = new URL(raw);
-      if (!protocols.includes(u.protocol)) throw new Error();
-    } catch {
-      this.problems.push(`${name}=${JSON.stringify(raw)}: must be a ${protocols.join(' or ')} URL`);
-    }
-    return raw;
-  }
-
-  list(name: string): string[] {
-    return (this.str(name) ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  }
-}
-
 export function loadEngineConfig(env: Env = process.env): EngineConfig {
   const r = new EnvReader(env);
   const cfg = readEngine(r);
@@ -188,7 +122,7 @@ function readEngine(r: EnvReader): EngineConfig {
     nvencMaxSessions: r.int('NVENC_MAX_SESSIONS', 3, 1, 64),
     x264Preset: r.oneOf('X264_PRESET', ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const, 'veryfast'),
     tempDir: resolve(r.str('RENDER_TMP_DIR', tmpdir())),
-    fonts: readFontConfig(r, r.env),
+    fonts: readFontConfig(r, readAllowPrivateNetworks(r)),
   };
 }
 
@@ -205,13 +139,6 @@ function readDatabase(r: EnvReader): Pick<DatabaseConfig, 'url' | 'schema'> {
     url: r.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:'])!,
     schema: r.str('DATABASE_SCHEMA'),
   };
-}
-
-/** ALLOW_PRIVATE_NETWORKS: test-only, refused when NODE_ENV=production. */
-function readAllowPrivateNetworks(r: EnvReader): boolean {
-  const allow = r.bool('ALLOW_PRIVATE_NETWORKS', false);
-  if (allow && r.env.NODE_ENV === 'production') r.problems.push('ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production');
-  return allow;
 }
 
 /** The plugin origin's settings alone: for the command line, which reads no other service setting. */

@@ -1,7 +1,7 @@
 // The security-relevant settings (issue 12), read by loadAppConfig. Each refusal names the
 // variable; secrets that would share a key with JWT_SECRET are refused at boot.
 import { decodeWebhookSecret } from '../callbacks/webhook-signature.js';
-import type { EnvReader } from './app-config.js';
+import type { EnvReader } from './env-reader.js';
 
 export interface SecurityConfig {
   /** NODE_ENV=development: the only mode in which dev tokens may be enabled. */

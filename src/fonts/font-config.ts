@@ -2,6 +2,7 @@
 // FONT_FALLBACK), read with the boot-time EnvReader so problems are reported with the others.
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { EnvReader } from '../config/env-reader.js';
 
 export type FontFallbackMode = 'refuse' | 'warn';
 
@@ -23,16 +24,7 @@ export interface FontConfig {
 
 export const DEFAULT_FONT_ORIGINS = ['https://fonts.googleapis.com', 'https://fonts.gstatic.com'];
 
-interface Reader {
-  problems: string[];
-  str(name: string, fallback: string): string;
-  str(name: string): string | undefined;
-  list(name: string): string[];
-  bool(name: string, fallback: boolean): boolean;
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
-}
-
-function origins(r: Reader, name: string, values: string[], allowHttp: boolean): string[] {
+function origins(r: EnvReader, name: string, values: string[], allowHttp: boolean): string[] {
   const out: string[] = [];
   for (const v of values) {
     try {
@@ -47,8 +39,7 @@ function origins(r: Reader, name: string, values: string[], allowHttp: boolean):
   return out;
 }
 
-export function readFontConfig(r: Reader, env: Record<string, string | undefined>): FontConfig {
-  const allowPrivateNetworks = r.bool('ALLOW_PRIVATE_NETWORKS', false) && env.NODE_ENV !== 'production';
+export function readFontConfig(r: EnvReader, allowPrivateNetworks: boolean): FontConfig {
   const raw = r.str('FONT_ORIGINS');
   // `none`: no web fonts at all (only the faces we ship and the system's).
   const fontOrigins = raw === undefined ? DEFAULT_FONT_ORIGINS : raw.trim().toLowerCase() === 'none' ? [] : r.list('FONT_ORIGINS');

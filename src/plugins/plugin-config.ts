@@ -1,7 +1,7 @@
 // PLUGIN_ORIGIN, PLUGIN_PINS, PLUGIN_CACHE_DIR, read with the rest of the configuration at boot
 // (src/config/app-config.ts) and by the command line; every problem names its variable.
 import { resolve } from 'node:path';
-import type { EnvReader } from '../config/app-config.js';
+import type { EnvReader } from '../config/env-reader.js';
 import { readPinsFile } from './plugin-pins.js';
 
 /** The editor's plugin server (issue 10): where origin plugins come from, how they are pinned and cached. */
