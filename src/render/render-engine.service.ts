@@ -22,7 +22,7 @@ import type { PreparedScenario } from '../scenario/prepare-scenario.js';
 import { asKnownRenderError, classifyRenderError } from './classify-render-error.js';
 import { RenderError } from './render-errors.js';
 import { resolveRenderOptions, validateRenderOptions, type RenderOptions, type ResolvedRenderOptions } from './render-options.js';
-import { StreamingPipeline, type FrameRange, type PipelineProgress } from './streaming-pipeline.js';
+import { StreamingPipeline, type FrameRange, type PipelineJob, type PipelineProgress } from './streaming-pipeline.js';
 
 export interface RenderRequest {
   videoPath: string;
@@ -173,52 +173,27 @@ export class RenderEngine {
     const started = Date.now();
     const { prepared, originPlugins, fonts, warnings, source, options, framesTotal } =
       req.inspected ?? (await this.inspect(req.videoPath, req.scenario, req.options, req.signal));
-    const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
-    try {
-      const { result, encoder, fallback } = await encodeWithFallback(
-        this.encoderProbe,
-        (encoder) => {
-          req.onStart?.({ source, options, encoder, framesTotal });
-          return this.pipeline.run({
-            source,
-            prepared,
-            originPlugins,
-            fonts,
-            seed: req.seed,
-            outputPath: partial,
-            ...options,
-            encoder,
-            x264Preset: this.config.x264Preset,
-            ffmpegPath: this.config.ffmpegPath,
-            signal: req.signal,
-            onProgress: req.onProgress,
-          });
-        },
-        req.signal,
-      );
-      if (fallback) {
-        this.logger.warn(`h264_nvenc failed, encoded again on libx264: ${fallback}`);
-        this.metrics?.encoderFallbacks.inc({ kind: 'render' });
-      }
-      await rename(partial, req.outputPath);
-      const wallSeconds = (Date.now() - started) / 1000;
-      return {
-        outputPath: req.outputPath,
-        framesTotal: result.framesTotal,
-        framesCaptured: result.framesCaptured,
-        durationSec: source.durationSec,
-        width: options.width,
-        height: options.height,
-        fps: options.fps,
-        encoder,
-        ...(fallback ? { encoderFallback: fallback } : {}),
-        wallSeconds,
-        realtimeFactor: source.durationSec / wallSeconds,
-        warnings,
-      };
-    } finally {
-      await rm(partial, { force: true });
-    }
+    const { result, encoder, fallback } = await this.encodeTo(
+      req.outputPath,
+      'render',
+      { source, prepared, originPlugins, fonts, seed: req.seed, ...options, signal: req.signal, onProgress: req.onProgress },
+      (encoder) => req.onStart?.({ source, options, encoder, framesTotal }),
+    );
+    const wallSeconds = (Date.now() - started) / 1000;
+    return {
+      outputPath: req.outputPath,
+      framesTotal: result.framesTotal,
+      framesCaptured: result.framesCaptured,
+      durationSec: source.durationSec,
+      width: options.width,
+      height: options.height,
+      fps: options.fps,
+      encoder,
+      ...(fallback ? { encoderFallback: fallback } : {}),
+      wallSeconds,
+      realtimeFactor: source.durationSec / wallSeconds,
+      warnings,
+    };
   }
 
   /**
@@ -230,34 +205,52 @@ export class RenderEngine {
     const { prepared, fonts } = await this.planFonts(plugged.prepared, req.signal);
     const { originPlugins } = plugged;
     const source = await this.probe(req.videoPath);
-    const partial = `${req.outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
+    const { result, encoder, fallback } = await this.encodeTo(req.outputPath, 'segment', {
+      source,
+      prepared,
+      originPlugins,
+      fonts,
+      seed: req.seed,
+      ...req.options,
+      signal: req.signal,
+      onProgress: req.onProgress,
+      range: req.range,
+    });
+    return { framesCaptured: result.framesCaptured, encoder, ...(fallback ? { encoderFallback: fallback } : {}) };
+  }
+
+  /**
+   * One encode into `outputPath`: written beside it and renamed only when complete; NVENC failing
+   * falls back to libx264 (logged and counted by `kind`).
+   */
+  private async encodeTo(
+    outputPath: string,
+    kind: 'render' | 'segment',
+    job: Omit<PipelineJob, 'outputPath' | 'encoder' | 'x264Preset' | 'ffmpegPath'>,
+    onEncoder?: (encoder: VideoEncoder) => void,
+  ) {
+    const partial = `${outputPath}.${randomBytes(4).toString('hex')}.partial.mp4`;
     try {
-      const { result, encoder, fallback } = await encodeWithFallback(
+      const outcome = await encodeWithFallback(
         this.encoderProbe,
-        (encoder) =>
-          this.pipeline.run({
-            source,
-            prepared,
-            originPlugins,
-            fonts,
-            seed: req.seed,
+        (encoder) => {
+          onEncoder?.(encoder);
+          return this.pipeline.run({
+            ...job,
             outputPath: partial,
-            ...req.options,
             encoder,
             x264Preset: this.config.x264Preset,
             ffmpegPath: this.config.ffmpegPath,
-            signal: req.signal,
-            onProgress: req.onProgress,
-            range: req.range,
-          }),
-        req.signal,
+          });
+        },
+        job.signal,
       );
-      if (fallback) {
-        this.logger.warn(`h264_nvenc failed on a segment, encoded again on libx264: ${fallback}`);
-        this.metrics?.encoderFallbacks.inc({ kind: 'segment' });
+      if (outcome.fallback) {
+        this.logger.warn(`h264_nvenc failed on a ${kind}, encoded again on libx264: ${outcome.fallback}`);
+        this.metrics?.encoderFallbacks.inc({ kind });
       }
-      await rename(partial, req.outputPath);
-      return { framesCaptured: result.framesCaptured, encoder, ...(fallback ? { encoderFallback: fallback } : {}) };
+      await rename(partial, outputPath);
+      return outcome;
     } finally {
       await rm(partial, { force: true });
     }
