@@ -1,6 +1,6 @@
 // What the caption layer shows at the current time, read from the DOM after a seek: the padded
 // bounding box of the visible content, and a digest of the caption DOM's visual state.
-import type { BBox } from '../protocol.js';
+import type { BBox, TileState } from '../protocol.js';
 
 const CONTENT_SELECTOR = '.mtx-text,.mtx-image,.mtx-video,.mtx-group';
 
@@ -108,4 +108,118 @@ export function signature(container: HTMLElement | null): string {
   };
   walk(container);
   return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A tile: an element that paints on its own, with everything below it. */
+const TILE_SELECTOR = '.mtx-text,.mtx-image,.mtx-video';
+
+/** Outset, in px, of what `cs` paints outside an element's box: shadows, filters, strokes, outlines (3× a length: a blur reaches 3 sigma). */
+function paintOutset(cs: CSSStyleDeclaration): number {
+  let out = 0;
+  if (cs.textShadow !== 'none') out = Math.max(out, 3 * maxPx(cs.textShadow));
+  if (cs.boxShadow !== 'none') out = Math.max(out, 3 * maxPx(cs.boxShadow));
+  if (cs.filter !== 'none') out = Math.max(out, 3 * maxPx(cs.filter));
+  out += parseFloat(cs.getPropertyValue('-webkit-text-stroke-width')) || 0;
+  if (cs.outlineStyle !== 'none') out += (parseFloat(cs.outlineWidth) || 0) + Math.abs(parseFloat(cs.outlineOffset) || 0);
+  return out;
+}
+
+/** Paints outside its own tile's box into others, or depends on what is below it: no partial capture then. */
+function paintsAcross(cs: CSSStyleDeclaration): boolean {
+  return cs.mixBlendMode !== 'normal' || (cs.backdropFilter !== 'none' && cs.backdropFilter !== '');
+}
+
+/**
+ * The TileState of the caption layer after a seek, or null when a partial re-capture is not safe
+ * (a video, a blend mode or backdrop filter): see protocol.ts. A tile's digest covers its subtree
+ * exactly as signature() does, plus the exact boxes of the element and every descendant; its box
+ * is the union of those boxes, outset by what the tile, its descendants and its ancestors paint
+ * outside them, plus 4 px, clamped to the viewport.
+ */
+export function tileState(container: HTMLElement, viewport: { width: number; height: number }): TileState | null {
+  let scaffold = 0x811c9dc5;
+  const tiles: TileState['tiles'] = [];
+  const fnv = (h: number, s: string) => {
+    for (let i = 0; i < s.length; i++) {
+      h ^= s.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    return h;
+  };
+  const rectText = (r: DOMRect) => `${r.left},${r.top},${r.width},${r.height};`;
+  const ownState = (el: HTMLElement) => {
+    const decls: string[] = [];
+    for (let i = 0; i < el.style.length; i++) {
+      const name = el.style.item(i);
+      decls.push(`${name}:${el.style.getPropertyValue(name)}`);
+    }
+    const src = el instanceof HTMLImageElement || el instanceof HTMLVideoElement ? el.src : '';
+    return `<${el.tagName}|${el.className}|${decls.sort().join(';')}|${src}|${rectText(el.getBoundingClientRect())}`;
+  };
+  let unsafe = false;
+  // Tile: hash its subtree; box = union of its boxes, outset by its own and its ancestors' paint.
+  const tile = (el: HTMLElement, ancestorsOutset: number) => {
+    if (el instanceof HTMLVideoElement || el.querySelector('video')) unsafe = true;
+    let h = 0x811c9dc5;
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    let outset = ancestorsOutset;
+    const walk = (n: Node) => {
+      if (n.nodeType === Node.TEXT_NODE) {
+        h = fnv(h, `#${n.nodeValue ?? ''}`);
+        return;
+      }
+      if (n.nodeType !== Node.ELEMENT_NODE) return;
+      const e = n as HTMLElement;
+      h = fnv(h, ownState(e));
+      const r = e.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0) {
+        x0 = Math.min(x0, r.left);
+        y0 = Math.min(y0, r.top);
+        x1 = Math.max(x1, r.right);
+        y1 = Math.max(y1, r.bottom);
+      }
+      const cs = getComputedStyle(e);
+      if (paintsAcross(cs)) unsafe = true;
+      outset = Math.max(outset, paintOutset(cs));
+      for (let c = e.firstChild; c; c = c.nextSibling) walk(c);
+      h = fnv(h, '>');
+    };
+    walk(el);
+    let box: BBox | null = null;
+    if (x1 > x0 && y1 > y0 && el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) {
+      const pad = Math.ceil(4 + outset);
+      const left = Math.max(0, Math.floor(x0 - pad));
+      const top = Math.max(0, Math.floor(y0 - pad));
+      const right = Math.min(viewport.width, Math.ceil(x1 + pad));
+      const bottom = Math.min(viewport.height, Math.ceil(y1 + pad));
+      if (right > left && bottom > top) box = { x: left, y: top, width: right - left, height: bottom - top };
+    }
+    tiles.push({ digest: (h >>> 0).toString(16).padStart(8, '0'), box });
+  };
+  // Scaffold: its own state goes into the scaffold digest; tiles below it are cut out.
+  const walkScaffold = (n: Node, ancestorsOutset: number) => {
+    if (n.nodeType === Node.TEXT_NODE) {
+      scaffold = fnv(scaffold, `#${n.nodeValue ?? ''}`);
+      return;
+    }
+    if (n.nodeType !== Node.ELEMENT_NODE) return;
+    const el = n as HTMLElement;
+    if (el !== container && el.matches(TILE_SELECTOR)) {
+      scaffold = fnv(scaffold, `[tile ${tiles.length}]`);
+      tile(el, ancestorsOutset);
+      return;
+    }
+    scaffold = fnv(scaffold, ownState(el));
+    const cs = getComputedStyle(el);
+    if (paintsAcross(cs)) unsafe = true;
+    const outset = ancestorsOutset + paintOutset(cs);
+    for (let c = el.firstChild; c; c = c.nextSibling) walkScaffold(c, outset);
+    scaffold = fnv(scaffold, '>');
+  };
+  walkScaffold(container, 0);
+  if (unsafe) return null;
+  return { scaffold: (scaffold >>> 0).toString(16).padStart(8, '0'), tiles };
 }
