@@ -36,7 +36,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
       return true;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
-    stack.push(driverError, cause, ...(Array.isArray(errors) ? errors : []));
+    stack.push(driverError, cause, ...(Array.isArray(errors) ? (errors as unknown[]) : []));
   }
   return false;
 }

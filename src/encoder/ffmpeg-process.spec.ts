@@ -1,6 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   countFrames,
   extractFrameRgba,
@@ -144,11 +145,7 @@ describe('FfmpegProcess (real ffmpeg)', () => {
   it('a rotated source is autorotated to the size MediaProbe reports (no bars at that size)', async () => {
     const rotated = path.join(dir, 'rot.mp4');
     const { execFile } = await import('node:child_process');
-    await new Promise<void>((res, rej) =>
-      execFile('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c', 'copy', '-metadata:s:v', 'rotate=90', rotated], (e) =>
-        e ? rej(e) : res(),
-      ),
-    );
+    await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-i', source, '-c', 'copy', '-metadata:s:v', 'rotate=90', rotated]);
     const media = await new MediaProbe().probe(rotated);
     expect([media.width, media.height]).toEqual([240, 320]);
     const output = path.join(dir, 'rot-out.mp4');

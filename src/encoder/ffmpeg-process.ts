@@ -59,7 +59,8 @@ export class FfmpegProcess extends EventEmitter<{ progress: [FfmpegProgress] }> 
   private spawnError?: Error;
   private readonly exited: Promise<void>;
   private killedByUs = false;
-  private abortReason?: unknown;
+  /** Set once aborted; boxed, so the reason is thrown as given. */
+  private aborted?: { reason: unknown };
   private readonly detachAbort: () => void;
   /** Last progress report seen. */
   lastProgress?: FfmpegProgress;
@@ -93,7 +94,7 @@ export class FfmpegProcess extends EventEmitter<{ progress: [FfmpegProgress] }> 
 
     const signal = options.signal;
     const onAbort = () => {
-      this.abortReason = signal?.reason ?? new Error('aborted');
+      this.aborted = { reason: signal?.reason ?? new Error('aborted') };
       void this.kill();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -150,7 +151,7 @@ export class FfmpegProcess extends EventEmitter<{ progress: [FfmpegProgress] }> 
   async finish(): Promise<void> {
     if (!this.child.stdin.writableEnded && !this.child.stdin.destroyed) this.child.stdin.end();
     await this.exited;
-    if (this.spawnError || this.abortReason !== undefined || this.exitInfo?.code !== 0) {
+    if (this.spawnError || this.aborted || this.exitInfo?.code !== 0) {
       throw this.failure('ffmpeg failed');
     }
   }
@@ -177,14 +178,15 @@ export class FfmpegProcess extends EventEmitter<{ progress: [FfmpegProgress] }> 
   }
 
   private throwIfFinished(): void {
-    if (this.abortReason !== undefined) throw this.abortReason;
+    if (this.aborted) throw this.aborted.reason;
     if (this.hasExited || this.killedByUs) throw this.failure('ffmpeg is not running');
     if (this.child.stdin.writableEnded || this.child.stdin.destroyed) throw this.failure('ffmpeg stdin is closed');
   }
 
   private failure(message: string): Error {
-    if (this.abortReason !== undefined) {
-      return this.abortReason instanceof Error ? this.abortReason : new Error(String(this.abortReason));
+    if (this.aborted) {
+      const { reason } = this.aborted;
+      return reason instanceof Error ? reason : new Error(String(reason));
     }
     if (this.spawnError) return new FfmpegError(`could not start ffmpeg: ${this.spawnError.message}`, null, null, []);
     const info = this.exitInfo;

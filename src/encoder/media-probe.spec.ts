@@ -2,6 +2,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { makeTestVideo } from '../../test/helpers/media.js';
 import { MediaRejectedError } from './errors.js';
 import { buildProbeArgs, DEFAULT_MEDIA_LIMITS, evaluateProbe, MediaProbe, parseRate, reasonFromStderr } from './media-probe.js';
@@ -73,11 +74,7 @@ describe('MediaProbe (real ffprobe)', () => {
     const rotated = path.join(dir, 'rot.mp4');
     // The rotate tag is honoured on stream copy (as phones write it: a display matrix).
     const { execFile } = await import('node:child_process');
-    await new Promise<void>((res, rej) =>
-      execFile('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-c', 'copy', '-metadata:s:v', 'rotate=90', rotated], (e) =>
-        e ? rej(e) : res(),
-      ),
-    );
+    await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-c', 'copy', '-metadata:s:v', 'rotate=90', rotated]);
     const media = await probe.probe(rotated);
     // ffprobe shows display-matrix rotation 90 (counter-clockwise); ffmpeg's autorotate turns it
     // with transpose=cclock, i.e. 270° clockwise.
@@ -185,9 +182,7 @@ describe('MediaProbe (real ffprobe)', () => {
       const p = path.join(dir, 'audio.mp4');
       await copyFile(mp4, path.join(dir, 'tmp-src.mp4'));
       const { execFile } = await import('node:child_process');
-      await new Promise<void>((res, rej) =>
-        execFile('ffmpeg', ['-v', 'error', '-y', '-i', path.join(dir, 'tmp-src.mp4'), '-vn', '-c', 'copy', p], (e) => (e ? rej(e) : res())),
-      );
+      await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-i', path.join(dir, 'tmp-src.mp4'), '-vn', '-c', 'copy', p]);
       expect(await rejection(probe.probe(p))).toBe('not a video: the file has no decodable video stream');
     });
 
