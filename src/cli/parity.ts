@@ -23,7 +23,7 @@ import { encodePng } from '../render/png.js';
 import { DEFAULT_PARITY_FRAMES, formatParityReport, parityReportJson, runParity } from '../parity/parity-runner.js';
 import { prepareScenario } from '../scenario/prepare-scenario.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
-import { NO_PLUGIN_SOURCE } from '../parity/editor-parity.js';
+import { NO_PLUGIN_SOURCE, type ParityReference } from '../parity/editor-parity.js';
 import { directoryPluginSource, originPluginSource, type PluginFileSource } from '../parity/editor-reference/plugin-source.js';
 import { FontResolver } from '../fonts/font-resolver.js';
 
@@ -34,6 +34,8 @@ const USAGE =
 const PARITY_QUALITY = 100;
 
 class UsageError extends Error {}
+
+const isParityReference = (r: string): r is ParityReference => r === 'engine' || r === 'editor';
 
 function parse(argv: string[]) {
   const { values } = parseArgs({
@@ -59,8 +61,7 @@ function parse(argv: string[]) {
   if (!values.video) throw new UsageError('--video is required');
   if (!values.scenario) throw new UsageError('--scenario is required');
   const reference = values.reference ?? 'engine';
-  if (reference !== 'engine' && reference !== 'editor')
-    throw new UsageError(`--reference must be engine or editor, got ${JSON.stringify(reference)}`);
+  if (!isParityReference(reference)) throw new UsageError(`--reference must be engine or editor, got ${JSON.stringify(reference)}`);
   const pluginOrigin = values['plugin-origin'] ?? process.env.PLUGIN_ORIGIN;
   if (pluginOrigin !== undefined && !URL.canParse(pluginOrigin))
     throw new UsageError(`--plugin-origin / PLUGIN_ORIGIN is not a URL: ${pluginOrigin}`);
@@ -78,7 +79,7 @@ function parse(argv: string[]) {
     options: { width: int('width'), height: int('height'), fps: int('fps'), quality: int('quality') ?? PARITY_QUALITY },
     save: values.save ? resolve(values.save) : undefined,
     json: !!values.json,
-    reference: reference as 'engine' | 'editor',
+    reference,
     pluginDir: values['plugin-dir'] ? resolve(values['plugin-dir']) : undefined,
     pluginOrigin,
   };
