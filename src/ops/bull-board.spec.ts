@@ -62,8 +62,8 @@ describe('Bull dashboard at /admin/queues (ADMIN_TOKEN set)', () => {
     // <base href="/admin/queues/"> + src="static/js/….js"
     const asset = '/admin/queues/' + /src="(static\/[^"]+\.js)"/.exec(page.text)?.[1];
     expect(asset).toMatch(/^\/admin\/queues\/static\/.+\.js$/);
-    await request(server).get(asset!).set('Cookie', cookie).expect(200);
-    await request(server).get(asset!).expect(401);
+    await request(server).get(asset).set('Cookie', cookie).expect(200);
+    await request(server).get(asset).expect(401);
   });
 
   it('a session cookie stops working at its expiry; the old unexpiring cookie is refused (issue 12 #10)', async () => {

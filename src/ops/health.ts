@@ -82,7 +82,7 @@ export class OpsHealthIndicators {
 
   private lookup<T>(token: unknown): T | undefined {
     try {
-      return this.moduleRef.get(token as never, { strict: false }) as T;
+      return this.moduleRef.get<unknown, T>(token as never, { strict: false });
     } catch {
       return undefined;
     }
@@ -230,7 +230,7 @@ export class HealthController {
         () => this.indicators.ffmpeg(),
       );
     if (this.shutdown.shuttingDown) {
-      checks.unshift(async () => ({ shutdown: { status: 'down' as const, message: 'shutting down' } }));
+      checks.unshift(() => Promise.resolve({ shutdown: { status: 'down' as const, message: 'shutting down' } }));
     }
     return this.health.check(checks);
   }

@@ -3,6 +3,7 @@
 // jobId into an AsyncLocalStorage, so every log line written anywhere inside that job's async
 // flow (Nest `Logger` instances included) carries it without passing it around.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { inspect } from 'node:util';
 import { ConsoleLogger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 
@@ -133,7 +134,7 @@ export class JsonLogger implements LoggerService {
       fields.err = message; // pino's err serializer: type, message, stack, cause, own fields
     } else if (message !== null && typeof message === 'object') {
       for (const [k, v] of Object.entries(message as Record<string, unknown>)) {
-        if (k === 'msg' || k === 'message') msg = v === undefined ? undefined : String(v);
+        if (k === 'msg' || k === 'message') msg = v === undefined ? undefined : typeof v === 'string' ? v : inspect(v);
         else if (!RESERVED.has(k)) fields[k] = v instanceof Error && k !== 'err' ? serializeError(v) : v;
       }
     } else {
