@@ -94,7 +94,7 @@ describe('tile capture gives the same frames as whole-region capture', () => {
         });
         return { result, frames: written, clips };
       } finally {
-        pipeline.tiles = true;
+        pipeline.tiles = false;
       }
     };
     const whole = await render(false);
