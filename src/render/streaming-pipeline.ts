@@ -6,8 +6,6 @@
 //     where nothing is visible need none;
 //  3. only the region captions ever cover is captured and overlaid (raw RGBA, cheap for ffmpeg
 //     to read), and ffmpeg blends only while a caption is visible;
-//     With `tiles` on (off by default), only the boxes of the words that changed since a page's
-//     previous capture are re-captured and pasted into a copy of its previous frame (tile-capture.ts);
 //  4. capture → bounded queue of runs → ffmpeg's stdin: the queue is the only buffering, so
 //     memory is flat in the video's length, and a slow encoder slows capture instead of dropping
 //     frames; capture works ahead through static stretches while ffmpeg encodes them.
@@ -24,7 +22,6 @@ import { BoundedQueue } from './bounded-queue.js';
 import { captureInOrder } from './ordered-capture.js';
 import { surveyOnPages } from './parallel-survey.js';
 import { decodePng } from './png.js';
-import { changedBox, pasteBox, type PageFrame } from './tile-capture.js';
 import { EMPTY_SIGNATURE, framesToSurvey, planFromSurvey, visibleSpans, type FrameRun } from './caption-plan.js';
 import { asKnownRenderError, isBrowserCrash } from './classify-render-error.js';
 import { RenderError } from './render-errors.js';
@@ -101,12 +98,6 @@ export class StreamingPipeline {
   capturePages = DEFAULT_CAPTURE_PAGES;
   /** See MIN_FRAMES_FOR_MORE_PAGES; tests lower it to run short videos on several pages. */
   minFramesForMorePages = MIN_FRAMES_FOR_MORE_PAGES;
-  /**
-   * Re-capture only the changed tiles (tile-capture.ts). Off by default: test/engine/tile-capture
-   * shows identical frames on the editor's first 20 s, but a 60 s editor render's video stream
-   * came out different with it (bench/capture-ab.ts --tiles off,on) — not yet explained.
-   */
-  tiles = false;
 
   constructor(private readonly pool: BrowserPool) {}
 
@@ -249,7 +240,6 @@ export class StreamingPipeline {
     let captured = 0;
     let done = 0;
     let warned = false;
-    const previous = new Map<CaptionPage, PageFrame>();
 
     const capture = async () => {
       try {
@@ -258,25 +248,12 @@ export class StreamingPipeline {
           runs,
           needsCapture: (run) => run.signature !== EMPTY_SIGNATURE,
           grab: async (page, run) => {
-            const state = await page.seek((firstFrame + run.first) / fps, { tiles: this.tiles });
+            const state = await page.seek((firstFrame + run.first) / fps);
             if (state.signature !== run.signature && !warned) {
               warned = true;
               this.logger.warn(`caption state at frame ${run.first} differs from its survey (a non-deterministic plugin?)`);
             }
-            // Capture less (tile-capture.ts): only what changed since this page's previous frame.
-            const prev = previous.get(page);
-            const what = this.tiles ? changedBox(prev, state.tiles, region) : 'full';
-            let frame: Buffer;
-            if (what === 'full' || !prev) frame = decodeRgba(await page.capture(region), region);
-            else if (what === 'same') frame = prev.frame;
-            else frame = pasteBox(prev.frame, region, decodeRgba(await page.capture(what), what), what);
-            if (state.tiles) {
-              previous.set(page, {
-                frame,
-                tiles: state.tiles,
-                capturesSinceFull: what === 'full' ? 0 : (prev?.capturesSinceFull ?? 0) + 1,
-              });
-            } else previous.delete(page);
+            const frame = decodeRgba(await page.capture(region), region);
             captured++;
             return frame;
           },
@@ -320,7 +297,7 @@ export function segmentDurationSec(count: number, fps: number): number {
   return (count + 0.5) / fps;
 }
 
-/** A screenshot of `region` (or of a box inside it) as raw RGBA, exactly that size. */
+/** A screenshot of `region` as raw RGBA, exactly region-sized. */
 function decodeRgba(png: Buffer, region: BBox): Buffer {
   const img = decodePng(png);
   if (img.width !== region.width || img.height !== region.height) {

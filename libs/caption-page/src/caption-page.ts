@@ -18,7 +18,6 @@ import type {
   PageFontDescriptor,
   PageLoadInput,
   PagePluginDescriptor,
-  SeekOptions,
   SeekResult,
   SurveyResult,
 } from './protocol.js';
@@ -164,22 +163,15 @@ export class CaptionPage {
     return { family: f.family, url, weight: f.weight, style: f.style, unicodeRange: f.unicodeRange };
   }
 
-  /**
-   * Shows the captions at t seconds. Synchronous in the page; a capture right after is correct.
-   * With `{ tiles: true }`, a visible result also carries the TileState (protocol.ts) when a partial re-capture is safe.
-   */
-  async seek(t: number, options?: SeekOptions): Promise<SeekResult> {
+  /** Shows the captions at t seconds. Synchronous in the page; a capture right after is correct. */
+  async seek(t: number): Promise<SeekResult> {
     await this.countSeeks(1);
-    return this.page.evaluate(
-      async (time, opts) => {
-        const api = (window as unknown as CaptionPageWindow).__ecgCaption;
-        const r = api.seek(time, opts);
-        if (r.visible) await api.settle();
-        return r;
-      },
-      t,
-      options ?? {},
-    );
+    return this.page.evaluate(async (time) => {
+      const api = (window as unknown as CaptionPageWindow).__ecgCaption;
+      const r = api.seek(time);
+      if (r.visible) await api.settle();
+      return r;
+    }, t);
   }
 
   /** Seeks each time (in order) and reports signatures and the union bounding box. */

@@ -18,14 +18,4 @@ export {
 } from './page-assets.js';
 export { BUNDLED_PLUGINS, resolveBundledPlugin } from './plugin-manifest.js';
 export type { BundledPlugin, PluginRef } from './plugin-manifest.js';
-export type {
-  BBox,
-  CaptionPageApi,
-  CaptionPageWindow,
-  CueWindow,
-  LoadResult,
-  SeekOptions,
-  SeekResult,
-  SurveyResult,
-  TileState,
-} from './protocol.js';
+export type { BBox, CaptionPageApi, CaptionPageWindow, CueWindow, LoadResult, SeekResult, SurveyResult } from './protocol.js';

@@ -20,26 +20,6 @@ export interface SeekResult {
   bbox: BBox | null;
   /** Cheap digest of the caption DOM's visual state ('empty' when nothing is visible). */
   signature: string;
-  /** With seek(t, { tiles: true }) and visible content: what a partial re-capture needs (absent: capture it all). */
-  tiles?: TileState;
-}
-
-/**
- * The caption DOM cut into what can change on its own (issue 15, "capture less"): every text,
- * image or video element with its subtree is a tile; everything else (stage, cue wrappers, groups)
- * is the scaffold. Between two seeks of one page, pixels can differ only inside the boxes of the
- * tiles whose digest differs (before and after), as long as the scaffold digest is the same.
- */
-export interface TileState {
-  /** Digest of the scaffold: its elements, inline styles, text and exact boxes. */
-  scaffold: string;
-  /** In document order: digest of the element's subtree and exact boxes, and its padded box (null: paints nothing). */
-  tiles: Array<{ digest: string; box: BBox | null }>;
-}
-
-export interface SeekOptions {
-  /** Also report the TileState (costs a walk of the caption DOM with computed styles). */
-  tiles?: boolean;
 }
 
 /** What `survey` found over a list of times. */
@@ -112,7 +92,7 @@ export interface CaptionPageApi {
   /** Loads a v2.0 scenario (replacing any previous one) and probes which cues show anything. */
   load(scenarioV2: unknown, input: PageLoadInput): Promise<LoadResult>;
   /** Shows the captions at t seconds. Deterministic: same t → same pixels, whatever came before. */
-  seek(t: number, options?: SeekOptions): SeekResult;
+  seek(t: number): SeekResult;
   /** seek() for each time in turn, without the pixels: signatures and the union bounding box. */
   survey(times: number[]): SurveyResult;
   /** Resolves once the images in the caption layer are decoded. */

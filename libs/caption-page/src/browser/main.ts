@@ -2,7 +2,7 @@
 // served from memory by CaptionPage (../index.ts). Installs window.__ecgCaption, the contract
 // typed in ../protocol.ts:
 //   load(scenarioV2, {width, height, plugins?, fonts?, seed?}) → {mountedCues, warnings, cues}
-//   seek(t, {tiles?}) → {visible, bbox, signature, tiles?}  (deterministic: same t → same pixels, any history)
+//   seek(t) → {visible, bbox, signature}     (deterministic: same t → same pixels, any history)
 //   survey(times) → {signatures, bbox}        (seek for each time, without the pixels)
 //   settle() → resolves once images in the caption layer are decoded
 //   plugins() → registered "name@version" refs
@@ -11,21 +11,12 @@
 import gsap from 'gsap';
 import { MotionTextRenderer } from 'motiontext-renderer';
 import { unionBBox } from '../bbox.js';
-import type {
-  BBox,
-  CaptionPageApi,
-  CaptionPageWindow,
-  LoadResult,
-  PageLoadInput,
-  SeekOptions,
-  SeekResult,
-  SurveyResult,
-} from '../protocol.js';
+import type { BBox, CaptionPageApi, CaptionPageWindow, LoadResult, PageLoadInput, SeekResult, SurveyResult } from '../protocol.js';
 import { driveAnimatedImages, prepareAnimatedImages } from './animated-images.js';
 import { checkNodes, collectPluginNames, cueWindow, probeMountedCues } from './cue-checks.js';
 import { dropStageOverlayBinding, getInternals, type ParsedCue, type RendererV2Internals } from './engine-internals.js';
 import { loadFontFaces } from './font-faces.js';
-import { measure, signature, tileState } from './measure.js';
+import { measure, signature } from './measure.js';
 import { emulatePlayback, setPlayhead } from './playback.js';
 import { isRegistered, registerBundledPlugins, registerOriginPlugins, registeredPlugins } from './plugin-registry.js';
 import { restartFallback, setJobSeed } from './seeded-random.js';
@@ -99,7 +90,7 @@ function shownSince(el: Element): number {
   return 0;
 }
 
-function seek(t: number, options?: SeekOptions): SeekResult {
+function seek(t: number): SeekResult {
   if (!renderer) throw new Error('caption page: load() first');
   if (!Number.isFinite(t)) throw new Error(`caption page: bad time ${t}`);
   resetBeforeSeek();
@@ -108,9 +99,7 @@ function seek(t: number, options?: SeekOptions): SeekResult {
   renderer.seek(t);
   if (container) driveAnimatedImages(container, t, shownSince);
   const m = measure(container, viewport);
-  if (!m.visible) return { visible: false, bbox: m.bbox, signature: 'empty' };
-  const tiles = options?.tiles && container ? tileState(container, viewport) : null;
-  return { visible: true, bbox: m.bbox, signature: signature(container), ...(tiles ? { tiles } : {}) };
+  return { visible: m.visible, bbox: m.bbox, signature: m.visible ? signature(container) : 'empty' };
 }
 
 function dispose(): void {
