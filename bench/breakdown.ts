@@ -6,6 +6,7 @@ import { CaptionPage, loadCaptionPageAssets, type BBox } from '../libs/caption-p
 import { BrowserPool } from '../src/browser-pool/browser-pool.service.js';
 import { buildCompositeArgs } from '../src/encoder/ffmpeg-args.js';
 import { FfmpegProcess } from '../src/encoder/ffmpeg-process.js';
+import { decodePng } from '../src/render/png.js';
 import { EMPTY_SIGNATURE, framesToSurvey, planFromSurvey, visibleSpans, type FrameRun } from '../src/render/caption-plan.js';
 import type { Context, Job } from './context.js';
 import { mean, r1 } from './measure.js';
@@ -24,6 +25,8 @@ export interface ProbeFigures {
   seekMsPerFrame?: number;
   regionCaptureMsPerFrame?: number;
   rgbaDecodeMsPerFrame?: number;
+  /** The same PNGs decoded by pngjs (the render's decoder before issue 15), for comparison. */
+  pngjsDecodeMsPerFrame?: number;
   fullFrameCaptureMsPerFrame?: number;
   pngKbPerFrame?: number;
 }
@@ -86,6 +89,7 @@ export async function captureProbe(
     const seekMs: number[] = [];
     const regionMs: number[] = [];
     const decodeMs: number[] = [];
+    const pngjsMs: number[] = [];
     const fullMs: number[] = [];
     const pngBytes: number[] = [];
     let sample: Buffer | undefined;
@@ -96,8 +100,10 @@ export async function captureProbe(
       const b = performance.now();
       const png = await page.capture(region);
       const c = performance.now();
-      const rgba = PNG.sync.read(png).data;
+      const rgba = decodePng(png).rgba;
       const d = performance.now();
+      PNG.sync.read(png);
+      pngjsMs.push(performance.now() - d);
       seekMs.push(b - a);
       regionMs.push(c - b);
       decodeMs.push(d - c);
@@ -122,6 +128,7 @@ export async function captureProbe(
         seekMsPerFrame: r1(mean(seekMs)),
         regionCaptureMsPerFrame: r1(mean(regionMs)),
         rgbaDecodeMsPerFrame: r1(mean(decodeMs)),
+        pngjsDecodeMsPerFrame: r1(mean(pngjsMs)),
         fullFrameCaptureMsPerFrame: r1(mean(fullMs)),
         pngKbPerFrame: r1(mean(pngBytes) / 1024),
       },

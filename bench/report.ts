@@ -35,7 +35,7 @@ export function report(r: WorkloadResult): string {
     lines.push(
       `  breakdown (alone)  survey ${b.surveyMs} ms for ${b.surveyedFrames} frames → ${b.runs} runs (${b.visibleRuns} visible); ` +
         `region ${b.region.width}x${b.region.height}+${b.region.x}+${b.region.y} (${b.regionSharePct} % of the frame)`,
-      `                     per captured frame: seek ${b.seekMsPerFrame} ms + region screenshot ${b.regionCaptureMsPerFrame} ms + PNG→RGBA ${b.rgbaDecodeMsPerFrame} ms ` +
+      `                     per captured frame: seek ${b.seekMsPerFrame} ms + region screenshot ${b.regionCaptureMsPerFrame} ms + PNG→RGBA ${b.rgbaDecodeMsPerFrame} ms (pngjs ${b.pngjsDecodeMsPerFrame} ms) ` +
         `(full-frame screenshot ${b.fullFrameCaptureMsPerFrame} ms; PNG ${b.pngKbPerFrame} KB; page open+load ${b.pageOpenAndLoadMs} ms)`,
       `                     capture side ≈ ${b.captureSideSecondsEstimate} s for ${r.framesCaptured} frames; ` +
         `ffmpeg side (composite replay, no Chromium) ${b.compositeReplaySeconds} s, ffmpeg CPU ${b.compositeReplayCpuSeconds?.ffmpeg} s`,
