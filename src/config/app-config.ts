@@ -107,12 +107,12 @@ export interface AppConfig {
 
 export function loadEngineConfig(env: Env = process.env): EngineConfig {
   const r = new EnvReader(env);
-  const cfg = readEngine(r);
+  const cfg = readEngine(r, readAllowPrivateNetworks(r));
   if (r.problems.length) throw new ConfigError(r.problems);
   return cfg;
 }
 
-function readEngine(r: EnvReader): EngineConfig {
+function readEngine(r: EnvReader, allowPrivateNetworks: boolean): EngineConfig {
   return {
     chromiumPath: r.str('CHROMIUM_PATH', '/usr/bin/chromium'),
     ffmpegPath: r.str('FFMPEG_PATH', 'ffmpeg'),
@@ -122,7 +122,7 @@ function readEngine(r: EnvReader): EngineConfig {
     nvencMaxSessions: r.int('NVENC_MAX_SESSIONS', 3, 1, 64),
     x264Preset: r.oneOf('X264_PRESET', ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const, 'veryfast'),
     tempDir: resolve(r.str('RENDER_TMP_DIR', tmpdir())),
-    fonts: readFontConfig(r, readAllowPrivateNetworks(r)),
+    fonts: readFontConfig(r, allowPrivateNetworks),
   };
 }
 
@@ -177,7 +177,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
 
   const cfg: AppConfig = {
     mode,
-    engine: readEngine(r),
+    engine: readEngine(r, allowPrivateNetworks),
     http: {
       port,
       publicBaseUrl: (r.url('PUBLIC_BASE_URL', `http://localhost:${port}`, ['http:', 'https:']) ?? '').replace(/\/$/, ''),

@@ -73,7 +73,6 @@ export class EnvReader {
 /** ALLOW_PRIVATE_NETWORKS: test-only, refused when NODE_ENV=production. */
 export function readAllowPrivateNetworks(r: EnvReader): boolean {
   const allow = r.bool('ALLOW_PRIVATE_NETWORKS', false);
-  const refusal = 'ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production';
-  if (allow && r.env.NODE_ENV === 'production' && !r.problems.includes(refusal)) r.problems.push(refusal);
+  if (allow && r.env.NODE_ENV === 'production') r.problems.push('ALLOW_PRIVATE_NETWORKS: refused when NODE_ENV=production');
   return allow;
 }
