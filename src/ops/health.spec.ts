@@ -8,7 +8,8 @@ import { BrowserPool } from '../browser-pool/browser-pool.service.js';
 import { EncoderModule } from '../encoder/encoder.module.js';
 import { RENDER_QUEUE } from '../queue/queue.constants.js';
 import { HealthModule, ShutdownState } from './health.js';
-import { MetricsModule, RenderMetrics } from './metrics.js';
+import { MetricsModule } from './metrics.js';
+import { RenderMetrics } from './render-metrics.js';
 import { bootOpsTestApp, type OpsTestApp } from '../../test/helpers/ops-test-app.js';
 
 /** The operator's token (METRICS_TOKEN): it unlocks terminus' detailed readiness body. */

@@ -7,8 +7,8 @@ import { fontPreflight } from '../fonts/font-preflight.js';
 import type { FontResolver } from '../fonts/font-resolver.js';
 import { PluginCatalog } from '../plugins/plugin-catalog.service.js';
 import { limitPluginRefs, prepareCollectingPlugins, unknownIssues } from '../plugins/scenario-plugins.js';
-import { estimateRenderSeconds } from '../quota/job-admission.service.js';
 import { scenarioIssueField } from '../scenario/prepare-scenario.js';
+import { estimateRenderSeconds } from '../scenario/render-time-estimate.js';
 
 export interface PreflightReport {
   ok: boolean;
@@ -80,7 +80,7 @@ export async function preflightScenario(
         : 0,
     visibleCues: prepared?.cueWindows.length ?? 0,
     durationSec: prepared && Number.isFinite(prepared.lastCueEnd) ? prepared.lastCueEnd : null,
-    estimatedRenderSeconds: estimateRenderSeconds({ videoUrl: '', scenario: prepared?.scenario ?? scenario, options: { ...options } }),
+    estimatedRenderSeconds: estimateRenderSeconds({ scenario: prepared?.scenario ?? scenario, options: { ...options } }),
     plugins,
     fonts: fonts.fonts as unknown as Record<string, unknown>[],
     warnings,

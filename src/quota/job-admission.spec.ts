@@ -7,7 +7,7 @@ import type { TestDatabase } from '../../test/support/test-database.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { IdempotencyService } from './idempotency.service.js';
-import { estimateRenderSeconds, JobAdmission, videoNameFromUrl } from './job-admission.service.js';
+import { JobAdmission, videoNameFromUrl } from './job-admission.service.js';
 import type { CreateRenderBody } from './job-admission.service.js';
 import { IdempotencyConflictError, InvalidIdempotencyKeyError, QuotaExceededError } from './quota.errors.js';
 import { QuotaModule } from './quota.module.js';
@@ -31,10 +31,6 @@ describe('helpers', () => {
     expect(videoNameFromUrl('https://cdn.example.com/a/My%20clip.mp4?X-Amz-Signature=abc')).toBe('My clip.mp4');
     expect(videoNameFromUrl('https://cdn.example.com/')).toBe('cdn.example.com');
     expect(videoNameFromUrl('nonsense')).toBe('video');
-  });
-  it('estimateRenderSeconds', () => {
-    expect(estimateRenderSeconds({ videoUrl: 'x', scenario: {} })).toBe(60);
-    expect(estimateRenderSeconds({ videoUrl: 'x', scenario: { cues: [{ time: [0, 10] }, { time: [10, 20] }] } })).toBe(45);
   });
 });
 

@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { EngineConfig } from '../config/app-config.js';
 import { ENGINE_CONFIG } from '../config/config.tokens.js';
 import { encodeWithFallback } from '../encoder/encoder-fallback.js';
-import { RenderMetrics } from '../ops/metrics.js';
+import { RenderMetrics } from '../ops/render-metrics.js';
 import { EncoderProbe } from '../encoder/encoder-probe.js';
 import { buildConcatList, buildJoinArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
 import { FfmpegProcess } from '../encoder/ffmpeg-process.js';

@@ -2,7 +2,7 @@
 import type { Job, Queue } from 'bull';
 import { Registry } from 'prom-client';
 import type { AppConfig } from '../config/app-config.js';
-import { RenderMetrics } from '../ops/metrics.js';
+import { RenderMetrics } from '../ops/render-metrics.js';
 import { RENDER_JOB, RENDER_JOIN_JOB, RENDER_SEGMENT_JOB } from '../queue/queue.constants.js';
 import type { RenderQueueData } from '../queue/render-queue.producer.js';
 import type { JobExecution } from './job-execution.js';

@@ -7,7 +7,7 @@ import type { Job, Queue } from 'bull';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { withJobContext } from '../ops/json-logger.js';
-import { RenderMetrics, SPLIT_RENDER_ENCODER, type RenderStepKind } from '../ops/metrics.js';
+import { RenderMetrics, SPLIT_RENDER_ENCODER, type RenderStepKind } from '../ops/render-metrics.js';
 import { RENDER_JOIN_JOB, RENDER_QUEUE, RENDER_SEGMENT_JOB } from '../queue/queue.constants.js';
 import type { RenderQueueData, SegmentJobData } from '../queue/render-queue.producer.js';
 import { JobExecution } from './job-execution.js';

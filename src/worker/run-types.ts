@@ -1,6 +1,6 @@
 // What the worker's runs (a render, a segment of one, the join of its segments) take and answer.
 import type { RenderJobPhase } from '../database/index.js';
-import type { RenderOutcome } from '../ops/metrics.js';
+import type { RenderOutcome } from '../ops/render-metrics.js';
 
 /** `delegated`: a long render was split; its segments and the join finish it elsewhere. */
 export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped' | 'delegated';
