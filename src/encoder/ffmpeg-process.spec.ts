@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -259,6 +259,46 @@ describe('FfmpegProcess (real ffmpeg)', () => {
     expect(green(pixelAt(await extractFrameRgba(output, 4, W, H), W, 50, 50))).toBe(true);
     expect(green(pixelAt(await extractFrameRgba(output, 5, W, H), W, 50, 50))).toBe(false);
     await stat(output);
+  });
+
+  it("write() resolves once ffmpeg's pipe has the chunk: the caller may refill the same buffer at once", async () => {
+    // The render decodes every frame into a pooled buffer and reuses it after write(): a write
+    // that resolved while the chunk still sat in the stream's queue would send later pixels.
+    // Small frames written fast, while ffmpeg is still starting, fill the pipe and queue up.
+    const output = path.join(dir, 'reused.raw');
+    const ff = FfmpegProcess.start([
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      '-video_size',
+      '64x64',
+      '-framerate',
+      '25',
+      '-i',
+      'pipe:0',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      '-y',
+      output,
+    ]);
+    const frame = Buffer.alloc(64 * 64);
+    for (let i = 0; i < 250; i++) {
+      frame.fill(i);
+      await ff.write(frame);
+    }
+    await ff.finish();
+    const raw = await readFile(output);
+    expect(raw.length).toBe(250 * 64 * 64);
+    const wrong: number[] = [];
+    for (let i = 0; i < 250; i++) if (raw[i * 64 * 64] !== i || raw[(i + 1) * 64 * 64 - 1] !== i) wrong.push(i);
+    expect(wrong).toEqual([]);
   });
 
   it('write() rejects when ffmpeg exited, also while waiting for drain', async () => {

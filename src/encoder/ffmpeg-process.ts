@@ -117,33 +117,30 @@ export class FfmpegProcess extends EventEmitter<{ progress: [FfmpegProgress] }> 
   }
 
   /**
-   * Writes one chunk (e.g. a PNG frame) to ffmpeg's stdin. Resolves when ffmpeg can take more:
-   * immediately, or after 'drain' when the pipe is full. Rejects if ffmpeg has exited or exits
-   * before draining, or on abort.
+   * Writes one chunk (e.g. a raw frame) to ffmpeg's stdin. Resolves once the chunk has been handed
+   * to the pipe whole, so the caller may then reuse its buffer (the render pools its frames); for a
+   * frame far larger than the stream's buffer that is also when ffmpeg can take more. Rejects if
+   * ffmpeg has exited or exits before taking it, or on abort.
    */
   async write(chunk: Buffer | Uint8Array): Promise<void> {
     this.throwIfFinished();
     const stdin = this.child.stdin;
-    if (stdin.write(chunk)) return;
     await new Promise<void>((resolve, reject) => {
-      const cleanup = () => {
-        stdin.off('drain', onDrain);
+      let settled = false;
+      const settle = (err?: Error | null) => {
+        if (settled) return;
+        settled = true;
         stdin.off('close', onGone);
         stdin.off('error', onGone);
         this.child.off('close', onGone);
+        if (err) reject(this.failure('ffmpeg stopped reading its input'));
+        else resolve();
       };
-      const onDrain = () => {
-        cleanup();
-        resolve();
-      };
-      const onGone = () => {
-        cleanup();
-        reject(this.failure('ffmpeg stopped reading its input'));
-      };
-      stdin.once('drain', onDrain);
+      const onGone = () => settle(new Error('gone'));
       stdin.once('close', onGone);
       stdin.once('error', onGone);
       this.child.once('close', onGone);
+      stdin.write(chunk, settle);
     });
   }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
-import { decodePng, encodePng, PngDecodeError } from './png.js';
+import { decodePng, encodePng, PngDecodeError, pngSize } from './png.js';
 
 // Two region screenshots of the editor workload (1044x320), as Chromium's Page.captureScreenshot
 // wrote them during a render (colour type 6, every scanline filtered with Up).
@@ -71,7 +71,7 @@ function testImage(width: number, height: number): Buffer {
   return rgba;
 }
 
-describe('decodePng (native zlib) against pngjs', () => {
+describe('decodePng (fflate inflate, own unfilter) against pngjs', () => {
   it.each(CAPTURES)('decodes the Chromium capture $name byte-identically', ({ png }) => {
     expect(png[25]).toBe(6);
     const want = pngjs(png);
@@ -173,6 +173,38 @@ describe('decodePng (native zlib) against pngjs', () => {
   });
 });
 
+describe("decodePng into a caller's buffer (the render's frame pool)", () => {
+  it('writes the pixels into it, one capture after another, each byte-identical to pngjs', () => {
+    const into = Buffer.alloc(1044 * 320 * 4, 0x5a);
+    for (const { png } of [...CAPTURES, ...CAPTURES.slice().reverse()]) {
+      const got = decodePng(png, into);
+      expect(got.rgba).toBe(into);
+      expect(into.equals(pngjs(png).rgba)).toBe(true);
+    }
+  });
+
+  it('fills it from the pngjs path as well (a grey PNG)', () => {
+    const grey = PNG.sync.write({ width: 3, height: 2, data: Buffer.alloc(24, 200) } as PNG, { colorType: 0, inputColorType: 6 });
+    const into = Buffer.alloc(24);
+    expect(decodePng(grey, into).rgba).toBe(into);
+    expect(into.equals(pngjs(grey).rgba)).toBe(true);
+  });
+
+  it('refuses a buffer of the wrong size, and does not hand back its inflate scratch', () => {
+    const { png } = CAPTURES[0];
+    expect(() => decodePng(png, Buffer.alloc(16))).toThrow(RangeError);
+    const a = decodePng(png).rgba;
+    const b = decodePng(CAPTURES[1].png).rgba;
+    expect(a.equals(pngjs(png).rgba)).toBe(true);
+    expect(a.buffer).not.toBe(b.buffer);
+  });
+
+  it('pngSize reads the header only, null when it is not a PNG', () => {
+    expect(pngSize(CAPTURES[0].png)).toEqual({ width: 1044, height: 320 });
+    expect(pngSize(Buffer.from('GIF89a……………………………………………'))).toBeNull();
+  });
+});
+
 describe('decodePng on malformed input', () => {
   const good = withFilter(testImage(40, 30), 40, 30, 4, 6);
   const list = chunks(good);
@@ -198,6 +230,16 @@ describe('decodePng on malformed input', () => {
     ['not zlib data', assemble([ihdr, { type: 'IDAT', data: Buffer.from('not deflate at all') }, iend]), /corrupt image data \(/],
     ['too little image data', withRaw(raw.subarray(0, raw.length - 1)), /image data is 4829 bytes, expected 4830 for 40x30/],
     ['too much image data', withRaw(Buffer.concat([raw, Buffer.alloc(1)])), /image data is 4831 bytes, expected 4830/],
+    ['far too much image data', withRaw(Buffer.concat([raw, Buffer.alloc(100_000)])), /image data is 4831 bytes, expected 4830/],
+    [
+      'a header announcing 20000x20000',
+      assemble([
+        { type: 'IHDR', data: Buffer.from(ihdr.data).fill(0, 0, 8).fill(0x4e, 2, 3).fill(0x20, 3, 4).fill(0x4e, 6, 7).fill(0x20, 7, 8) },
+        { type: 'IDAT', data: idat },
+        iend,
+      ]),
+      /image of 20000x20000 is too large/,
+    ],
     ['filter type 5', withRaw(Buffer.from(raw).fill(5, 161 * 7, 161 * 7 + 1)), /unknown filter type 5 on scanline 7/],
   ])('%s: PngDecodeError', (_what, input, message) => {
     let caught: unknown;

@@ -6,7 +6,8 @@
 // byte-identical to it (src/render/png.spec.ts). Any other valid PNG (palette, grey, 16-bit,
 // interlaced, a tRNS key colour) goes to pngjs. Malformed input throws PngDecodeError.
 import { PNG } from 'pngjs';
-import { crc32, inflateSync } from 'node:zlib';
+import { unzlibSync } from 'fflate';
+import { crc32 } from 'node:zlib';
 
 export function encodePng(rgba: Uint8Array, width: number, height: number): Buffer {
   if (rgba.length !== width * height * 4) throw new RangeError('encodePng: buffer size does not match width×height×4');
@@ -31,8 +32,28 @@ const IDAT = 0x49444154;
 const IEND = 0x49454e44;
 const TRNS = 0x74524e53;
 
-/** Any 8-bit PNG (RGB or RGBA, as Chromium writes them) as RGBA; other valid PNGs through pngjs. */
-export function decodePng(buf: Buffer): { width: number; height: number; rgba: Buffer } {
+/** The inflate output of the last decode, reused while images keep the same size (a render's do). */
+let scratch: Buffer | undefined;
+function inflateScratch(bytes: number): Buffer {
+  if (scratch?.length !== bytes) scratch = Buffer.allocUnsafeSlow(bytes);
+  return scratch;
+}
+/** Larger images are refused before anything is allocated (16384² RGBA; a 4K frame is 33 MB). */
+const MAX_IMAGE_BYTES = 16384 * 16384 * 4;
+
+/** Width and height from a PNG's header (null when `buf` does not start like a PNG). */
+export function pngSize(buf: Buffer): { width: number; height: number } | null {
+  if (buf.length < 24 || !buf.subarray(0, 8).equals(SIGNATURE) || buf.readUInt32BE(12) !== IHDR) return null;
+  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}
+
+/**
+ * Any 8-bit PNG (RGB or RGBA, as Chromium writes them) as RGBA; other valid PNGs through pngjs.
+ * With `into`, the pixels are written there (it must be width×height×4 bytes) and it is returned as
+ * `rgba`: a render reuses its frame buffers instead of leaving ~1.3 MB of garbage per frame, which
+ * made V8 run a full collection every few frames (issue 15).
+ */
+export function decodePng(buf: Buffer, into?: Buffer): { width: number; height: number; rgba: Buffer } {
   if (buf.length < SIGNATURE.length + 25 || !buf.subarray(0, 8).equals(SIGNATURE)) throw new PngDecodeError('not a PNG (bad signature)');
   let p = 8;
   let width = 0;
@@ -74,18 +95,31 @@ export function decodePng(buf: Buffer): { width: number; height: number; rgba: B
   if (idat.length === 0) throw new PngDecodeError('no IDAT chunk');
 
   const bpp = colorType === 6 ? 4 : colorType === 2 ? 3 : 0;
-  if (bitDepth !== 8 || bpp === 0 || interlace !== 0 || hasTrns) return decodeWithPngjs(buf);
+  if (into && into.length !== width * height * 4) {
+    throw new RangeError(`decodePng: output buffer is ${into.length} bytes, the image needs ${width * height * 4} (${width}x${height})`);
+  }
+  if (bitDepth !== 8 || bpp === 0 || interlace !== 0 || hasTrns) {
+    const img = decodeWithPngjs(buf);
+    if (!into) return img;
+    img.rgba.copy(into);
+    return { width, height, rgba: into };
+  }
 
   const stride = width * bpp;
   const expected = (stride + 1) * height;
+  if (expected > MAX_IMAGE_BYTES) throw new PngDecodeError(`image of ${width}x${height} is too large`);
   let raw: Buffer;
   try {
-    raw = inflateSync(idat.length === 1 ? idat[0] : Buffer.concat(idat));
+    // fflate inflates into a buffer we keep (node's zlib allocates its output every call: ~1.3 MB
+    // of garbage per frame, and V8 answered that external memory with a full collection every
+    // few frames). One byte of room beyond the image data shows a stream that runs longer. The
+    // CRC of every chunk was checked above, so the data is what Chromium wrote.
+    raw = unzlibSync(idat.length === 1 ? idat[0] : Buffer.concat(idat), { out: inflateScratch(expected + 1) }) as Buffer;
   } catch (err) {
     throw new PngDecodeError(`corrupt image data (${(err as Error).message})`, { cause: err });
   }
   if (raw.length !== expected) throw new PngDecodeError(`image data is ${raw.length} bytes, expected ${expected} for ${width}x${height}`);
-  const rgba = Buffer.allocUnsafe(width * height * 4);
+  const rgba = into ?? Buffer.allocUnsafe(width * height * 4);
   if (bpp === 4) {
     // Unfilter straight into the output: its previous row is the "prior" scanline.
     for (let y = 0; y < height; y++) unfilter(raw, y * (stride + 1), rgba, y * stride, y === 0 ? -1 : (y - 1) * stride, stride, 4);

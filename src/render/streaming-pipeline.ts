@@ -19,9 +19,10 @@ import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
 import type { ProbedMedia } from '../encoder/media-probe.js';
 import type { PreparedScenario } from '../scenario/prepare-scenario.js';
 import { BoundedQueue } from './bounded-queue.js';
+import { FramePool } from './frame-pool.js';
 import { captureInOrder } from './ordered-capture.js';
 import { surveyOnPages } from './parallel-survey.js';
-import { decodePng } from './png.js';
+import { decodePng, pngSize } from './png.js';
 import { EMPTY_SIGNATURE, framesToSurvey, planFromSurvey, visibleSpans, type FrameRun } from './caption-plan.js';
 import { asKnownRenderError, isBrowserCrash } from './classify-render-error.js';
 import { RenderError } from './render-errors.js';
@@ -237,6 +238,7 @@ export class StreamingPipeline {
   ): Promise<number> {
     const queue = new BoundedQueue<{ frame: Buffer; count: number }>(RUN_QUEUE_CAPACITY);
     const blank = Buffer.alloc(region.width * region.height * 4);
+    const frames = new FramePool(blank.length);
     let captured = 0;
     let done = 0;
     let warned = false;
@@ -253,7 +255,13 @@ export class StreamingPipeline {
               warned = true;
               this.logger.warn(`caption state at frame ${run.first} differs from its survey (a non-deterministic plugin?)`);
             }
-            const frame = decodeRgba(await page.capture(region), region);
+            const frame = frames.take();
+            try {
+              decodeRgba(await page.capture(region), region, frame);
+            } catch (err) {
+              frames.give(frame);
+              throw err;
+            }
             captured++;
             return frame;
           },
@@ -274,6 +282,8 @@ export class StreamingPipeline {
             await ffmpeg.write(run.frame);
             report(++done, captured);
           }
+          // write() resolved: ffmpeg's pipe has every byte, the buffer is free again.
+          if (run.frame !== blank) frames.give(run.frame);
         }
         await ffmpeg.finish();
       } catch (err) {
@@ -297,11 +307,11 @@ export function segmentDurationSec(count: number, fps: number): number {
   return (count + 0.5) / fps;
 }
 
-/** A screenshot of `region` as raw RGBA, exactly region-sized. */
-function decodeRgba(png: Buffer, region: BBox): Buffer {
-  const img = decodePng(png);
-  if (img.width !== region.width || img.height !== region.height) {
-    throw new RenderError('RENDER_INTERNAL', `screenshot is ${img.width}x${img.height}, expected ${region.width}x${region.height}`);
+/** A screenshot of `region` decoded into `into` (raw RGBA, exactly region-sized). */
+function decodeRgba(png: Buffer, region: BBox, into: Buffer): void {
+  const size = pngSize(png);
+  if (size && (size.width !== region.width || size.height !== region.height)) {
+    throw new RenderError('RENDER_INTERNAL', `screenshot is ${size.width}x${size.height}, expected ${region.width}x${region.height}`);
   }
-  return img.rgba;
+  decodePng(png, into); // anything malformed: PngDecodeError
 }
