@@ -14,6 +14,8 @@ import {
 
 const HEAD = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1'];
 const SOURCE = ['-protocol_whitelist', 'file', '-format_whitelist', 'mov,matroska,avi,mpegts', '-i', 'file:/work/in.mp4'];
+/** A composite's source: its decoder limited to one thread (COMPOSITE_DECODER_THREADS). */
+const COMPOSITE_SOURCE = ['-threads', '1', ...SOURCE];
 const PNG_PIPE = ['-protocol_whitelist', 'pipe', '-f', 'image2pipe', '-framerate', '30', '-c:v', 'png', '-i', 'pipe:0'];
 const CHAIN_1080P30 =
   'fps=30,scale=1920:1080:force_original_aspect_ratio=decrease:force_divisible_by=2,' +
@@ -90,7 +92,7 @@ describe('buildCompositeArgs', () => {
   it('libx264 with audio re-encoded to AAC', () => {
     expect(buildCompositeArgs(base)).toEqual([
       ...HEAD,
-      ...SOURCE,
+      ...COMPOSITE_SOURCE,
       ...PNG_PIPE,
       '-filter_complex',
       `[0:v]${CHAIN_1080P30}[base];[base][1:v]overlay=x=0:y=0:eof_action=pass:shortest=0,format=yuv420p[vout]`,
@@ -125,7 +127,7 @@ describe('buildCompositeArgs', () => {
   it('h264_nvenc with AAC audio copied', () => {
     expect(buildCompositeArgs({ ...base, encoder: 'h264_nvenc', quality: 60, audioCodec: 'aac', preset: 'p5' })).toEqual([
       ...HEAD,
-      ...SOURCE,
+      ...COMPOSITE_SOURCE,
       ...PNG_PIPE,
       '-filter_complex',
       `[0:v]${CHAIN_1080P30}[base];[base][1:v]overlay=x=0:y=0:eof_action=pass:shortest=0,format=yuv420p[vout]`,
@@ -179,7 +181,7 @@ describe('buildCompositeArgs', () => {
       ...HEAD,
       '-ss',
       '60.000000',
-      ...SOURCE,
+      ...COMPOSITE_SOURCE,
       '-protocol_whitelist',
       'pipe',
       '-f',
@@ -238,7 +240,7 @@ describe('buildCompositeArgs', () => {
 });
 
 describe('buildTranscodeArgs', () => {
-  it('is the composite without the caption input and overlay, same encoder settings', () => {
+  it('is the composite without the caption input, the overlay and the decoder thread limit; same encoder settings', () => {
     const { captionInput: _unused, ...rest } = base;
     expect(buildTranscodeArgs(rest)).toEqual([
       ...HEAD,
@@ -274,6 +276,39 @@ describe('buildTranscodeArgs', () => {
     expect(buildTranscodeArgs({ ...rest, encoder: 'h264_nvenc', hasAudio: false })).toEqual(
       expect.arrayContaining(['-cq', '20', '-b:v', '0']),
     );
+  });
+
+  it('a segment: seeks; decoder threads left to ffmpeg, encoder threads as asked', () => {
+    const { captionInput: _unused, ...rest } = base;
+    expect(buildTranscodeArgs({ ...rest, hasAudio: false, startSec: 60, durationSec: 5, threads: 2 })).toEqual([
+      ...HEAD,
+      '-ss',
+      '60.000000',
+      ...SOURCE,
+      '-filter_complex',
+      `[0:v]${CHAIN_1080P30},format=yuv420p[vout]`,
+      '-map',
+      '[vout]',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '20',
+      '-threads',
+      '2',
+      '-frames:v',
+      '150',
+      '-t',
+      '5.000000',
+      '-max_muxing_queue_size',
+      '1024',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+      'file:/work/out.mp4',
+    ]);
   });
 
   it('buildSourceChain', () => {

@@ -204,8 +204,27 @@ export function buildSourceChain(width: number, height: number, fps: number | st
 
 export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
   const graph = `[0:v]${buildSourceChain(o.width, o.height, o.fps)},format=yuv420p[vout]`;
+  // The source decoder keeps ffmpeg's default thread count here: see COMPOSITE_DECODER_THREADS.
   return [...head(), ...sourceInput(o), '-filter_complex', graph, ...outputArgs(o)];
 }
+
+/**
+ * Threads of the source's video decoder in a composite run (an input option, before the
+ * source's `-i`; the encoder's `-threads` is a separate, output option).
+ *
+ * Why 1: each of the h264 decoder's frame threads (by default one per core plus one, up to 16)
+ * holds frames in flight, memory spent for no gain here — a composite advances at the pace of
+ * the Chromium capture (~20 fps at 1080p), far below what one decoding thread does (~330 fps on
+ * a 1080p30 x264 source). Measured on the 2-core bench machine, 1080p30 20 s testsrc2 source,
+ * 1000×320 RGBA strip piped in, libx264 veryfast, 9 runs each: ffmpeg's peak PSS −18 MB (median
+ * of paired runs; 340 → 329 MB median), peak RSS 366 → 347 MB (2 threads: 357 MB), CPU time
+ * 12.45 s both, wall time within the machine's noise, the encoded stream bit-identical (decoding
+ * is exact at any thread count). Not applied to the plain transcode (nor a re-encoding join):
+ * nothing else runs there, so its speed is the decoder's and the encoder's, and one thread
+ * decodes that source in 1.8 s against 1.0–1.4 s by default — an NVENC transcode, or x264 on more
+ * cores, would be held to it. No hardware decoding is used, so this applies to both encoders.
+ */
+export const COMPOSITE_DECODER_THREADS = 1;
 
 export function buildCompositeArgs(o: CompositeArgsOptions): string[] {
   const rate = formatRate(o.fps);
@@ -240,7 +259,7 @@ export function buildCompositeArgs(o: CompositeArgsOptions): string[] {
   const graph =
     `[0:v]${buildSourceChain(o.width, o.height, o.fps)}[base];` +
     `[base][1:v]overlay=x=${x}:y=${y}${enableOption(ci.enable)}:eof_action=pass:shortest=0,format=yuv420p[vout]`;
-  return [...head(), ...sourceInput(o), ...captionArgs, '-filter_complex', graph, ...outputArgs(o)];
+  return [...head(), ...sourceInput(o, COMPOSITE_DECODER_THREADS), ...captionArgs, '-filter_complex', graph, ...outputArgs(o)];
 }
 
 /**
@@ -263,9 +282,20 @@ function head(): string[] {
   return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1'];
 }
 
-function sourceInput(o: TranscodeArgsOptions): string[] {
+/** The source's input options and `-i`; `decoderThreads` limits its decoder (default: ffmpeg's choice). */
+function sourceInput(o: TranscodeArgsOptions, decoderThreads?: number): string[] {
   const seek = o.startSec ? ['-ss', formatSeconds(o.startSec)] : [];
-  return [...seek, '-protocol_whitelist', 'file', '-format_whitelist', FORMAT_WHITELIST, '-i', fileUrl(o.sourcePath, 'sourcePath')];
+  const threads = decoderThreads === undefined ? [] : ['-threads', String(decoderThreads)];
+  return [
+    ...seek,
+    ...threads,
+    '-protocol_whitelist',
+    'file',
+    '-format_whitelist',
+    FORMAT_WHITELIST,
+    '-i',
+    fileUrl(o.sourcePath, 'sourcePath'),
+  ];
 }
 
 function outputArgs(o: TranscodeArgsOptions): string[] {
@@ -341,7 +371,8 @@ export interface JoinArgsOptions {
 /**
  * Joins segment files (video only, same encoder settings) without re-encoding and muxes the
  * source's audio once. The list may only name relative paths (concat's safe mode) and is read
- * with the file protocol alone.
+ * with the file protocol alone. No decoder thread limit: a copy decodes nothing, and a re-encode
+ * is a plain transcode of the segments (see COMPOSITE_DECODER_THREADS).
  */
 export function buildJoinArgs(o: JoinArgsOptions): string[] {
   const audioInput = o.hasAudio
