@@ -43,4 +43,4 @@ EXPOSE 3000 3001
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # A 4 MB young generation: a render makes garbage fast and keeps little of it (node's PSS
 # 193 → 139 MB in `npm run bench`, for a little more scavenging).
-CMD ["node", "--max-semi-space-size=4", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=1", "dist/src/main.js"]

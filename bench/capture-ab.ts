@@ -1,4 +1,4 @@
-// `node --max-semi-space-size=4 dist/bench/capture-ab.js [--workload editor] [--pages 1,2] [--repeat 2] [--seconds N]`
+// `node --max-semi-space-size=1 dist/bench/capture-ab.js [--workload editor] [--pages 1,2] [--repeat 2] [--seconds N]`
 //
 // Issue 15's side-by-side measurement of capturing on one page against several: in one process
 // and one warmed browser pool, for each repeat a plain transcode (the render's encoder settings),

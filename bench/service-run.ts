@@ -54,7 +54,7 @@ export async function serviceRender(o: ServiceRunOptions): Promise<ServiceRunRes
   const procs: SpawnedService[] = [];
   let file: FileServer | undefined;
   // Node with a 4 MB young generation, as `npm start` and the images run it.
-  const spawn = (env: Env, tag: string) => spawnService(env, tag, { root: o.repoRoot, nodeArgs: ['--max-semi-space-size=4'] });
+  const spawn = (env: Env, tag: string) => spawnService(env, tag, { root: o.repoRoot, nodeArgs: ['--max-semi-space-size=1'] });
   try {
     res = await createResources(o.env);
     const t0 = performance.now();

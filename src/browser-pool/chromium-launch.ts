@@ -26,6 +26,12 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-features=SpareRendererForSitePerProcess,WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup',
   '--enable-features=NetworkServiceInProcess2',
   '--in-process-gpu',
+  // One renderer process for all pages of a browser: a render's capture pages (same origin, served
+  // from memory, no frames) share it instead of one process each. Editor workload on two pages,
+  // 20 s at 1080p: peak PSS 872–886 → 853–863 MB, 7–10 % slower than two processes (still
+  // −30 % against one page). A browser serves one render at a time (BrowserPool leases).
+  '--disable-site-isolation-trials',
+  '--renderer-process-limit=1',
 ];
 
 /** The launch arguments for a process of this uid: the sandbox is off only for root. */

@@ -1,5 +1,6 @@
 // The settings read outside loadAppConfig (the migration script, the TypeORM CLI, the command
 // lines) follow the same variables, defaults and refusals as the app.
+import { CAPTURE_PAGE_LIMITS } from '../render/render-limits.js';
 import { ConfigError, DEFAULT_DATABASE_URL, loadAppConfig, loadDatabaseConfig, loadEngineConfig, loadPluginConfig } from './app-config.js';
 
 const base = {
@@ -51,5 +52,15 @@ describe('ALLOW_PRIVATE_NETWORKS', () => {
       }
     })();
     expect(problems.filter((p) => p.startsWith('ALLOW_PRIVATE_NETWORKS'))).toHaveLength(1);
+  });
+});
+
+describe('CAPTURE_PAGES', () => {
+  it('defaults to the render limits table, reaches the engine settings of the app and the command line, and is bounded', () => {
+    expect(loadEngineConfig({}).capturePages).toBe(CAPTURE_PAGE_LIMITS.default);
+    expect(loadEngineConfig({ CAPTURE_PAGES: '1' }).capturePages).toBe(1);
+    expect(loadAppConfig({ ...base, CAPTURE_PAGES: '3' }).engine.capturePages).toBe(3);
+    expect(() => loadEngineConfig({ CAPTURE_PAGES: '5' })).toThrow(/CAPTURE_PAGES="5": must be an integer from 1 to 4/);
+    expect(() => loadEngineConfig({ CAPTURE_PAGES: '0' })).toThrow(ConfigError);
   });
 });

@@ -3,6 +3,7 @@
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { readFontConfig, type FontConfig } from '../fonts/font-config.js';
+import { CAPTURE_PAGE_LIMITS } from '../render/render-limits.js';
 import { readPluginConfig, type PluginOriginConfig } from '../plugins/plugin-config.js';
 import { readSecretsAndSecurity, type SecurityConfig } from './security-config.js';
 import { ConfigError, EnvReader, readAllowPrivateNetworks, type Env } from './env-reader.js';
@@ -20,6 +21,8 @@ export interface EngineConfig {
   ffmpegPath: string;
   ffprobePath: string;
   browserPoolSize: number;
+  /** Pages of one render surveying and capturing at once (src/render/ordered-capture.ts). */
+  capturePages: number;
   encoder: EncoderPreference;
   /** Concurrent NVENC encodes at most in this process; more run on libx264. */
   nvencMaxSessions: number;
@@ -118,6 +121,7 @@ function readEngine(r: EnvReader, allowPrivateNetworks: boolean): EngineConfig {
     ffmpegPath: r.str('FFMPEG_PATH', 'ffmpeg'),
     ffprobePath: r.str('FFPROBE_PATH', 'ffprobe'),
     browserPoolSize: r.int('BROWSER_POOL_SIZE', 1, 1, 16),
+    capturePages: r.int('CAPTURE_PAGES', CAPTURE_PAGE_LIMITS.default, CAPTURE_PAGE_LIMITS.min, CAPTURE_PAGE_LIMITS.max),
     encoder: r.oneOf('ENCODER', ['auto', 'nvenc', 'x264'] as const, 'auto'),
     nvencMaxSessions: r.int('NVENC_MAX_SESSIONS', 3, 1, 64),
     x264Preset: r.oneOf('X264_PRESET', ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const, 'veryfast'),

@@ -2,6 +2,9 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { FfmpegError } from './errors.js';
 
+/** How long a failed write waits for ffmpeg's exit (status, stderr) before rejecting without it. */
+const EXIT_WAIT_ON_WRITE_ERROR_MS = 2000;
+
 export interface FfmpegProgress {
   /** Frames written to the output so far (ffmpeg's `frame=`). */
   frame: number;
@@ -133,8 +136,15 @@ export class FfmpegProcess extends EventEmitter<{ progress: [FfmpegProgress] }> 
         stdin.off('close', onGone);
         stdin.off('error', onGone);
         this.child.off('close', onGone);
-        if (err) reject(this.failure('ffmpeg stopped reading its input'));
-        else resolve();
+        if (!err) return resolve();
+        // ffmpeg closed its input: it is exiting. Let it, so the error carries its exit status and
+        // last stderr lines (the reason an encoder fallback names), within a bound.
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<void>((r) => (timer = setTimeout(r, EXIT_WAIT_ON_WRITE_ERROR_MS)));
+        void Promise.race([this.exited, bound]).then(() => {
+          clearTimeout(timer);
+          reject(this.failure('ffmpeg stopped reading its input'));
+        });
       };
       const onGone = () => settle(new Error('gone'));
       stdin.once('close', onGone);

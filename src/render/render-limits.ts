@@ -34,6 +34,13 @@ export const DEFAULT_QUALITY = 80;
 export const OUTPUT_FRAME_LIMITS = { minSide: 16, maxLongSide: 7680, maxShortSide: 4320 } as const;
 
 /**
+ * Pages of one render that survey and capture at once (CAPTURE_PAGES; src/render/ordered-capture.ts).
+ * They share one renderer process (src/browser-pool/chromium-launch.ts); a second page costs ~60 MB
+ * and its open + load, and took the editor workload from 40.7 to 27.6 s (README, issue 15).
+ */
+export const CAPTURE_PAGE_LIMITS = { min: 1, max: 4, default: 2 } as const;
+
+/**
  * Why `value` is not a valid `field` option, worded to follow the field's name
  * ("must be from 480 to 3840, got 3842"); undefined when it is valid.
  */

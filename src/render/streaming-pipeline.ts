@@ -10,10 +10,12 @@
 //     memory is flat in the video's length, and a slow encoder slows capture instead of dropping
 //     frames; capture works ahead through static stretches while ffmpeg encodes them.
 // With no visible caption at all, the render is a plain transcode.
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { CaptionPage, loadCaptionPageAssets, type BBox, type CaptionPageAssets } from '../../libs/caption-page/src/index.js';
 import type { OriginPlugin, PageFont } from '../../libs/caption-page/src/load-options.js';
 import { BrowserPool } from '../browser-pool/browser-pool.service.js';
+import type { EngineConfig } from '../config/app-config.js';
+import { ENGINE_CONFIG } from '../config/config.tokens.js';
 import { buildCompositeArgs, buildTranscodeArgs, expectedFrameCount, type VideoEncoder } from '../encoder/ffmpeg-args.js';
 import { FfmpegProcess } from '../encoder/ffmpeg-process.js';
 import type { ProbedMedia } from '../encoder/media-probe.js';
@@ -23,6 +25,7 @@ import { FramePool } from './frame-pool.js';
 import { captureInOrder } from './ordered-capture.js';
 import { surveyOnPages } from './parallel-survey.js';
 import { decodePng, pngSize } from './png.js';
+import { CAPTURE_PAGE_LIMITS } from './render-limits.js';
 import { EMPTY_SIGNATURE, framesToSurvey, planFromSurvey, visibleSpans, type FrameRun } from './caption-plan.js';
 import { asKnownRenderError, isBrowserCrash } from './classify-render-error.js';
 import { RenderError } from './render-errors.js';
@@ -34,11 +37,6 @@ import { RenderError } from './render-errors.js';
  */
 export const RUN_QUEUE_CAPACITY = 8;
 
-/**
- * Pages surveying and capturing at once (src/render/parallel-survey.ts, ordered-capture.ts). A second page costs a renderer process
- * (memory) and its open + load; it pays only where captures are many.
- */
-export const DEFAULT_CAPTURE_PAGES = 1;
 /** Fewer frames where a cue may show than this: one page does it all (another's open + load would not pay). */
 export const MIN_FRAMES_FOR_MORE_PAGES = 150;
 
@@ -95,12 +93,17 @@ export interface PipelineResult {
 export class StreamingPipeline {
   private readonly logger = new Logger(StreamingPipeline.name);
   private assets?: Promise<CaptionPageAssets>;
-  /** Pages capturing at once; the bench sets it to compare one page with two in the same run. */
-  capturePages = DEFAULT_CAPTURE_PAGES;
+  /** Pages capturing at once (CAPTURE_PAGES); the bench sets it to compare page counts in one run. */
+  capturePages: number;
   /** See MIN_FRAMES_FOR_MORE_PAGES; tests lower it to run short videos on several pages. */
   minFramesForMorePages = MIN_FRAMES_FOR_MORE_PAGES;
 
-  constructor(private readonly pool: BrowserPool) {}
+  constructor(
+    private readonly pool: BrowserPool,
+    @Optional() @Inject(ENGINE_CONFIG) config?: Pick<EngineConfig, 'capturePages'>,
+  ) {
+    this.capturePages = config?.capturePages ?? CAPTURE_PAGE_LIMITS.default;
+  }
 
   async run(job: PipelineJob): Promise<PipelineResult> {
     const { width, height, fps, signal } = job;

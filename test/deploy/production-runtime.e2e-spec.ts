@@ -142,7 +142,7 @@ describe('production runtime', () => {
     it('boots in standalone mode and answers /health', async () => {
       expect(existsSync(join(app, 'dist/src/main.js'))).toBe(true);
       expect(existsSync(join(app, 'dist/test'))).toBe(false);
-      svc = spawnService(res.env, 'standalone', { root: app, node: NODE_BIN, nodeArgs: ['--max-semi-space-size=4'] });
+      svc = spawnService(res.env, 'standalone', { root: app, node: NODE_BIN, nodeArgs: ['--max-semi-space-size=1'] });
       await waitForHttp(`${res.baseUrl}/health`, svc, 120_000);
       const health = await request(res.baseUrl, 'GET', '/health');
       expect({ status: health.status, output: health.status === 200 ? '' : svc.output() }).toEqual({ status: 200, output: '' });

@@ -26,7 +26,7 @@ export interface SpawnOptions {
   /** The app folder (default REPO_ROOT): its dist/src/main.js is run, by its node_modules/.bin/node unless `node` is given. */
   root?: string;
   node?: string;
-  /** Node options before the script (e.g. --max-semi-space-size=4, as `npm start` runs it). */
+  /** Node options before the script (e.g. --max-semi-space-size=1, as `npm start` runs it). */
   nodeArgs?: string[];
 }
 
