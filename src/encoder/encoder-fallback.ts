@@ -1,6 +1,7 @@
 // GPU degrades to CPU per encode, never fails a job: an NVENC encode that cannot open a session
 // or dies mid-render (no free encoder session, a driver error) is run again at once on libx264.
 import type { EncoderProbe } from './encoder-probe.js';
+import { FfmpegError } from './errors.js';
 import type { VideoEncoder } from './ffmpeg-args.js';
 
 export interface EncodeResult<T> {
@@ -13,8 +14,8 @@ export interface EncodeResult<T> {
 
 /** ffmpeg failed while encoding (an FfmpegError, or a render error classified from one). */
 export function isEncoderFailure(err: unknown): boolean {
-  const e = err as { name?: string; code?: string } | undefined;
-  return !!e && (e.name === 'FfmpegError' || e.code === 'RENDER_ENCODER_FAILED');
+  // The render error's code, not its class: the encoder module does not reach up into src/render.
+  return err instanceof FfmpegError || (err as { code?: unknown } | undefined)?.code === 'RENDER_ENCODER_FAILED';
 }
 
 /**

@@ -85,7 +85,7 @@ describe('classifyRenderError', () => {
     });
   });
 
-  it('source: every failure is RENDER_SOURCE_UNAVAILABLE; a missing upload and a refused fetch are final, the rest transient', () => {
+  it('source: every failure but a full disk is RENDER_SOURCE_UNAVAILABLE; a missing upload and a refused fetch are final, the rest transient', () => {
     expect(seen(new StorageNotFoundError('uploads/u/x.mp4'), { stage: 'source' })).toEqual({
       code: 'RENDER_SOURCE_UNAVAILABLE',
       message: 'the uploaded video was not found (was the upload completed?)',
@@ -114,8 +114,14 @@ describe('classifyRenderError', () => {
       input: true,
       details: undefined,
     });
-    // As before: a full disk while downloading is the source's failure too.
-    expect(seen(diskFull(), { stage: 'source' })).toMatchObject({ code: 'RENDER_SOURCE_UNAVAILABLE', retryable: true });
+    // A full disk while downloading is ours, not the video's: the user is not told their source failed.
+    expect(seen(diskFull(), { stage: 'source' })).toEqual({
+      code: 'RENDER_DISK_FULL',
+      message: 'no space left on the render disk',
+      retryable: true,
+      input: false,
+      details: undefined,
+    });
   });
 
   it('once the signal fired, a failure is the cancel (render, fonts, join)', () => {

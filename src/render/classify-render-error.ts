@@ -13,7 +13,7 @@ import { RenderError, type RenderErrorCode } from './render-errors.js';
 
 /**
  * Where the error arose, for errors whose meaning depends on it:
- *  - `source`: downloading the job's video (every failure there is RENDER_SOURCE_UNAVAILABLE);
+ *  - `source`: downloading the job's video (every failure there but a full disk is RENDER_SOURCE_UNAVAILABLE);
  *  - `fonts`: resolving fonts and images (a failed fetch is a retryable RENDER_FONT_UNAVAILABLE);
  *  - `render`: the streaming pipeline (a browser crash, an ffmpeg failure);
  *  - `join`: concatenating segments (any failure of ffmpeg is RENDER_ENCODER_FAILED);
@@ -60,8 +60,11 @@ function knownRenderError(err: unknown, { stage = 'job', signal }: ClassifyConte
   }
   if (err instanceof FontUnavailableError) return as('RENDER_FONT_UNAVAILABLE', err.message, false, err.details);
 
+  // Our disk, not the user's video, wherever it filled up (a download included).
+  const diskFull = () => as('RENDER_DISK_FULL', 'no space left on the render disk', true);
   if (stage === 'source') {
     // The caller lets a cancel through before this: here the video could not be had.
+    if (isDiskFull(err)) return diskFull();
     if (hasCode(err, 'STORAGE_NOT_FOUND')) {
       return as('RENDER_SOURCE_UNAVAILABLE', 'the uploaded video was not found (was the upload completed?)', false);
     }
@@ -72,7 +75,7 @@ function knownRenderError(err: unknown, { stage = 'job', signal }: ClassifyConte
   if (stage === 'fonts') return as('RENDER_FONT_UNAVAILABLE', `fonts could not be fetched: ${message}`, true);
   if (stage === 'join') return as('RENDER_ENCODER_FAILED', `joining segments failed: ${message}`, false);
 
-  if (isDiskFull(err)) return as('RENDER_DISK_FULL', 'no space left on the render disk', true);
+  if (isDiskFull(err)) return diskFull();
   if (stage === 'render' && isBrowserCrash(err)) return as('RENDER_BROWSER_CRASHED', `the caption browser crashed: ${message}`, true);
   if (stage === 'render' && err instanceof FfmpegError) return as('RENDER_ENCODER_FAILED', message, false);
   // AWS SDK errors carry $metadata (a failed UploadPart answers e.g. SlowDown or InternalError),
