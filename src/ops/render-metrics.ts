@@ -25,6 +25,9 @@ export interface RenderObservation {
   outcome: RenderOutcome;
 }
 
+/** Wall-time buckets of a render and of a segment or join: from a short clip to two hours. */
+const JOB_SECONDS_BUCKETS = [5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
+
 /** The worker's handle on the render metrics. */
 @Injectable()
 export class RenderMetrics {
@@ -47,14 +50,14 @@ export class RenderMetrics {
       name: 'ecg_render_job_duration_seconds',
       help: 'Wall time of a render job, by encoder and outcome',
       labelNames: ['encoder', 'outcome'],
-      buckets: [5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
+      buckets: JOB_SECONDS_BUCKETS,
       registers: [registry],
     });
     this.stepDuration = new Histogram({
       name: 'ecg_render_step_duration_seconds',
       help: 'Wall time of a segment or join job of a split render, by kind, encoder and outcome',
       labelNames: ['kind', 'encoder', 'outcome'],
-      buckets: [5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
+      buckets: JOB_SECONDS_BUCKETS,
       registers: [registry],
     });
     this.fps = new Histogram({

@@ -10,7 +10,7 @@
 //     memory is flat in the video's length, and a slow encoder slows capture instead of dropping
 //     frames; capture works ahead through static stretches while ffmpeg encodes them.
 // With no visible caption at all, the render is a plain transcode.
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CaptionPage, loadCaptionPageAssets, type BBox, type CaptionPageAssets } from '../../libs/caption-page/src/index.js';
 import type { OriginPlugin, PageFont } from '../../libs/caption-page/src/load-options.js';
 import { BrowserPool } from '../browser-pool/browser-pool.service.js';
@@ -25,7 +25,6 @@ import { FramePool } from './frame-pool.js';
 import { captureInOrder } from './ordered-capture.js';
 import { surveyOnPages } from './parallel-survey.js';
 import { decodePng, pngSize } from './png.js';
-import { CAPTURE_PAGE_LIMITS } from './render-limits.js';
 import { EMPTY_SIGNATURE, framesToSurvey, planFromSurvey, visibleSpans, type FrameRun } from './caption-plan.js';
 import { asKnownRenderError, isBrowserCrash } from './classify-render-error.js';
 import { RenderError } from './render-errors.js';
@@ -100,9 +99,9 @@ export class StreamingPipeline {
 
   constructor(
     private readonly pool: BrowserPool,
-    @Optional() @Inject(ENGINE_CONFIG) config?: Pick<EngineConfig, 'capturePages'>,
+    @Inject(ENGINE_CONFIG) config: EngineConfig,
   ) {
-    this.capturePages = config?.capturePages ?? CAPTURE_PAGE_LIMITS.default;
+    this.capturePages = config.capturePages;
   }
 
   async run(job: PipelineJob): Promise<PipelineResult> {
